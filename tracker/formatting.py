@@ -1,0 +1,41 @@
+"""Template filters: one format for dates and times everywhere."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+DATE_FORMAT = "%-d %b %Y"  # 25 Nov 2026: unambiguous for every reader
+
+
+def format_date(value: date | datetime | None) -> str:
+    return "" if value is None else value.strftime(DATE_FORMAT)
+
+
+def format_local_datetime(value: datetime | None, zone: str = "UTC") -> str:
+    """A time on the clock of ``zone``, with the zone named (25 Nov 2026 14:30 IST)."""
+    if value is None:
+        return ""
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{local.strftime(DATE_FORMAT)} {local:%H:%M} {local.tzname()}"
+
+
+def label(value) -> str:
+    """The human label of an enum value, or the value itself."""
+    return getattr(value, "label", str(value or ""))
+
+
+def status_badge(status) -> Markup:
+    return Markup('<span class="badge status status-{}">{}</span>').format(
+        str(status), label(status)
+    )
+
+
+FILTERS = {
+    "date": format_date,
+    "local_datetime": format_local_datetime,
+    "label": label,
+    "status_badge": status_badge,
+}

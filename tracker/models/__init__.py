@@ -1,0 +1,46 @@
+"""The domain model: one graph of entities around Agreement."""
+
+from tracker.models.action import ActionItem
+from tracker.models.agreement import (
+    Agreement,
+    AgreementParty,
+    Category,
+    PartyRole,
+    Priority,
+    StatusChange,
+    StatusHistoryError,
+)
+from tracker.models.base import Base, utcnow
+from tracker.models.meeting import AgendaItem, Meeting, MeetingLevel, meeting_participant
+from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointStatus
+from tracker.models.party import Party, PartyKind, Person
+from tracker.models.status import Status, TransitionError, allowed_transitions
+from tracker.models.user import Role, User
+
+__all__ = [
+    "ActionItem",
+    "AgendaItem",
+    "Agreement",
+    "AgreementParty",
+    "Base",
+    "Category",
+    "Meeting",
+    "MeetingLevel",
+    "NegotiationPoint",
+    "Party",
+    "PartyKind",
+    "PartyPosition",
+    "PartyRole",
+    "Person",
+    "PointStatus",
+    "Priority",
+    "Role",
+    "Status",
+    "StatusChange",
+    "StatusHistoryError",
+    "TransitionError",
+    "User",
+    "allowed_transitions",
+    "meeting_participant",
+    "utcnow",
+]

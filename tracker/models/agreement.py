@@ -1,0 +1,249 @@
+"""Agreements, the parties to them, and their status history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.models.status import Status, TransitionError, check_transition
+
+if TYPE_CHECKING:
+    from tracker.models.action import ActionItem
+    from tracker.models.meeting import AgendaItem, Meeting
+    from tracker.models.negotiation import NegotiationPoint
+    from tracker.models.party import Party
+    from tracker.models.user import User
+
+
+class Category(enum.StrEnum):
+    LOGISTICS = "logistics"
+    DEFENCE_INDUSTRIAL = "defence_industrial"
+    TECHNOLOGY = "technology"
+    SECURITY_DIALOGUE = "security_dialogue"
+    EXERCISES_TRAINING = "exercises_training"
+    INFORMATION_SHARING = "information_sharing"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS = {
+    Category.LOGISTICS: "Logistics",
+    Category.DEFENCE_INDUSTRIAL: "Defence-industrial co-development and co-production",
+    Category.TECHNOLOGY: "Technology co-development",
+    Category.SECURITY_DIALOGUE: "Security dialogue",
+    Category.EXERCISES_TRAINING: "Exercises and training",
+    Category.INFORMATION_SHARING: "Information sharing",
+    Category.OTHER: "Other",
+}
+
+
+class Priority(enum.StrEnum):
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class PartyRole(enum.StrEnum):
+    PARTY = "party"
+    OBSERVER = "observer"
+    FACILITATOR = "facilitator"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Agreement(Base):
+    __tablename__ = "agreement"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "signed_on IS NULL OR opened_on IS NULL OR signed_on >= opened_on",
+            name="signed_after_opened",
+        ),
+        sa.CheckConstraint(
+            "in_force_on IS NULL OR signed_on IS NULL OR in_force_on >= signed_on",
+            name="in_force_after_signed",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    short_name: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category, "category"), index=True)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    # Only ever set through change_status(); the history is the source of truth.
+    status: Mapped[Status] = mapped_column(str_enum(Status, "status"), index=True)
+    priority: Mapped[Priority] = mapped_column(
+        str_enum(Priority, "priority"), default=Priority.NORMAL
+    )
+    opened_on: Mapped[date | None]
+    target_on: Mapped[date | None]
+    signed_on: Mapped[date | None]
+    in_force_on: Mapped[date | None]
+    lead_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lead: Mapped[User | None] = relationship()
+    party_links: Mapped[list[AgreementParty]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan"
+    )
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by=lambda: [StatusChange.effective_on, StatusChange.id],
+    )
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan"
+    )
+    points: Mapped[list[NegotiationPoint]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan"
+    )
+    action_items: Mapped[list[ActionItem]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan"
+    )
+
+    def __init__(self, *, status: Status | str = Status.PROPOSED, status_on: date | None = None,
+                 recorded_by: User | None = None, **kwargs) -> None:
+        """Create an agreement with its first status-history record."""
+        super().__init__(**kwargs)
+        self.change_status(status, effective_on=status_on or date.today(),
+                           recorded_by=recorded_by, note="Recorded in the tracker")
+
+    @property
+    def parties(self) -> list[Party]:
+        return [link.party for link in self.party_links]
+
+    def change_status(
+        self,
+        new: Status | str,
+        *,
+        effective_on: date,
+        note: str = "",
+        meeting: Meeting | None = None,
+        recorded_by: User | None = None,
+    ) -> StatusChange:
+        """Move to ``new`` and record it in the history; the only way status changes."""
+        new = Status(new)
+        current = self.status if self.status_changes else None
+        check_transition(current, new)
+        if self.status_changes and effective_on < self.status_changes[-1].effective_on:
+            last = self.status_changes[-1].effective_on
+            raise TransitionError(
+                f"The change cannot take effect before the previous one ({last:%d %b %Y})."
+            )
+        change = StatusChange(
+            from_status=current,
+            to_status=new,
+            effective_on=effective_on,
+            note=note,
+            meeting=meeting,
+            recorded_by=recorded_by,
+        )
+        self.status_changes.append(change)
+        self.status = new
+        self._fill_key_date(new, effective_on)
+        return change
+
+    def _fill_key_date(self, status: Status, on: date) -> None:
+        if status == Status.UNDER_NEGOTIATION and self.opened_on is None:
+            self.opened_on = on
+        elif status == Status.SIGNED and self.signed_on is None:
+            self.signed_on = on
+        elif status == Status.IN_FORCE and self.in_force_on is None:
+            self.in_force_on = on
+
+    @property
+    def status_since(self) -> date | None:
+        return self.status_changes[-1].effective_on if self.status_changes else None
+
+    def __repr__(self) -> str:
+        return f"<Agreement {self.short_name or self.title!r} [{self.status}]>"
+
+
+class AgreementParty(Base):
+    """A party's part in an agreement, with its role."""
+
+    __tablename__ = "agreement_party"
+
+    agreement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[int] = mapped_column(sa.ForeignKey("party.id"), primary_key=True, index=True)
+    role: Mapped[PartyRole] = mapped_column(str_enum(PartyRole, "role"), default=PartyRole.PARTY)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="party_links")
+    party: Mapped[Party] = relationship(back_populates="agreement_links")
+
+
+class StatusChange(Base):
+    """One step of an agreement's status history."""
+
+    __tablename__ = "status_change"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "from_status IS NULL OR from_status != to_status", name="changes_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agreement.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[Status | None] = mapped_column(str_enum(Status, "from_status"))
+    to_status: Mapped[Status] = mapped_column(str_enum(Status, "to_status"))
+    effective_on: Mapped[date]
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    meeting_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="status_changes")
+    meeting: Mapped[Meeting | None] = relationship(back_populates="status_changes")
+    recorded_by: Mapped[User | None] = relationship()
+
+
+class StatusHistoryError(RuntimeError):
+    """The current status and the recorded history disagree: a programming error."""
+
+
+@event.listens_for(Session, "before_flush")
+def _status_agrees_with_history(session: Session, _context, _instances) -> None:
+    """Refuse to write an agreement whose status is not the last step of its history."""
+    touched = {obj for obj in session.new if isinstance(obj, StatusChange) and obj.agreement}
+    agreements = {change.agreement for change in touched}
+    for obj in session.new | session.dirty:
+        if isinstance(obj, Agreement) and (
+            obj in session.new or sa.inspect(obj).attrs.status.history.has_changes()
+        ):
+            agreements.add(obj)
+    for agreement in agreements:
+        history = agreement.status_changes
+        if not history or history[-1].to_status != agreement.status:
+            raise StatusHistoryError(
+                f"{agreement!r}: status {agreement.status!r} does not match its history; "
+                "use Agreement.change_status()"
+            )
+        for before, after in zip(history, history[1:], strict=False):
+            if after.from_status != before.to_status:
+                raise StatusHistoryError(f"{agreement!r}: status history is not a chain")

@@ -1,0 +1,85 @@
+"""Negotiation points: the questions on which the parties still differ."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.agreement import Agreement
+    from tracker.models.meeting import Meeting
+    from tracker.models.party import Party
+
+
+class PointStatus(enum.StrEnum):
+    OPEN = "open"
+    CONVERGING = "converging"
+    AGREED = "agreed"
+    DROPPED = "dropped"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def is_settled(self) -> bool:
+        return self in (PointStatus.AGREED, PointStatus.DROPPED)
+
+
+class NegotiationPoint(Base):
+    __tablename__ = "negotiation_point"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "settled_at_id IS NULL OR status IN ('agreed', 'dropped')",
+            name="settled_only_when_closed",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agreement.id", ondelete="CASCADE"), index=True
+    )
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    details: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[PointStatus] = mapped_column(
+        str_enum(PointStatus, "status"), default=PointStatus.OPEN
+    )
+    raised_at_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    settled_at_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="points")
+    raised_at: Mapped[Meeting | None] = relationship(foreign_keys=[raised_at_id])
+    settled_at: Mapped[Meeting | None] = relationship(foreign_keys=[settled_at_id])
+    positions: Mapped[list[PartyPosition]] = relationship(
+        back_populates="point", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<NegotiationPoint {self.subject!r} [{self.status}]>"
+
+
+class PartyPosition(Base):
+    """What one party holds on a negotiation point."""
+
+    __tablename__ = "party_position"
+
+    point_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("negotiation_point.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[int] = mapped_column(sa.ForeignKey("party.id"), primary_key=True, index=True)
+    position: Mapped[str] = mapped_column(sa.Text)
+
+    point: Mapped[NegotiationPoint] = relationship(back_populates="positions")
+    party: Mapped[Party] = relationship()

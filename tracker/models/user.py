@@ -1,0 +1,75 @@
+"""Staff accounts."""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+
+_hasher = PasswordHasher()
+
+
+class Role(enum.StrEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+
+class User(UserMixin, Base):
+    __tablename__ = "user"
+    __table_args__ = (sa.CheckConstraint("username = lower(username)", name="username_lower"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(120))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "role"), default=Role.VIEWER)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def set_password(self, password: str) -> None:
+        """Store an Argon2 hash of ``password``; the password itself is never kept."""
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Whether ``password`` matches; rehashes if the hashing parameters changed."""
+        try:
+            _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        if _hasher.check_needs_rehash(self.password_hash):
+            self.set_password(password)
+        return True
+
+    def can(self, role: Role) -> bool:
+        """Whether this user holds ``role`` or a higher one."""
+        return self.active and Role(self.role).rank >= role.rank
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} ({self.role})>"
+
+
+def dummy_password_check(password: str) -> None:
+    """Spend the time of a real check, so unknown usernames cannot be told apart by timing."""
+    with contextlib.suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, password)
+
+
+_DUMMY_HASH = _hasher.hash("not a real password")
