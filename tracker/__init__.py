@@ -30,9 +30,7 @@ def register_extensions(app: Flask) -> None:
     from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations")
-    )
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)

@@ -59,11 +59,19 @@ def users() -> None:
 
 @users.command("create")
 @click.argument("username")
-@click.option("--role", type=ROLE_CHOICE, default=Role.VIEWER.value, show_default=True,
-              help="viewer reads and reports, editor changes records, admin does everything.")
+@click.option(
+    "--role",
+    type=ROLE_CHOICE,
+    default=Role.VIEWER.value,
+    show_default=True,
+    help="viewer reads and reports, editor changes records, admin does everything.",
+)
 @click.option("--name", "display_name", default="", help="Display name (defaults to USERNAME).")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from the first line of standard input instead of asking.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of asking.",
+)
 def create_user(username: str, role: str, display_name: str, password_stdin: bool) -> None:
     """Create a user; the password is asked for, never given on the command line."""
     password = _read_password(password_stdin)
@@ -90,8 +98,11 @@ def list_users() -> None:
 
 @users.command("set-password")
 @click.argument("username")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the new password from the first line of standard input.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the new password from the first line of standard input.",
+)
 def set_password(username: str, password_stdin: bool) -> None:
     """Set a user's password."""
     try:
@@ -130,8 +141,12 @@ def demo_data() -> None:
 
 
 @click.command("setup")
-@click.option("--demo/--no-demo", default=True, show_default=True,
-              help="Load the demo data when the database holds no agreements.")
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Load the demo data when the database holds no agreements.",
+)
 def setup(demo: bool) -> None:
     """Migrate the database, create the first admin if there is none, load demo data if empty."""
     from flask_migrate import upgrade

@@ -31,7 +31,7 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     """Fill ``app.config`` in order: defaults, instance file, environment, ``overrides``."""
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env(ENV_PREFIX, loads=_keep_strings)
+    _load_environment(app, os.environ)
     if overrides:
         app.config.update(overrides)
 
@@ -42,15 +42,27 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 
 
-def _keep_strings(value: str):
-    """Parse booleans and numbers from the environment; leave everything else a string."""
-    lowered = value.strip().lower()
-    if lowered in {"true", "false"}:
-        return lowered == "true"
-    try:
-        return int(value)
-    except ValueError:
-        return value
+def _load_environment(app: Flask, environ) -> None:
+    """Read ``TRACKER_NAME`` into ``NAME``, typed like the setting's default (else a string)."""
+    prefix = ENV_PREFIX + "_"
+    for variable, value in sorted(environ.items()):
+        if not variable.startswith(prefix) or variable.startswith(prefix + "TEST_"):
+            continue
+        name = variable.removeprefix(prefix)
+        if name == "INSTANCE_PATH":
+            continue
+        default = app.config.get(name)
+        if isinstance(default, bool):
+            if value.strip().lower() not in {"true", "false", "1", "0", "yes", "no"}:
+                raise ValueError(f"{variable} must be true or false, not {value!r}")
+            app.config[name] = value.strip().lower() in {"true", "1", "yes"}
+        elif isinstance(default, int):
+            try:
+                app.config[name] = int(value)
+            except ValueError:
+                raise ValueError(f"{variable} must be a whole number, not {value!r}") from None
+        else:
+            app.config[name] = value
 
 
 def _instance_secret_key(instance: Path) -> str:

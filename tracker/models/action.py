@@ -18,9 +18,7 @@ if TYPE_CHECKING:
 
 class ActionItem(Base):
     __tablename__ = "action_item"
-    __table_args__ = (
-        sa.CheckConstraint("done_on IS NULL OR done", name="done_on_only_when_done"),
-    )
+    __table_args__ = (sa.CheckConstraint("done_on IS NULL OR done", name="done_on_only_when_done"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(

@@ -119,12 +119,22 @@ class Agreement(Base):
         back_populates="agreement", cascade="all, delete-orphan"
     )
 
-    def __init__(self, *, status: Status | str = Status.PROPOSED, status_on: date | None = None,
-                 recorded_by: User | None = None, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        status: Status | str = Status.PROPOSED,
+        status_on: date | None = None,
+        recorded_by: User | None = None,
+        **kwargs,
+    ) -> None:
         """Create an agreement with its first status-history record."""
         super().__init__(**kwargs)
-        self.change_status(status, effective_on=status_on or date.today(),
-                           recorded_by=recorded_by, note="Recorded in the tracker")
+        self.change_status(
+            status,
+            effective_on=status_on or date.today(),
+            recorded_by=recorded_by,
+            note="Recorded in the tracker",
+        )
 
     @property
     def parties(self) -> list[Party]:

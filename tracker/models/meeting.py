@@ -38,9 +38,7 @@ class MeetingLevel(enum.StrEnum):
 meeting_participant = sa.Table(
     "meeting_participant",
     Base.metadata,
-    sa.Column(
-        "meeting_id", sa.ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
-    ),
+    sa.Column("meeting_id", sa.ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("person_id", sa.ForeignKey("person.id"), primary_key=True, index=True),
 )
 
