@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import import_module
 
 from flask import Flask, render_template
 
@@ -39,12 +40,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
 
-def register_blueprints(app: Flask) -> None:
-    from tracker.accounts.views import bp as accounts_bp
-    from tracker.agreements.views import bp as agreements_bp
+# Each feature package has a views module with a blueprint called ``bp``.
+FEATURES = ("accounts", "agreements")
 
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(agreements_bp)
+
+def register_blueprints(app: Flask) -> None:
+    for feature in FEATURES:
+        app.register_blueprint(import_module(f"tracker.{feature}.views").bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -58,8 +60,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from tracker import formatting
+    from tracker.navigation import NAVIGATION
 
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.globals["navigation"] = NAVIGATION
 
 
 def register_commands(app: Flask) -> None:

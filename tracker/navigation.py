@@ -1,0 +1,5 @@
+"""The main navigation: (endpoint, label) in menu order."""
+
+NAVIGATION: list[tuple[str, str]] = [
+    ("agreements.index", "Agreements"),
+]
