@@ -2,4 +2,6 @@
 
 NAVIGATION: list[tuple[str, str]] = [
     ("agreements.index", "Agreements"),
+    ("parties.index", "Parties"),
+    ("people.index", "People"),
 ]

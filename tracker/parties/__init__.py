@@ -1,0 +1,1 @@
+"""Parties: the states, organisations and groupings that negotiate agreements."""

@@ -1,0 +1,138 @@
+"""Reads of parties for pages: explicit eager loading, no lazy loads in templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import raiseload, selectinload
+
+from tracker.extensions import db
+from tracker.models import AgreementParty, Party, PartyKind, PartyPosition, Person
+
+MAX_SEARCH_LENGTH = 200
+
+
+@dataclass
+class Page:
+    """One page of a list, as the ``pagination`` macro expects it."""
+
+    items: list[Any]
+    number: int
+    pages: int
+    total: int
+
+
+def paginate(stmt: sa.Select, number: int, per_page: int, *, rows: bool = False) -> Page:
+    """The ``number``th page of ``stmt``; out-of-range page numbers are clamped."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    total = total or 0
+    pages = max(1, -(-total // per_page))
+    number = min(max(number, 1), pages)
+    stmt = stmt.limit(per_page).offset((number - 1) * per_page)
+    result = db.session.execute(stmt)
+    items = list(result.all() if rows else result.scalars())
+    return Page(items=items, number=number, pages=pages, total=total)
+
+
+def clean_search(text: str | None) -> str:
+    """The search text as typed, without control characters the database refuses."""
+    text = "".join(ch for ch in (text or "") if ch.isprintable())
+    return text.strip()[:MAX_SEARCH_LENGTH]
+
+
+def contains(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with its wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def list_parties(search: str, number: int, per_page: int) -> Page:
+    """Active parties matching ``search`` on name or code, with their counts of people
+    and agreements; items are rows of (Party, people, agreements)."""
+    people = (
+        sa.select(sa.func.count(Person.id))
+        .where(Person.party_id == Party.id, Person.archived_at.is_(None))
+        .scalar_subquery()
+        .label("people")
+    )
+    agreements = (
+        sa.select(sa.func.count())
+        .select_from(AgreementParty)
+        .where(AgreementParty.party_id == Party.id)
+        .scalar_subquery()
+        .label("agreements")
+    )
+    stmt = sa.select(Party, people, agreements).where(Party.archived_at.is_(None))
+    if search:
+        pattern = contains(search)
+        stmt = stmt.where(
+            sa.or_(Party.name.ilike(pattern, escape="\\"), Party.code.ilike(pattern, escape="\\"))
+        )
+    stmt = stmt.order_by(Party.name, Party.id)
+    return paginate(stmt, number, per_page, rows=True)
+
+
+def party_page(party_id: int) -> Party:
+    """A party (archived ones too) with its people and agreements loaded, or 404."""
+    stmt = (
+        sa.select(Party)
+        .where(Party.id == party_id)
+        .options(
+            selectinload(Party.people),
+            selectinload(Party.agreement_links).joinedload(AgreementParty.agreement),
+            raiseload("*"),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return db.first_or_404(stmt)
+
+
+def active_parties() -> list[Party]:
+    """Parties not archived, by kind (states first) then name, for select boxes."""
+    order = sa.case({kind.value: index for index, kind in enumerate(PartyKind)}, value=Party.kind)
+    stmt = sa.select(Party).where(Party.archived_at.is_(None)).order_by(order, Party.name)
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class PartyUsage:
+    """What still refers to a party; a party in use cannot be deleted."""
+
+    people: int
+    agreements: int
+    positions: int
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.people or self.agreements or self.positions)
+
+
+def party_usage(party_id: int) -> PartyUsage:
+    def count(model, column) -> int:
+        stmt = sa.select(sa.func.count()).select_from(model).where(column == party_id)
+        return db.session.scalar(stmt) or 0
+
+    return PartyUsage(
+        people=count(Person, Person.party_id),
+        agreements=count(AgreementParty, AgreementParty.party_id),
+        positions=count(PartyPosition, PartyPosition.party_id),
+    )
+
+
+def find_party_by_name(name: str, exclude_id: int | None = None) -> Party | None:
+    """The party called ``name`` (ignoring case), other than ``exclude_id``."""
+    stmt = sa.select(Party).where(sa.func.lower(Party.name) == name.lower())
+    if exclude_id is not None:
+        stmt = stmt.where(Party.id != exclude_id)
+    return db.session.scalars(stmt.limit(1)).first()
+
+
+def find_party_by_code(code: str, exclude_id: int | None = None) -> Party | None:
+    stmt = sa.select(Party).where(Party.code == code)
+    if exclude_id is not None:
+        stmt = stmt.where(Party.id != exclude_id)
+    return db.session.scalars(stmt.limit(1)).first()

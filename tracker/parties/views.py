@@ -1,0 +1,141 @@
+"""Party pages: list, detail, create, edit, archive, restore and delete."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from tracker.accounts.auth import role_required
+from tracker.extensions import db
+from tracker.models import Party, Role
+from tracker.parties import queries, services
+from tracker.parties.forms import PartyForm, PartySearchForm
+
+bp = Blueprint("parties", __name__, url_prefix="/parties")
+
+
+@bp.context_processor
+def permissions() -> dict:
+    user = current_user
+    return {
+        "can_edit": user.is_authenticated and user.can(Role.EDITOR),
+        "can_admin": user.is_authenticated and user.can(Role.ADMIN),
+    }
+
+
+def page_number() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def check_csrf() -> None:
+    """Refuse a POST without a valid CSRF token (buttons carry only the token)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/")
+def index():
+    search = PartySearchForm(request.args)
+    text = queries.clean_search(search.q.data)
+    page = queries.list_parties(text, page_number(), current_app.config["PAGE_SIZE"])
+    return render_template("parties/index.html", page=page, search=search, text=text)
+
+
+@bp.route("/<int:party_id>")
+def detail(party_id: int):
+    party = queries.party_page(party_id)
+    links = sorted(party.agreement_links, key=lambda link: link.agreement.title.lower())
+    return render_template("parties/detail.html", party=party, links=links)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def create():
+    form = PartyForm()
+    if form.validate_on_submit():
+        try:
+            party = services.create_party(form.name.data, form.kind.data, form.code.data)
+        except services.PartyError as error:
+            db.session.rollback()
+            form[error.field or "name"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Party “{party.name}” created.", "success")
+            return redirect(url_for(".detail", party_id=party.id))
+    return render_template("parties/form.html", form=form, party=None)
+
+
+@bp.route("/<int:party_id>/edit", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def edit(party_id: int):
+    party = db.get_or_404(Party, party_id)
+    form = PartyForm(obj=party)
+    if form.validate_on_submit():
+        try:
+            services.update_party(party, form.name.data, form.kind.data, form.code.data)
+        except services.PartyError as error:
+            db.session.rollback()
+            form[error.field or "name"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Party “{party.name}” saved.", "success")
+            return redirect(url_for(".detail", party_id=party.id))
+    return render_template("parties/form.html", form=form, party=party)
+
+
+@bp.route("/<int:party_id>/archive", methods=["POST"])
+@role_required(Role.EDITOR)
+def archive(party_id: int):
+    party = db.get_or_404(Party, party_id)
+    check_csrf()
+    services.archive_party(party)
+    db.session.commit()
+    flash(f"Party “{party.name}” archived; it no longer appears in lists.", "success")
+    return redirect(url_for(".detail", party_id=party.id))
+
+
+@bp.route("/<int:party_id>/restore", methods=["POST"])
+@role_required(Role.ADMIN)
+def restore(party_id: int):
+    party = db.get_or_404(Party, party_id)
+    check_csrf()
+    services.restore_party(party)
+    db.session.commit()
+    flash(f"Party “{party.name}” restored.", "success")
+    return redirect(url_for(".detail", party_id=party.id))
+
+
+@bp.route("/<int:party_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete(party_id: int):
+    party = db.get_or_404(Party, party_id)
+    form = FlaskForm()
+    if request.method == "GET":
+        usage = queries.party_usage(party.id)
+        return render_template(
+            "parties/delete.html",
+            party=party,
+            form=form,
+            usage=usage,
+            usage_text=services.describe_usage(usage),
+        )
+    if not form.validate_on_submit():
+        abort(400)
+    name = party.name
+    try:
+        services.delete_party(party)
+    except services.PartyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".detail", party_id=party_id))
+    db.session.commit()
+    flash(f"Party “{name}” deleted.", "success")
+    return redirect(url_for(".index"))

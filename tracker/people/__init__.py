@@ -1,0 +1,1 @@
+"""People: the officials and negotiators of each party."""

@@ -1,0 +1,51 @@
+"""Forms for people."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import Form, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from tracker.models import Party
+from tracker.parties.forms import clean_text
+
+
+def optional_id(value) -> int | None:
+    """A record id from a form value; blank means none chosen."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+def party_choices(parties: list[Party], placeholder: str) -> list[SelectChoice]:
+    """A placeholder, then ``parties`` grouped by kind (they come sorted by kind)."""
+    choices = [SelectChoice("", placeholder)]
+    for party in parties:
+        label = party.name + (" (archived)" if party.archived_at else "")
+        choices.append(SelectChoice(str(party.id), label, optgroup=party.kind.label))
+    return choices
+
+
+class PersonForm(FlaskForm):
+    name = StringField(
+        "Name",
+        filters=[clean_text],
+        validators=[DataRequired(message="Enter the person's name."), Length(max=200)],
+    )
+    position = StringField("Position", filters=[clean_text], validators=[Length(max=200)])
+    party_id = SelectField(
+        "Party",
+        coerce=optional_id,
+        choices=[],
+        validators=[InputRequired(message="Choose a party.")],
+        invalid_value_message="Choose a party from the list.",
+        invalid_choice_message="Choose a party from the list.",
+    )
+
+
+class PersonSearchForm(Form):
+    """The search and filter above the list; read from the query string, no CSRF needed."""
+
+    q = StringField("Search name or position", filters=[clean_text])
+    party = SelectField("Party", coerce=optional_id, choices=[], validate_choice=False)

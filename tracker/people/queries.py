@@ -1,0 +1,75 @@
+"""Reads of people for pages: explicit eager loading, no lazy loads in templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
+
+from tracker.extensions import db
+from tracker.models import ActionItem, Party, Person, meeting_participant
+from tracker.parties.queries import Page, contains, paginate
+
+
+def list_people(search: str, party_id: int | None, number: int, per_page: int) -> Page:
+    """Active people matching ``search`` on name or position, optionally of one party."""
+    stmt = (
+        sa.select(Person)
+        .join(Person.party)
+        .where(Person.archived_at.is_(None))
+        .options(contains_eager(Person.party), raiseload("*"))
+    )
+    if search:
+        pattern = contains(search)
+        stmt = stmt.where(
+            sa.or_(
+                Person.name.ilike(pattern, escape="\\"),
+                Person.position.ilike(pattern, escape="\\"),
+            )
+        )
+    if party_id is not None:
+        stmt = stmt.where(Person.party_id == party_id)
+    stmt = stmt.order_by(Person.name, Person.id)
+    return paginate(stmt, number, per_page)
+
+
+def person_page(person_id: int) -> Person:
+    """A person (archived ones too) with their party and meetings loaded, or 404."""
+    stmt = (
+        sa.select(Person)
+        .where(Person.id == person_id)
+        .options(
+            joinedload(Person.party),
+            selectinload(Person.meetings),
+            raiseload("*"),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return db.first_or_404(stmt)
+
+
+def get_party(party_id: int | None) -> Party | None:
+    return None if party_id is None else db.session.get(Party, party_id)
+
+
+@dataclass
+class PersonUsage:
+    """What still refers to a person; a person in use cannot be deleted."""
+
+    meetings: int
+    actions: int
+
+    @property
+    def in_use(self) -> bool:
+        return bool(self.meetings or self.actions)
+
+
+def person_usage(person_id: int) -> PersonUsage:
+    meetings = sa.select(sa.func.count()).select_from(meeting_participant)
+    meetings = meetings.where(meeting_participant.c.person_id == person_id)
+    actions = sa.select(sa.func.count()).select_from(ActionItem)
+    actions = actions.where(ActionItem.owner_id == person_id)
+    return PersonUsage(
+        meetings=db.session.scalar(meetings) or 0, actions=db.session.scalar(actions) or 0
+    )

@@ -1,0 +1,154 @@
+"""People pages: list, detail, create, edit, archive, restore and delete."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from tracker.accounts.auth import role_required
+from tracker.extensions import db
+from tracker.models import Party, PartyKind, Person, Role
+from tracker.parties import queries as party_queries
+from tracker.people import queries, services
+from tracker.people.forms import PersonForm, PersonSearchForm, party_choices
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+KIND_ORDER = list(PartyKind)
+
+
+@bp.context_processor
+def permissions() -> dict:
+    user = current_user
+    return {
+        "can_edit": user.is_authenticated and user.can(Role.EDITOR),
+        "can_admin": user.is_authenticated and user.can(Role.ADMIN),
+    }
+
+
+def selectable_parties(current: Party | None = None) -> list[Party]:
+    """Active parties for the select box, plus the person's own party if archived."""
+    parties = party_queries.active_parties()
+    if current is not None and current not in parties:
+        parties.append(current)
+        parties.sort(key=lambda party: (KIND_ORDER.index(party.kind), party.name))
+    return parties
+
+
+def check_csrf() -> None:
+    """Refuse a POST without a valid CSRF token (buttons carry only the token)."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+
+@bp.route("/")
+def index():
+    search = PersonSearchForm(request.args)
+    search.party.choices = party_choices(party_queries.active_parties(), "All parties")
+    text = party_queries.clean_search(search.q.data)
+    party_id = request.args.get("party", type=int)
+    page = queries.list_people(
+        text, party_id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "people/index.html",
+        page=page,
+        search=search,
+        text=text,
+        filtered=bool(text or party_id is not None),
+    )
+
+
+@bp.route("/<int:person_id>")
+def detail(person_id: int):
+    person = queries.person_page(person_id)
+    meetings = sorted(person.meetings, key=lambda meeting: meeting.starts_at, reverse=True)
+    return render_template("people/detail.html", person=person, meetings=meetings)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def create():
+    form = PersonForm()
+    if request.method == "GET":
+        form.party_id.data = request.args.get("party", type=int)
+    form.party_id.choices = party_choices(selectable_parties(), "Choose a party…")
+    if form.validate_on_submit():
+        try:
+            person = services.create_person(form.name.data, form.position.data, form.party_id.data)
+        except services.PersonError as error:
+            db.session.rollback()
+            form[error.field or "name"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{person.name} added.", "success")
+            return redirect(url_for(".detail", person_id=person.id))
+    return render_template("people/form.html", form=form, person=None)
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def edit(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    form = PersonForm(obj=person)
+    form.party_id.choices = party_choices(selectable_parties(person.party), "Choose a party…")
+    if form.validate_on_submit():
+        try:
+            services.update_person(person, form.name.data, form.position.data, form.party_id.data)
+        except services.PersonError as error:
+            db.session.rollback()
+            form[error.field or "name"].errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{person.name} saved.", "success")
+            return redirect(url_for(".detail", person_id=person.id))
+    return render_template("people/form.html", form=form, person=person)
+
+
+@bp.route("/<int:person_id>/archive", methods=["POST"])
+@role_required(Role.EDITOR)
+def archive(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    check_csrf()
+    services.archive_person(person)
+    db.session.commit()
+    flash(f"{person.name} archived; they no longer appear in lists.", "success")
+    return redirect(url_for(".detail", person_id=person.id))
+
+
+@bp.route("/<int:person_id>/restore", methods=["POST"])
+@role_required(Role.ADMIN)
+def restore(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    check_csrf()
+    services.restore_person(person)
+    db.session.commit()
+    flash(f"{person.name} restored.", "success")
+    return redirect(url_for(".detail", person_id=person.id))
+
+
+@bp.route("/<int:person_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete(person_id: int):
+    person = db.get_or_404(Person, person_id)
+    form = FlaskForm()
+    if request.method == "GET":
+        usage = queries.person_usage(person.id)
+        return render_template(
+            "people/delete.html",
+            person=person,
+            form=form,
+            usage=usage,
+            usage_text=services.describe_usage(usage),
+        )
+    if not form.validate_on_submit():
+        abort(400)
+    name = person.name
+    try:
+        services.delete_person(person)
+    except services.PersonError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".detail", person_id=person_id))
+    db.session.commit()
+    flash(f"{name} deleted.", "success")
+    return redirect(url_for(".index"))
