@@ -14,6 +14,7 @@ def make_test_app(database_url: str, **overrides):
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
     }
     config.update(overrides)
     return create_app(config)

@@ -69,3 +69,14 @@ def test_configured_secret_key_writes_no_file(tmp_path, monkeypatch):
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert not (tmp_path / "instance" / "secret_key").exists()
+
+
+def test_passwords_are_hashed_with_argon2_rfc9106_by_default():
+    from tracker.models import User
+
+    app = create_app()
+    with app.app_context():
+        user = User(username="ann", display_name="Ann", role="viewer")
+        user.set_password("a long password")
+    assert app.config["PASSWORD_HASH_PROFILE"] == "RFC_9106_LOW_MEMORY"
+    assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")

@@ -60,10 +60,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from tracker import formatting
+    from tracker.models import Role
     from tracker.navigation import NAVIGATION
 
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["navigation"] = NAVIGATION
+    app.jinja_env.globals["Role"] = Role
 
 
 def register_commands(app: Flask) -> None:

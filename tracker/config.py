@@ -25,6 +25,8 @@ class Defaults:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PAGE_SIZE = 25
+    # An argon2.profiles name: the cost of each password hash.
+    PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
 
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:

@@ -2,22 +2,167 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.models import Agreement, AgreementParty
+from tracker.models import (
+    ActionItem,
+    AgendaItem,
+    Agreement,
+    AgreementParty,
+    Meeting,
+    NegotiationPoint,
+    PartyPosition,
+    StatusChange,
+    User,
+)
+
+SORTS = ("title", "status", "activity")
 
 
-def active_agreements() -> list[Agreement]:
-    """Agreements not archived, with their parties and history, by title."""
+@dataclass(frozen=True)
+class AgreementFilters:
+    """What the agreements list is narrowed and ordered by; lives in the URL."""
+
+    q: str = ""
+    status: str = ""
+    category: str = ""
+    party: int | None = None
+    lead: int | None = None
+    sort: str = "title"
+    archived: bool = False
+
+
+@dataclass
+class AgreementRow:
+    agreement: Agreement
+    status_since: date | None
+    last_meeting_at: datetime | None
+
+    @property
+    def last_activity(self) -> date | None:
+        meeting_day = self.last_meeting_at.date() if self.last_meeting_at else None
+        dates = [day for day in (self.status_since, meeting_day) if day]
+        return max(dates) if dates else None
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    size: int
+    total: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, math.ceil(self.total / self.size))
+
+
+def _status_since():
+    return (
+        sa.select(sa.func.max(StatusChange.effective_on))
+        .where(StatusChange.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+
+
+def _last_meeting_at():
+    return (
+        sa.select(sa.func.max(Meeting.starts_at))
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.agreement_id == Agreement.id, Meeting.archived_at.is_(None))
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+
+
+def list_agreements(filters: AgreementFilters, page: int, size: int) -> Page:
+    """One page of agreements with what each list row shows, in a fixed number of queries."""
+    status_since = _status_since().label("status_since")
+    last_meeting_at = _last_meeting_at().label("last_meeting_at")
+    stmt = sa.select(Agreement, status_since, last_meeting_at)
+    if filters.archived:
+        stmt = stmt.where(Agreement.archived_at.is_not(None))
+    else:
+        stmt = stmt.where(Agreement.archived_at.is_(None))
+    if filters.q:
+        pattern = f"%{filters.q.lower()}%"
+        stmt = stmt.where(
+            sa.or_(
+                sa.func.lower(Agreement.title).like(pattern),
+                sa.func.lower(Agreement.short_name).like(pattern),
+            )
+        )
+    if filters.status:
+        stmt = stmt.where(Agreement.status == filters.status)
+    if filters.category:
+        stmt = stmt.where(Agreement.category == filters.category)
+    if filters.lead:
+        stmt = stmt.where(Agreement.lead_id == filters.lead)
+    if filters.party:
+        stmt = stmt.where(
+            Agreement.id.in_(
+                sa.select(AgreementParty.agreement_id).where(
+                    AgreementParty.party_id == filters.party
+                )
+            )
+        )
+
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    if filters.sort == "status":
+        order = [Agreement.status, Agreement.title]
+    elif filters.sort == "activity":
+        since = _status_since()
+        meeting_day = sa.func.coalesce(sa.func.date(_last_meeting_at()), since)
+        activity = sa.case((meeting_day > since, meeting_day), else_=since)
+        order = [sa.desc(activity), Agreement.title]
+    else:
+        order = [Agreement.title]
+    order.append(Agreement.id)
+    rows = db.session.execute(
+        stmt.options(
+            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
+        )
+        .order_by(*order)
+        .limit(size)
+        .offset((page - 1) * size)
+    ).all()
+    items = [AgreementRow(agreement, since, last) for agreement, since, last in rows]
+    return Page(items=items, number=page, size=size, total=total or 0)
+
+
+def agreement_for_page(agreement_id: int) -> Agreement | None:
+    """One agreement with everything its page shows, loaded up front."""
     stmt = (
         sa.select(Agreement)
-        .where(Agreement.archived_at.is_(None))
+        .where(Agreement.id == agreement_id)
         .options(
+            joinedload(Agreement.lead),
             selectinload(Agreement.party_links).joinedload(AgreementParty.party),
-            selectinload(Agreement.status_changes),
+            selectinload(Agreement.status_changes).options(
+                joinedload(StatusChange.meeting), joinedload(StatusChange.recorded_by)
+            ),
+            selectinload(Agreement.agenda_items).joinedload(AgendaItem.meeting),
+            selectinload(Agreement.points).options(
+                joinedload(NegotiationPoint.raised_at),
+                joinedload(NegotiationPoint.settled_at),
+                selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party),
+            ),
+            selectinload(Agreement.action_items).options(
+                joinedload(ActionItem.owner), joinedload(ActionItem.meeting)
+            ),
         )
-        .order_by(Agreement.title)
     )
-    return list(db.session.scalars(stmt))
+    return db.session.scalar(stmt)
+
+
+def staff_choices() -> list[User]:
+    return list(
+        db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.display_name))
+    )

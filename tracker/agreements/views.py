@@ -1,12 +1,243 @@
-"""Agreement pages."""
+"""Agreement pages: the list, one agreement, and the forms that change it."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
 
-from tracker.agreements import queries
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import SelectChoice
+
+from tracker.accounts.auth import role_required
+from tracker.agreements import queries, services
+from tracker.agreements.forms import BLANK, AgreementForm, StatusChangeForm
+from tracker.extensions import db
+from tracker.models import (
+    Agreement,
+    Category,
+    Party,
+    PartyKind,
+    Role,
+    Status,
+    TransitionError,
+    allowed_transitions,
+)
+from tracker.models.status import INITIAL_STATUSES
 
 bp = Blueprint("agreements", __name__)
+
+AGREEMENT_FIELDS = (
+    "title",
+    "short_name",
+    "category",
+    "priority",
+    "summary",
+    "lead",
+    "opened_on",
+    "target_on",
+    "signed_on",
+    "in_force_on",
+)
+
+
+def _positive_int(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _filters_from_request() -> queries.AgreementFilters:
+    status = request.args.get("status", "")
+    category = request.args.get("category", "")
+    sort = request.args.get("sort", "title")
+    return queries.AgreementFilters(
+        q=request.args.get("q", "").strip()[:200],
+        status=status if status in {s.value for s in Status} else "",
+        category=category if category in {c.value for c in Category} else "",
+        party=_positive_int("party"),
+        lead=_positive_int("lead"),
+        sort=sort if sort in queries.SORTS else "title",
+    )
+
+
+def _party_choices() -> list[SelectChoice]:
+    """Parties not archived, grouped by kind, for selects that stay usable with hundreds."""
+    parties = db.session.scalars(
+        sa.select(Party).where(Party.archived_at.is_(None)).order_by(Party.kind, Party.name)
+    )
+    return [
+        SelectChoice(party.id, party.name, optgroup=PartyKind(party.kind).label)
+        for party in parties
+    ]
 
 
 @bp.route("/")
 def index():
-    return render_template("agreements/index.html", agreements=queries.active_agreements())
+    filters = _filters_from_request()
+    page_number = _positive_int("page") or 1
+    page = queries.list_agreements(filters, page_number, current_app.config["PAGE_SIZE"])
+    if page_number > page.pages:
+        abort(404)
+    return render_template(
+        "agreements/index.html",
+        page=page,
+        filters=filters,
+        today=date.today(),
+        statuses=list(Status),
+        categories=list(Category),
+        parties=_party_choices(),
+        staff=queries.staff_choices(),
+    )
+
+
+def _prepare_form(form: AgreementForm, *, creating: bool) -> None:
+    party_choices = [BLANK, *_party_choices()]
+    for row in form.parties:
+        row.party.choices = party_choices
+    form.lead.choices = [BLANK] + [
+        SelectChoice(u.id, u.display_name) for u in queries.staff_choices()
+    ]
+    form.status.choices = [SelectChoice(s.value, s.label) for s in INITIAL_STATUSES]
+    if not creating:
+        del form.status
+        del form.status_on
+
+
+def _form_values(form: AgreementForm) -> dict:
+    values = {name: getattr(form, name).data for name in AGREEMENT_FIELDS if name != "lead"}
+    values["short_name"] = (values["short_name"] or "").strip() or None
+    values["title"] = values["title"].strip()
+    values["lead_id"] = form.lead.data
+    return values
+
+
+@bp.route("/agreements/new", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def create():
+    form = AgreementForm()
+    _prepare_form(form, creating=True)
+    if form.validate_on_submit():
+        try:
+            agreement = services.create_agreement(
+                values=_form_values(form),
+                parties=form.party_rows(),
+                status=form.status.data,
+                status_on=form.status_on.data or date.today(),
+                recorded_by=current_user,
+            )
+        except services.AgreementError as error:
+            db.session.rollback()
+            getattr(form, error.field or "title").errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Agreement “{agreement.title}” created.", "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id))
+    return render_template("agreements/form.html", form=form, agreement=None)
+
+
+def _load(agreement_id: int) -> Agreement:
+    agreement = queries.agreement_for_page(agreement_id)
+    if agreement is None:
+        abort(404)
+    return agreement
+
+
+@bp.route("/agreements/<int:agreement_id>")
+def detail(agreement_id: int):
+    agreement = _load(agreement_id)
+    form = StatusChangeForm()
+    _prepare_status_form(form, agreement)
+    return render_template(
+        "agreements/detail.html", agreement=agreement, status_form=form, today=date.today()
+    )
+
+
+@bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def edit(agreement_id: int):
+    agreement = _load(agreement_id)
+    form = AgreementForm(obj=agreement)
+    if request.method == "GET":
+        form.lead.data = agreement.lead_id
+        while len(form.parties) > 0:
+            form.parties.pop_entry()
+        for link in agreement.party_links:
+            form.parties.append_entry({"party": link.party_id, "role": link.role.value})
+        while len(form.parties) < len(agreement.party_links) + 2:
+            form.parties.append_entry()
+    _prepare_form(form, creating=False)
+    if form.validate_on_submit():
+        try:
+            services.update_agreement(
+                agreement, values=_form_values(form), parties=form.party_rows()
+            )
+        except services.AgreementError as error:
+            db.session.rollback()
+            getattr(form, error.field or "title").errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Agreement saved.", "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id))
+    return render_template("agreements/form.html", form=form, agreement=agreement)
+
+
+def _prepare_status_form(form: StatusChangeForm, agreement: Agreement) -> None:
+    form.set_statuses(allowed_transitions(agreement.status))
+    meetings = [
+        SelectChoice(item.meeting.id, f"{item.meeting.starts_at:%Y-%m-%d} {item.meeting.title}")
+        for item in sorted(agreement.agenda_items, key=lambda i: i.meeting.starts_at, reverse=True)
+    ]
+    form.meeting.choices = [BLANK, *meetings]
+
+
+@bp.route("/agreements/<int:agreement_id>/status", methods=["POST"])
+@role_required(Role.EDITOR)
+def change_status(agreement_id: int):
+    agreement = _load(agreement_id)
+    form = StatusChangeForm()
+    _prepare_status_form(form, agreement)
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                agreement,
+                status=form.status.data,
+                effective_on=form.effective_on.data,
+                note=(form.note.data or "").strip(),
+                meeting_id=form.meeting.data,
+                recorded_by=current_user,
+            )
+        except TransitionError as error:
+            db.session.rollback()
+            form.status.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Status changed to {Status(form.status.data).label}.", "success")
+            return redirect(url_for(".detail", agreement_id=agreement.id))
+    agreement = _load(agreement_id)
+    return render_template(
+        "agreements/detail.html",
+        agreement=agreement,
+        status_form=form,
+        today=date.today(),
+        status_form_open=True,
+    ), 200
+
+
+@bp.route("/agreements/<int:agreement_id>/archive", methods=["POST"])
+@role_required(Role.EDITOR)
+def archive(agreement_id: int):
+    agreement = db.get_or_404(Agreement, agreement_id)
+    services.archive(agreement)
+    db.session.commit()
+    flash(f"“{agreement.title}” archived. It no longer appears in lists.", "success")
+    return redirect(url_for(".detail", agreement_id=agreement_id))
+
+
+@bp.route("/agreements/<int:agreement_id>/restore", methods=["POST"])
+@role_required(Role.ADMIN)
+def restore(agreement_id: int):
+    agreement = db.get_or_404(Agreement, agreement_id)
+    services.restore(agreement)
+    db.session.commit()
+    flash(f"“{agreement.title}” restored.", "success")
+    return redirect(url_for(".detail", agreement_id=agreement_id))

@@ -4,17 +4,40 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
 
-_hasher = PasswordHasher()
+DEFAULT_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
+
+
+def _profile() -> str:
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_PROFILE", DEFAULT_HASH_PROFILE)
+    return DEFAULT_HASH_PROFILE
+
+
+@functools.cache
+def _hasher_for(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
+
+
+@functools.cache
+def _dummy_hash(profile: str) -> str:
+    return _hasher_for(profile).hash("not a real password")
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2 with the configured cost profile (tests use argon2's CHEAPEST to stay fast)."""
+    return _hasher_for(_profile())
 
 
 class Role(enum.StrEnum):
@@ -42,15 +65,15 @@ class User(UserMixin, Base):
 
     def set_password(self, password: str) -> None:
         """Store an Argon2 hash of ``password``; the password itself is never kept."""
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = _hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
         """Whether ``password`` matches; rehashes if the hashing parameters changed."""
         try:
-            _hasher.verify(self.password_hash, password)
+            _hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
-        if _hasher.check_needs_rehash(self.password_hash):
+        if _hasher().check_needs_rehash(self.password_hash):
             self.set_password(password)
         return True
 
@@ -69,7 +92,4 @@ class User(UserMixin, Base):
 def dummy_password_check(password: str) -> None:
     """Spend the time of a real check, so unknown usernames cannot be told apart by timing."""
     with contextlib.suppress(VerificationError):
-        _hasher.verify(_DUMMY_HASH, password)
-
-
-_DUMMY_HASH = _hasher.hash("not a real password")
+        _hasher().verify(_dummy_hash(_profile()), password)

@@ -1,0 +1,99 @@
+"""Forms for agreements and their status changes."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from tracker.models import Category, PartyRole, Priority, Status
+
+BLANK = SelectChoice("", "—")
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # an id that never exists: the choice check rejects it
+
+
+class PartyRowForm(Form):
+    """One party of the agreement and its role; a blank row is ignored."""
+
+    party = SelectField("Party", coerce=_int_or_none, validate_choice=True)
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(role.value, role.label) for role in PartyRole],
+        default=PartyRole.PARTY.value,
+    )
+
+
+class AgreementForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired("Give the agreement a title."), Length(max=300)]
+    )
+    short_name = StringField(
+        "Short name",
+        validators=[Optional(), Length(max=40)],
+        description="The name staff use, e.g. RPSS. Must be unique.",
+    )
+    category = SelectField("Category", choices=[SelectChoice(c.value, c.label) for c in Category])
+    priority = SelectField(
+        "Priority",
+        choices=[SelectChoice(p.value, p.label) for p in Priority],
+        default=Priority.NORMAL.value,
+    )
+    summary = TextAreaField("Summary", validators=[Length(max=20_000)])
+    status = SelectField(
+        "Status now",
+        description="Later changes are recorded from the agreement's page.",
+    )
+    status_on = DateField("Status since", validators=[Optional()], description="Defaults to today.")
+    lead = SelectField("Lead staff member", coerce=_int_or_none)
+    opened_on = DateField("Negotiations opened", validators=[Optional()])
+    target_on = DateField("Target date", validators=[Optional()])
+    signed_on = DateField("Signed", validators=[Optional()])
+    in_force_on = DateField("Entered into force", validators=[Optional()])
+    parties = FieldList(FormField(PartyRowForm), min_entries=4)
+
+    def validate_signed_on(self, field):
+        if field.data and self.opened_on.data and field.data < self.opened_on.data:
+            raise ValidationError("The signature date cannot be before negotiations opened.")
+
+    def validate_in_force_on(self, field):
+        if field.data and self.signed_on.data and field.data < self.signed_on.data:
+            raise ValidationError("Entry into force cannot be before the signature date.")
+        if field.data and not self.signed_on.data:
+            raise ValidationError("Give the signature date as well.")
+
+    def validate_parties(self, field):
+        chosen = [row.party.data for row in field if row.party.data]
+        if len(chosen) != len(set(chosen)):
+            raise ValidationError("A party can be listed only once.")
+
+    def party_rows(self) -> list[tuple[int, str]]:
+        return [(row.party.data, row.role.data) for row in self.parties if row.party.data]
+
+
+class StatusChangeForm(FlaskForm):
+    status = SelectField("New status", validators=[InputRequired("Choose the new status.")])
+    effective_on = DateField(
+        "Effective date", validators=[InputRequired("Give the date the change took effect.")]
+    )
+    meeting = SelectField("Decided at meeting", coerce=_int_or_none)
+    note = TextAreaField("Note", validators=[Length(max=5_000)])
+
+    def set_statuses(self, statuses: list[Status]) -> None:
+        self.status.choices = [SelectChoice(status.value, status.label) for status in statuses]

@@ -1,0 +1,94 @@
+"""Changing agreements. Services add and flush; the view commits once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Agreement, AgreementParty, Meeting, Party, User, utcnow
+
+
+class AgreementError(ValueError):
+    """A change that cannot be made; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _check_short_name(short_name: str | None, agreement_id: int | None) -> None:
+    if not short_name:
+        return
+    clash = db.session.scalar(
+        sa.select(Agreement.id).where(
+            sa.func.lower(Agreement.short_name) == short_name.lower(),
+            Agreement.id != (agreement_id or 0),
+        )
+    )
+    if clash:
+        raise AgreementError(f"Another agreement is already called “{short_name}”.", "short_name")
+
+
+def _set_parties(agreement: Agreement, rows: list[tuple[int, str]]) -> None:
+    existing = {link.party_id: link for link in agreement.party_links}
+    links = []
+    for party_id, role in rows:
+        link = existing.get(party_id)
+        if link is None:
+            party = db.session.get(Party, party_id)
+            if party is None:
+                raise AgreementError("Choose parties from the list.", "parties")
+            link = AgreementParty(party=party)
+        link.role = role
+        links.append(link)
+    agreement.party_links = links
+
+
+def create_agreement(
+    *,
+    values: dict,
+    parties: list[tuple[int, str]],
+    status: str,
+    status_on: date,
+    recorded_by: User | None,
+) -> Agreement:
+    _check_short_name(values.get("short_name"), None)
+    agreement = Agreement(status=status, status_on=status_on, recorded_by=recorded_by, **values)
+    _set_parties(agreement, parties)
+    db.session.add(agreement)
+    db.session.flush()
+    return agreement
+
+
+def update_agreement(agreement: Agreement, *, values: dict, parties: list[tuple[int, str]]) -> None:
+    _check_short_name(values.get("short_name"), agreement.id)
+    for name, value in values.items():
+        setattr(agreement, name, value)
+    _set_parties(agreement, parties)
+    db.session.flush()
+
+
+def change_status(
+    agreement: Agreement,
+    *,
+    status: str,
+    effective_on: date,
+    note: str,
+    meeting_id: int | None,
+    recorded_by: User | None,
+) -> None:
+    meeting = db.session.get(Meeting, meeting_id) if meeting_id else None
+    agreement.change_status(
+        status, effective_on=effective_on, note=note, meeting=meeting, recorded_by=recorded_by
+    )
+    db.session.flush()
+
+
+def archive(agreement: Agreement) -> None:
+    agreement.archived_at = utcnow()
+
+
+def restore(agreement: Agreement) -> None:
+    agreement.archived_at = None
