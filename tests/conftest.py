@@ -16,7 +16,8 @@ from tracker.models import Agreement, AgreementParty, Party, PartyKind, Role, Us
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL")
 REQUIRE_ALL = os.environ.get("TRACKER_TEST_REQUIRE_ALL") == "1"
-PG_SCHEMA = "tracker_test"
+# One schema per test run, so runs side by side on one server do not collide.
+PG_SCHEMA = f"tracker_test_{os.getpid()}"
 
 _no_postgres = pytest.mark.skipif(
     not POSTGRES_URL,
@@ -36,6 +37,13 @@ def postgres_url(schema: str) -> str:
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
         hide_password=False
     )
+
+
+def drop_postgres_schema(schema: str) -> None:
+    engine = sa.create_engine(POSTGRES_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
 
 
 def reset_postgres_schema(schema: str) -> None:
@@ -74,7 +82,8 @@ def postgres_schema():
     with app.app_context():
         upgrade()
         _db.engine.dispose()
-    return PG_SCHEMA
+    yield PG_SCHEMA
+    drop_postgres_schema(PG_SCHEMA)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,16 +1,23 @@
 """The migration history builds the schema the models describe, and unwinds cleanly."""
 
+import os
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
-from tests.conftest import POSTGRES_URL, postgres_url, reset_postgres_schema
+from tests.conftest import (
+    POSTGRES_URL,
+    drop_postgres_schema,
+    postgres_url,
+    reset_postgres_schema,
+)
 from tests.helpers import make_test_app
 from tracker.extensions import db
 
-MIGRATION_SCHEMA = "tracker_migration_test"
+MIGRATION_SCHEMA = f"tracker_migration_test_{os.getpid()}"
 
 
 @pytest.fixture(
@@ -36,6 +43,8 @@ def empty_app(request, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+    if request.param == "postgresql":
+        drop_postgres_schema(MIGRATION_SCHEMA)
 
 
 def _differences():
