@@ -2,6 +2,7 @@
 
 NAVIGATION: list[tuple[str, str]] = [
     ("agreements.index", "Agreements"),
+    ("meetings.index", "Meetings"),
     ("parties.index", "Parties"),
     ("people.index", "People"),
 ]

@@ -1,0 +1,153 @@
+"""The meeting form: a local date and time in a named zone, participants and agenda rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from tracker.models import MeetingLevel
+
+# Offered first: the zones the ministry's meetings are usually held in.
+COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
+BLANK_ROWS = 3
+
+
+@cache
+def timezone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def timezone_choices() -> list[SelectChoice]:
+    """Common zones first, then every other IANA zone name alphabetically."""
+    common = [name for name in COMMON_TIMEZONES if name in timezone_names()]
+    rest = sorted(timezone_names() - set(common))
+    return [SelectChoice(name, name.replace("_", " ")) for name in common + rest]
+
+
+def optional_int(value) -> int | None:
+    """Coerce a select's value to an id; the empty option means none."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def to_utc(day: date, clock: time, zone: str) -> datetime:
+    """A wall-clock time in ``zone`` as an aware UTC datetime."""
+    return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+class AgendaRowForm(Form):
+    """One agreement discussed at the meeting and what came out of it."""
+
+    agreement_id = SelectField("Agreement", coerce=optional_int, validate_choice=True)
+    outcome = TextAreaField("Outcome", validators=[Length(max=20_000)], render_kw={"rows": 2})
+
+
+class MeetingForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired(message="Enter a title."), Length(max=300)]
+    )
+    start_date = DateField(
+        "Date", validators=[InputRequired(message="Enter the date of the meeting.")]
+    )
+    start_time = TimeField(
+        "Local time", validators=[InputRequired(message="Enter the local start time.")]
+    )
+    timezone = SelectField(
+        "Timezone",
+        validate_choice=False,  # checked in validate_timezone with a clearer message
+        description="The zone of the place the meeting is held; times are shown in it.",
+    )
+    end_date = DateField("End date", validators=[Optional()])
+    end_time = TimeField("End time (local)", validators=[Optional()])
+    city = StringField("City", validators=[Length(max=120)])
+    country = StringField("Country", validators=[Length(max=120)])
+    setting = StringField(
+        "Setting",
+        validators=[Length(max=300)],
+        description="For example: on the sidelines of the ADMM-Plus, or by video link.",
+    )
+    level = SelectField(
+        "Level", choices=[SelectChoice(level.value, level.label) for level in MeetingLevel]
+    )
+    summary = TextAreaField("Summary and minutes", render_kw={"rows": 6})
+    parent_id = SelectField(
+        "Held during", coerce=optional_int, description="The larger gathering, if any."
+    )
+    participant_ids = SelectMultipleField("Participants", coerce=int, render_kw={"size": 10})
+    agenda = FieldList(FormField(AgendaRowForm), label="Agreements discussed")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezone_choices()
+
+    def starts_at(self) -> datetime:
+        return to_utc(self.start_date.data, self.start_time.data, self.timezone.data)
+
+    def ends_at(self) -> datetime | None:
+        """The end in UTC; an end time alone means the same day as the start."""
+        if self.end_time.data is None:
+            return None
+        day = self.end_date.data or self.start_date.data
+        return to_utc(day, self.end_time.data, self.timezone.data)
+
+    def agenda_rows(self) -> list[tuple[int, str]]:
+        """(agreement id, outcome) for each filled-in row; blank rows are ignored."""
+        return [
+            (row.agreement_id.data, (row.outcome.data or "").strip())
+            for row in self.agenda
+            if row.agreement_id.data is not None
+        ]
+
+    def validate_timezone(self, field):
+        if field.data not in timezone_names():
+            raise ValidationError("Choose a timezone from the list.")
+
+    def validate_end_date(self, field):
+        if field.data is not None and self.end_time.data is None:
+            raise ValidationError("Give the end time as well, or leave the end date empty.")
+
+    def validate_end_time(self, field):
+        if (
+            field.data is None
+            or self.start_date.data is None
+            or self.start_time.data is None
+            or self.timezone.data not in timezone_names()
+        ):
+            return
+        if self.ends_at() < self.starts_at():
+            raise ValidationError("The meeting cannot end before it starts.")
+
+    def validate_agenda(self, field):
+        seen: set[int] = set()
+        duplicate = False
+        for row in field:
+            agreement_id = row.agreement_id.data
+            if agreement_id is None:
+                continue
+            if agreement_id in seen:
+                row.agreement_id.errors.append("This agreement is already listed above.")
+                duplicate = True
+            seen.add(agreement_id)
+        if duplicate:
+            raise ValidationError("List each agreement once, with all its outcomes in one note.")
+
+
+class ConfirmForm(FlaskForm):
+    """No fields: the CSRF token of a POST button or a confirmation page."""

@@ -1,0 +1,158 @@
+"""Reads of meetings for pages: explicit eager loading, no lazy loads in templates."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from tracker.extensions import db
+from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its rows, its number, how many pages and rows there are."""
+
+    items: list
+    number: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class MeetingFilters:
+    level: MeetingLevel | None = None
+    agreement_id: int | None = None
+    q: str = ""
+
+
+def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
+    stmt = stmt.where(Meeting.archived_at.is_(None))
+    if filters.level is not None:
+        stmt = stmt.where(Meeting.level == filters.level)
+    if filters.agreement_id is not None:
+        stmt = stmt.where(Meeting.agenda_items.any(AgendaItem.agreement_id == filters.agreement_id))
+    if filters.q:
+        stmt = stmt.where(
+            sa.or_(
+                Meeting.title.icontains(filters.q, autoescape=True),
+                Meeting.city.icontains(filters.q, autoescape=True),
+                Meeting.setting.icontains(filters.q, autoescape=True),
+            )
+        )
+    return stmt
+
+
+def meeting_page(filters: MeetingFilters, number: int, size: int) -> Page:
+    """Active meetings matching ``filters``, newest first; ``number`` is clamped to the range."""
+    total = db.session.scalar(_filtered(sa.select(sa.func.count(Meeting.id)), filters)) or 0
+    pages = max(1, math.ceil(total / size))
+    number = min(max(number, 1), pages)
+    stmt = (
+        _filtered(sa.select(Meeting), filters)
+        .options(
+            joinedload(Meeting.parent),
+            selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement),
+        )
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .limit(size)
+        .offset((number - 1) * size)
+    )
+    return Page(list(db.session.scalars(stmt)), number, pages, total)
+
+
+def meeting_detail(meeting_id: int) -> Meeting | None:
+    """A meeting with everything its page shows."""
+    stmt = (
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            joinedload(Meeting.parent),
+            selectinload(Meeting.side_meetings),
+            selectinload(Meeting.participants).joinedload(Person.party),
+            selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement),
+        )
+    )
+    return db.session.scalars(stmt).one_or_none()
+
+
+def meeting_for_form(meeting_id: int) -> Meeting | None:
+    """A meeting with the lists its form edits."""
+    stmt = (
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(selectinload(Meeting.participants), selectinload(Meeting.agenda_items))
+    )
+    return db.session.scalars(stmt).one_or_none()
+
+
+def agreements_for_filter() -> list[Agreement]:
+    stmt = sa.select(Agreement).where(Agreement.archived_at.is_(None)).order_by(Agreement.title)
+    return list(db.session.scalars(stmt))
+
+
+def _descendant_ids(meeting_id: int) -> set[int]:
+    """Ids of the meeting's side meetings, theirs, and so on (archived ones included)."""
+    children: dict[int, list[int]] = {}
+    for child, parent in db.session.execute(
+        sa.select(Meeting.id, Meeting.parent_id).where(Meeting.parent_id.is_not(None))
+    ):
+        children.setdefault(parent, []).append(child)
+    found: set[int] = set()
+    todo = [meeting_id]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def parent_choices(meeting: Meeting | None) -> list[SelectChoice]:
+    """Gatherings a meeting may be held during: not archived, not itself or below it."""
+    excluded = {meeting.id, *_descendant_ids(meeting.id)} if meeting and meeting.id else set()
+    keep = meeting.parent_id if meeting else None
+    stmt = (
+        sa.select(Meeting.id, Meeting.title, Meeting.starts_at)
+        .where(sa.or_(Meeting.archived_at.is_(None), Meeting.id == keep))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+    choices = [SelectChoice("", "None")]
+    for id_, title, starts_at in db.session.execute(stmt):
+        if id_ not in excluded:
+            choices.append(SelectChoice(str(id_), f"{title} ({starts_at:%b %Y})"))
+    return choices
+
+
+def participant_choices(keep: Iterable[int] = ()) -> list[SelectChoice]:
+    """People grouped by party (an <optgroup> each); archived ones only if already chosen."""
+    keep = list(keep)
+    stmt = (
+        sa.select(Person.id, Person.name, Person.position, Party.name)
+        .join(Person.party)
+        .where(sa.or_(Person.archived_at.is_(None), Person.id.in_(keep)))
+        .order_by(Party.name, Person.name, Person.id)
+    )
+    return [
+        SelectChoice(str(id_), f"{name}, {position}" if position else name, optgroup=party)
+        for id_, name, position, party in db.session.execute(stmt)
+    ]
+
+
+def agreement_choices(keep: Iterable[int] = ()) -> list[SelectChoice]:
+    """Agreements to pick on an agenda row; archived ones only if already discussed."""
+    keep = list(keep)
+    stmt = (
+        sa.select(Agreement.id, Agreement.title, Agreement.short_name)
+        .where(sa.or_(Agreement.archived_at.is_(None), Agreement.id.in_(keep)))
+        .order_by(Agreement.title)
+    )
+    choices = [SelectChoice("", "—")]
+    for id_, title, short_name in db.session.execute(stmt):
+        choices.append(SelectChoice(str(id_), f"{title} ({short_name})" if short_name else title))
+    return choices

@@ -1,0 +1,183 @@
+"""Meeting pages: list, detail, create, edit, archive, restore and delete."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from tracker.accounts.auth import role_required
+from tracker.extensions import db
+from tracker.meetings import queries, services
+from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingForm
+from tracker.models import Meeting, MeetingLevel, Role, utcnow
+
+bp = Blueprint("meetings", __name__, url_prefix="/meetings")
+
+
+@bp.context_processor
+def roles():
+    """Let templates hide the buttons a user may not use: ``current_user.can(Role.EDITOR)``."""
+    return {"Role": Role}
+
+
+def _filters_from_request() -> queries.MeetingFilters:
+    """Filters from the query string; values that make no sense are ignored."""
+    level = request.args.get("level", "")
+    return queries.MeetingFilters(
+        level=MeetingLevel(level) if level in MeetingLevel._value2member_map_ else None,
+        agreement_id=request.args.get("agreement", type=int),
+        q=request.args.get("q", "").strip()[:200],
+    )
+
+
+@bp.route("/")
+def index():
+    filters = _filters_from_request()
+    page = queries.meeting_page(
+        filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "meetings/index.html",
+        page=page,
+        filters=filters,
+        levels=list(MeetingLevel),
+        agreements=queries.agreements_for_filter(),
+        now=utcnow(),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/<int:meeting_id>")
+def detail(meeting_id: int):
+    meeting = queries.meeting_detail(meeting_id)
+    if meeting is None:
+        abort(404)
+    return render_template("meetings/detail.html", meeting=meeting, now=utcnow())
+
+
+def _prepare(form: MeetingForm, meeting: Meeting | None) -> None:
+    """Fill the selects and leave blank agenda rows at the end of the form."""
+    kept_people = [person.id for person in meeting.participants] if meeting else []
+    kept_agreements = [item.agreement_id for item in meeting.agenda_items] if meeting else []
+    form.parent_id.choices = queries.parent_choices(meeting)
+    form.participant_ids.choices = queries.participant_choices(kept_people)
+    blank = sum(1 for row in form.agenda if row.agreement_id.data is None)
+    for _ in range(BLANK_ROWS - blank):
+        form.agenda.append_entry()
+    agreement_choices = queries.agreement_choices(kept_agreements)
+    for row in form.agenda:
+        row.agreement_id.choices = agreement_choices
+
+
+def _initial(meeting: Meeting) -> dict:
+    """Form values that are not plain attributes of the meeting."""
+    start = meeting.local_starts_at
+    end = meeting.ends_at.astimezone(meeting.zone) if meeting.ends_at else None
+    return {
+        "start_date": start.date(),
+        "start_time": start.time().replace(tzinfo=None),
+        "end_date": end.date() if end else None,
+        "end_time": end.time().replace(tzinfo=None) if end else None,
+        "participant_ids": [person.id for person in meeting.participants],
+        "agenda": meeting.agenda_items,
+    }
+
+
+def _values(form: MeetingForm) -> dict:
+    return {
+        "title": form.title.data,
+        "starts_at": form.starts_at(),
+        "ends_at": form.ends_at(),
+        "timezone": form.timezone.data,
+        "level": form.level.data,
+        "city": form.city.data or "",
+        "country": form.country.data or "",
+        "setting": form.setting.data or "",
+        "summary": form.summary.data or "",
+        "parent_id": form.parent_id.data,
+        "participant_ids": form.participant_ids.data or [],
+        "agenda": form.agenda_rows(),
+    }
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def create():
+    form = MeetingForm(data={"timezone": "Asia/Kolkata"})
+    _prepare(form, None)
+    if not form.is_submitted():
+        parent = request.args.get("parent", type=int)
+        if parent is not None and str(parent) in {c.value for c in form.parent_id.choices}:
+            form.parent_id.data = parent
+    if form.validate_on_submit():
+        try:
+            meeting = services.create_meeting(**_values(form))
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"Meeting “{meeting.title}” recorded.", "success")
+            return redirect(url_for(".detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=None)
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def edit(meeting_id: int):
+    meeting = queries.meeting_for_form(meeting_id)
+    if meeting is None:
+        abort(404)
+    submitted = request.method == "POST"
+    form = MeetingForm(obj=meeting, data=None if submitted else _initial(meeting))
+    _prepare(form, meeting)
+    if form.validate_on_submit():
+        try:
+            services.update_meeting(meeting, **_values(form))
+        except services.MeetingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(f"Meeting “{meeting.title}” saved.", "success")
+            return redirect(url_for(".detail", meeting_id=meeting.id))
+    return render_template("meetings/form.html", form=form, meeting=meeting)
+
+
+@bp.route("/<int:meeting_id>/archive", methods=["POST"])
+@role_required(Role.EDITOR)
+def archive(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.archive_meeting(meeting)
+    db.session.commit()
+    flash(f"Meeting “{meeting.title}” archived.", "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/restore", methods=["POST"])
+@role_required(Role.ADMIN)
+def restore(meeting_id: int):
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.restore_meeting(meeting)
+    db.session.commit()
+    flash(f"Meeting “{meeting.title}” restored.", "success")
+    return redirect(url_for(".detail", meeting_id=meeting.id))
+
+
+@bp.route("/<int:meeting_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete(meeting_id: int):
+    meeting = queries.meeting_detail(meeting_id)
+    if meeting is None:
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        title = meeting.title
+        services.delete_meeting(meeting)
+        db.session.commit()
+        flash(f"Meeting “{title}” deleted.", "success")
+        return redirect(url_for(".index"))
+    return render_template("meetings/delete.html", meeting=meeting, form=form)
