@@ -305,3 +305,24 @@ def test_archive_needs_post(editor, db, make_party):
     party = make_party()
     db.session.commit()
     assert editor.get(f"/parties/{party.id}/archive").status_code == 405
+
+
+def test_posts_need_a_csrf_token(database_url, make_user, make_party, db):
+    """With CSRF on (as in production), a button's POST without its token is refused."""
+    from tests.helpers import PASSWORD, extra_app
+    from tracker.models import Role
+
+    make_user("boss", role=Role.ADMIN)
+    party = make_party("Quad", None, PartyKind.GROUPING)
+    db.session.commit()
+    with extra_app(database_url, WTF_CSRF_ENABLED=True) as other:
+        client = other.test_client()
+        html = client.get("/login").get_data(as_text=True)
+        token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        data = {"username": "boss", "password": PASSWORD, "csrf_token": token}
+        assert client.post("/login", data=data).status_code == 302
+        for action in ("archive", "delete"):
+            assert client.post(f"/parties/{party.id}/{action}").status_code == 400
+        response = client.post("/parties/new", data={"name": "X", "kind": "grouping"})
+        assert response.status_code == 400
+    assert party_named(db, "Quad").archived_at is None
