@@ -317,3 +317,10 @@ def test_edit_can_clear_participants_and_agenda(
     meeting = only_meeting(db)
     assert meeting.participants == []
     assert meeting.agenda_items == []
+
+
+def test_a_flood_of_agenda_rows_is_capped(logged_in, db):
+    rows = {f"agenda-{n}-agreement_id": "" for n in range(500)}
+    response = logged_in.post("/meetings/new", data=form_data(title="", **rows))
+    assert response.status_code == 200
+    assert html(response).count('name="agenda-') <= 120

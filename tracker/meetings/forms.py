@@ -91,7 +91,8 @@ class MeetingForm(FlaskForm):
         "Held during", coerce=optional_int, description="The larger gathering, if any."
     )
     participant_ids = SelectMultipleField("Participants", coerce=int, render_kw={"size": 10})
-    agenda = FieldList(FormField(AgendaRowForm), label="Agreements discussed")
+    # The cap keeps a forged request from making the server build thousands of rows.
+    agenda = FieldList(FormField(AgendaRowForm), label="Agreements discussed", max_entries=60)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -21,9 +21,12 @@ def roles():
 
 def _filters_from_request() -> queries.MeetingFilters:
     """Filters from the query string; values that make no sense are ignored."""
-    level = request.args.get("level", "")
+    try:
+        level = MeetingLevel(request.args.get("level", ""))
+    except ValueError:
+        level = None
     return queries.MeetingFilters(
-        level=MeetingLevel(level) if level in MeetingLevel._value2member_map_ else None,
+        level=level,
         agreement_id=request.args.get("agreement", type=int),
         q=request.args.get("q", "").strip()[:200],
     )
@@ -42,7 +45,6 @@ def index():
         levels=list(MeetingLevel),
         agreements=queries.agreements_for_filter(),
         now=utcnow(),
-        form=ConfirmForm(),
     )
 
 
@@ -61,7 +63,7 @@ def _prepare(form: MeetingForm, meeting: Meeting | None) -> None:
     form.parent_id.choices = queries.parent_choices(meeting)
     form.participant_ids.choices = queries.participant_choices(kept_people)
     blank = sum(1 for row in form.agenda if row.agreement_id.data is None)
-    for _ in range(BLANK_ROWS - blank):
+    for _ in range(min(BLANK_ROWS - blank, form.agenda.max_entries - len(form.agenda))):
         form.agenda.append_entry()
     agreement_choices = queries.agreement_choices(kept_agreements)
     for row in form.agenda:
