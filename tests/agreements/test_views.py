@@ -249,6 +249,9 @@ def test_status_change_cites_the_meeting(logged_in, db, make_agreement):
     )
     page = logged_in.get(f"/agreements/{agreement.id}").get_data(as_text=True)
     assert "Decided at: Vientiane bilateral" in page
+    assert f'<a href="/meetings/{meeting.id}">Vientiane bilateral</a>' in page
+    meeting_page = logged_in.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'href="/agreements/{agreement.id}"' in meeting_page
 
 
 def test_archive_hides_and_admin_restores(client, db, make_agreement, make_user):
