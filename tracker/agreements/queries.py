@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from tracker.models import (
     StatusChange,
     User,
 )
+from tracker.pagination import Page, paginate
 
 SORTS = ("title", "status", "activity")
 
@@ -49,18 +49,6 @@ class AgreementRow:
         meeting_day = self.last_meeting_at.date() if self.last_meeting_at else None
         dates = [day for day in (self.status_since, meeting_day) if day]
         return max(dates) if dates else None
-
-
-@dataclass
-class Page:
-    items: list
-    number: int
-    size: int
-    total: int
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pages = max(1, math.ceil(self.total / self.size))
 
 
 def _status_since():
@@ -92,11 +80,10 @@ def list_agreements(filters: AgreementFilters, page: int, size: int) -> Page:
     else:
         stmt = stmt.where(Agreement.archived_at.is_(None))
     if filters.q:
-        pattern = f"%{filters.q.lower()}%"
         stmt = stmt.where(
             sa.or_(
-                sa.func.lower(Agreement.title).like(pattern),
-                sa.func.lower(Agreement.short_name).like(pattern),
+                Agreement.title.icontains(filters.q, autoescape=True),
+                Agreement.short_name.icontains(filters.q, autoescape=True),
             )
         )
     if filters.status:
@@ -114,7 +101,6 @@ def list_agreements(filters: AgreementFilters, page: int, size: int) -> Page:
             )
         )
 
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
     if filters.sort == "status":
         order = [Agreement.status, Agreement.title]
     elif filters.sort == "activity":
@@ -125,16 +111,12 @@ def list_agreements(filters: AgreementFilters, page: int, size: int) -> Page:
     else:
         order = [Agreement.title]
     order.append(Agreement.id)
-    rows = db.session.execute(
-        stmt.options(
-            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
-        )
-        .order_by(*order)
-        .limit(size)
-        .offset((page - 1) * size)
-    ).all()
-    items = [AgreementRow(agreement, since, last) for agreement, since, last in rows]
-    return Page(items=items, number=page, size=size, total=total or 0)
+    stmt = stmt.options(
+        selectinload(Agreement.party_links).joinedload(AgreementParty.party)
+    ).order_by(*order)
+    result = paginate(stmt, page, size, rows=True)
+    result.items = [AgreementRow(agreement, since, last) for agreement, since, last in result.items]
+    return result
 
 
 def agreement_for_page(agreement_id: int) -> Agreement | None:

@@ -24,6 +24,7 @@ from tracker.models import (
     allowed_transitions,
 )
 from tracker.models.status import INITIAL_STATUSES
+from tracker.pagination import clean_search
 
 bp = Blueprint("agreements", __name__)
 
@@ -51,7 +52,7 @@ def _filters_from_request() -> queries.AgreementFilters:
     category = request.args.get("category", "")
     sort = request.args.get("sort", "title")
     return queries.AgreementFilters(
-        q=request.args.get("q", "").strip()[:200],
+        q=clean_search(request.args.get("q")),
         status=status if status in {s.value for s in Status} else "",
         category=category if category in {c.value for c in Category} else "",
         party=_positive_int("party"),
@@ -74,10 +75,9 @@ def _party_choices() -> list[SelectChoice]:
 @bp.route("/")
 def index():
     filters = _filters_from_request()
-    page_number = _positive_int("page") or 1
-    page = queries.list_agreements(filters, page_number, current_app.config["PAGE_SIZE"])
-    if page_number > page.pages:
-        abort(404)
+    page = queries.list_agreements(
+        filters, _positive_int("page") or 1, current_app.config["PAGE_SIZE"]
+    )
     return render_template(
         "agreements/index.html",
         page=page,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,16 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a list: its rows, its number, how many pages and rows there are."""
-
-    items: list
-    number: int
-    pages: int
-    total: int
+from tracker.pagination import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -50,9 +40,6 @@ def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
 
 def meeting_page(filters: MeetingFilters, number: int, size: int) -> Page:
     """Active meetings matching ``filters``, newest first; ``number`` is clamped to the range."""
-    total = db.session.scalar(_filtered(sa.select(sa.func.count(Meeting.id)), filters)) or 0
-    pages = max(1, math.ceil(total / size))
-    number = min(max(number, 1), pages)
     stmt = (
         _filtered(sa.select(Meeting), filters)
         .options(
@@ -60,10 +47,8 @@ def meeting_page(filters: MeetingFilters, number: int, size: int) -> Page:
             selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement),
         )
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-        .limit(size)
-        .offset((number - 1) * size)
     )
-    return Page(list(db.session.scalars(stmt)), number, pages, total)
+    return paginate(stmt, number, size)
 
 
 def meeting_detail(meeting_id: int) -> Meeting | None:

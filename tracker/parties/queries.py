@@ -3,51 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import raiseload, selectinload
 
 from tracker.extensions import db
 from tracker.models import AgreementParty, Party, PartyKind, PartyPosition, Person
-
-MAX_SEARCH_LENGTH = 200
-
-
-@dataclass
-class Page:
-    """One page of a list, as the ``pagination`` macro expects it."""
-
-    items: list[Any]
-    number: int
-    pages: int
-    total: int
-
-
-def paginate(stmt: sa.Select, number: int, per_page: int, *, rows: bool = False) -> Page:
-    """The ``number``th page of ``stmt``; out-of-range page numbers are clamped."""
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    )
-    total = total or 0
-    pages = max(1, -(-total // per_page))
-    number = min(max(number, 1), pages)
-    stmt = stmt.limit(per_page).offset((number - 1) * per_page)
-    result = db.session.execute(stmt)
-    items = list(result.all() if rows else result.scalars())
-    return Page(items=items, number=number, pages=pages, total=total)
-
-
-def clean_search(text: str | None) -> str:
-    """The search text as typed, without control characters the database refuses."""
-    text = "".join(ch for ch in (text or "") if ch.isprintable())
-    return text.strip()[:MAX_SEARCH_LENGTH]
-
-
-def contains(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere, with its wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+from tracker.pagination import Page, paginate
 
 
 def list_parties(search: str, number: int, per_page: int) -> Page:
@@ -68,9 +30,11 @@ def list_parties(search: str, number: int, per_page: int) -> Page:
     )
     stmt = sa.select(Party, people, agreements).where(Party.archived_at.is_(None))
     if search:
-        pattern = contains(search)
         stmt = stmt.where(
-            sa.or_(Party.name.ilike(pattern, escape="\\"), Party.code.ilike(pattern, escape="\\"))
+            sa.or_(
+                Party.name.icontains(search, autoescape=True),
+                Party.code.icontains(search, autoescape=True),
+            )
         )
     stmt = stmt.order_by(Party.name, Party.id)
     return paginate(stmt, number, per_page, rows=True)

@@ -16,6 +16,7 @@ from flask_wtf import FlaskForm
 from tracker.accounts.auth import role_required
 from tracker.extensions import db
 from tracker.models import Party, Role
+from tracker.pagination import clean_search
 from tracker.parties import queries, services
 from tracker.parties.forms import PartyForm, PartySearchForm
 
@@ -44,7 +45,7 @@ def check_csrf() -> None:
 @bp.route("/")
 def index():
     search = PartySearchForm(request.args)
-    text = queries.clean_search(search.q.data)
+    text = clean_search(search.q.data)
     page = queries.list_parties(text, page_number(), current_app.config["PAGE_SIZE"])
     return render_template("parties/index.html", page=page, search=search, text=text)
 

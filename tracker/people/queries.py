@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
 
 from tracker.extensions import db
 from tracker.models import ActionItem, Party, Person, meeting_participant
-from tracker.parties.queries import Page, contains, paginate
+from tracker.pagination import Page, paginate
 
 
 def list_people(search: str, party_id: int | None, number: int, per_page: int) -> Page:
@@ -21,11 +21,10 @@ def list_people(search: str, party_id: int | None, number: int, per_page: int) -
         .options(contains_eager(Person.party), raiseload("*"))
     )
     if search:
-        pattern = contains(search)
         stmt = stmt.where(
             sa.or_(
-                Person.name.ilike(pattern, escape="\\"),
-                Person.position.ilike(pattern, escape="\\"),
+                Person.name.icontains(search, autoescape=True),
+                Person.position.icontains(search, autoescape=True),
             )
         )
     if party_id is not None:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from tracker.accounts.auth import role_required
 from tracker.extensions import db
 from tracker.models import Party, PartyKind, Person, Role
+from tracker.pagination import clean_search
 from tracker.parties import queries as party_queries
 from tracker.people import queries, services
 from tracker.people.forms import PersonForm, PersonSearchForm, party_choices
@@ -44,7 +45,7 @@ def check_csrf() -> None:
 def index():
     search = PersonSearchForm(request.args)
     search.party.choices = party_choices(party_queries.active_parties(), "All parties")
-    text = party_queries.clean_search(search.q.data)
+    text = clean_search(search.q.data)
     party_id = request.args.get("party", type=int)
     page = queries.list_people(
         text, party_id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
