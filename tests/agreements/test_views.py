@@ -66,7 +66,7 @@ def test_list_filters_by_status_party_category_and_text(logged_in, db, make_agre
     db.session.commit()
 
     def titles(**query):
-        html = logged_in.get("/", query_string=query).get_data(as_text=True)
+        html = logged_in.get("/agreements/", query_string=query).get_data(as_text=True)
         return [t for t in ("Logistics pact", "Antenna project", "Rafale follow-on") if t in html]
 
     assert titles() == ["Logistics pact", "Antenna project", "Rafale follow-on"]
@@ -83,17 +83,17 @@ def test_list_sorts_and_paginates_with_filters_kept(logged_in, app, db, make_agr
     for n in range(5):
         make_agreement(title=f"Agreement {n}", short_name=f"A{n}", parties=[india])
     db.session.commit()
-    first = logged_in.get("/", query_string={"party": india.id}).get_data(as_text=True)
+    first = logged_in.get("/agreements/", query_string={"party": india.id}).get_data(as_text=True)
     assert "Agreement 0" in first and "Agreement 2" not in first
     assert "Page 1 of 3" in first
     assert f"party={india.id}" in first.split("Next")[0].rsplit("href=", 1)[1]
-    third = logged_in.get("/", query_string={"party": india.id, "page": 3}).get_data(as_text=True)
+    third = logged_in.get("/agreements/", query_string={"party": india.id, "page": 3}).get_data(as_text=True)
     assert "Agreement 4" in third
     # A page past the end shows the last page rather than an error.
-    beyond = logged_in.get("/", query_string={"party": india.id, "page": 9}).get_data(as_text=True)
+    beyond = logged_in.get("/agreements/", query_string={"party": india.id, "page": 9}).get_data(as_text=True)
     assert "Agreement 4" in beyond and "Page 3 of 3" in beyond
     assert (
-        logged_in.get("/", query_string={"page": "x", "party": "y", "status": "z"}).status_code
+        logged_in.get("/agreements/", query_string={"page": "x", "party": "y", "status": "z"}).status_code
         == 200
     )
 
@@ -105,7 +105,7 @@ def test_list_shows_days_in_status_and_last_meeting(logged_in, db, make_agreemen
     )
     db.session.add_all([meeting, AgendaItem(meeting=meeting, agreement=agreement)])
     db.session.commit()
-    html = logged_in.get("/").get_data(as_text=True)
+    html = logged_in.get("/agreements/").get_data(as_text=True)
     assert f"<td>{(date.today() - date(2024, 11, 20)).days}</td>" in html
     assert "5 May 2025" in html
 
@@ -263,7 +263,7 @@ def test_archive_hides_and_admin_restores(client, db, make_agreement, make_user)
     log_in(client, "editor")
     response = client.post(f"/agreements/{agreement.id}/archive", follow_redirects=True)
     assert "was archived" in response.get_data(as_text=True)
-    assert "Reciprocal Provision" not in client.get("/").get_data(as_text=True)
+    assert "Reciprocal Provision" not in client.get("/agreements/").get_data(as_text=True)
     assert _agreement(db, "RPSS").archived_at is not None
     assert client.post(f"/agreements/{agreement.id}/restore").status_code == 403
 

@@ -15,7 +15,7 @@ def test_log_in_and_out(page, staff_user):
     log_in(page, *staff_user)
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("status")).to_contain_text("Welcome, Desk Officer.")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Agreements")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You have been logged out.")

@@ -125,7 +125,7 @@ def test_detail_groups_participants_and_lists_outcomes(
     assert page.index("Rajnath Singh") < page.index("Japan") < page.index("Minoru Kihara")
     assert "Reciprocal Provision of Supplies and Services Agreement" in page
     assert "Agreed to finalise text" in page
-    assert 'href="/"' in page  # agreements.index until agreement pages exist
+    assert f'href="/agreements/{agreement.id}"' in page
 
 
 def test_detail_links_gathering_and_side_meetings(logged_in, db, make_meeting):

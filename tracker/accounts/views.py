@@ -15,7 +15,7 @@ bp.before_app_request(require_login)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next")) or url_for("agreements.index"))
+        return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.username.data, form.password.data)
@@ -26,7 +26,7 @@ def login():
             login_user(user)
             db.session.commit()
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("agreements.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     return render_template("accounts/login.html", form=form)
 
 

@@ -72,7 +72,7 @@ def _party_choices() -> list[SelectChoice]:
     ]
 
 
-@bp.route("/")
+@bp.route("/agreements/")
 def index():
     filters = _filters_from_request()
     page = queries.list_agreements(

@@ -1,0 +1,86 @@
+"""Reads for the dashboard: a handful of small queries, each bounded by a limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import ActionItem, AgendaItem, Agreement, Meeting, Status, StatusChange
+
+LIMIT = 8
+
+
+@dataclass
+class StatusCount:
+    status: Status
+    count: int
+
+
+def status_counts() -> list[StatusCount]:
+    """How many active agreements are in each status, in workflow order, zeros included."""
+    rows = dict(
+        db.session.execute(
+            sa.select(Agreement.status, sa.func.count())
+            .where(Agreement.archived_at.is_(None))
+            .group_by(Agreement.status)
+        ).all()
+    )
+    return [StatusCount(status, rows.get(status, 0)) for status in Status]
+
+
+def upcoming_meetings(now: datetime, limit: int = LIMIT) -> list[Meeting]:
+    stmt = (
+        sa.select(Meeting)
+        .where(Meeting.archived_at.is_(None), Meeting.starts_at >= now)
+        .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement))
+        .order_by(Meeting.starts_at, Meeting.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def overdue_actions(today: date, limit: int = LIMIT) -> tuple[list[ActionItem], int]:
+    """The most overdue open action items of active agreements, and how many there are."""
+    condition = sa.and_(
+        ActionItem.done.is_(False),
+        ActionItem.due_on < today,
+        ActionItem.agreement.has(Agreement.archived_at.is_(None)),
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem).where(condition))
+    stmt = (
+        sa.select(ActionItem)
+        .where(condition)
+        .options(joinedload(ActionItem.agreement), joinedload(ActionItem.owner))
+        .order_by(ActionItem.due_on, ActionItem.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt)), total or 0
+
+
+def recently_changed(limit: int = LIMIT) -> list[Agreement]:
+    """Active agreements by their last edit or recorded status change, newest first."""
+    last_change = (
+        sa.select(sa.func.max(StatusChange.recorded_at))
+        .where(StatusChange.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    activity = sa.case(
+        (last_change > Agreement.updated_at, last_change), else_=Agreement.updated_at
+    )
+    stmt = (
+        sa.select(Agreement)
+        .where(Agreement.archived_at.is_(None))
+        .options(selectinload(Agreement.status_changes))
+        .order_by(activity.desc(), Agreement.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
