@@ -87,13 +87,19 @@ def test_list_sorts_and_paginates_with_filters_kept(logged_in, app, db, make_agr
     assert "Agreement 0" in first and "Agreement 2" not in first
     assert "Page 1 of 3" in first
     assert f"party={india.id}" in first.split("Next")[0].rsplit("href=", 1)[1]
-    third = logged_in.get("/agreements/", query_string={"party": india.id, "page": 3}).get_data(as_text=True)
+    third = logged_in.get("/agreements/", query_string={"party": india.id, "page": 3}).get_data(
+        as_text=True
+    )
     assert "Agreement 4" in third
     # A page past the end shows the last page rather than an error.
-    beyond = logged_in.get("/agreements/", query_string={"party": india.id, "page": 9}).get_data(as_text=True)
+    beyond = logged_in.get("/agreements/", query_string={"party": india.id, "page": 9}).get_data(
+        as_text=True
+    )
     assert "Agreement 4" in beyond and "Page 3 of 3" in beyond
     assert (
-        logged_in.get("/agreements/", query_string={"page": "x", "party": "y", "status": "z"}).status_code
+        logged_in.get(
+            "/agreements/", query_string={"page": "x", "party": "y", "status": "z"}
+        ).status_code
         == 200
     )
 
@@ -297,3 +303,29 @@ def test_text_is_escaped(logged_in, db, make_agreement):
     html = logged_in.get(f"/agreements/{agreement.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_admin_deletes_after_confirmation(client, db, make_agreement, make_user):
+    agreement = make_agreement()
+    meeting = Meeting(title="Talks", starts_at=datetime(2025, 5, 5, tzinfo=UTC), level="virtual")
+    db.session.add_all([meeting, AgendaItem(meeting=meeting, agreement=agreement)])
+    make_user("boss", role=Role.ADMIN)
+    make_user("editor", role=Role.EDITOR)
+    url = f"/agreements/{agreement.id}/delete"
+
+    log_in(client, "editor")
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    client.post("/logout")
+
+    log_in(client, "boss")
+    page = client.get(url).get_data(as_text=True)
+    assert "Delete “Reciprocal Provision of Supplies and Services Agreement”?" in page
+    assert "1 meeting" in page
+    assert _agreement(db, "RPSS") is not None  # looking at the page deletes nothing
+
+    response = client.post(url, follow_redirects=True)
+    assert "and its history deleted." in response.get_data(as_text=True)
+    assert _agreement(db, "RPSS") is None
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 1
+    assert client.get(url).status_code == 404

@@ -92,3 +92,9 @@ def archive(agreement: Agreement) -> None:
 
 def restore(agreement: Agreement) -> None:
     agreement.archived_at = None
+
+
+def delete(agreement: Agreement) -> None:
+    """Remove the agreement; its history, points, actions and agenda entries go with it."""
+    db.session.delete(agreement)
+    db.session.flush()

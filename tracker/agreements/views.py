@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from tracker.accounts.auth import role_required
@@ -241,3 +242,18 @@ def restore(agreement_id: int):
     db.session.commit()
     flash(f"“{agreement.title}” restored.", "success")
     return redirect(url_for(".detail", agreement_id=agreement_id))
+
+
+@bp.route("/agreements/<int:agreement_id>/delete", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def delete(agreement_id: int):
+    """Delete for good, with its history, points and actions, after a confirmation page."""
+    agreement = _load(agreement_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        title = agreement.title
+        services.delete(agreement)
+        db.session.commit()
+        flash(f"Agreement “{title}” and its history deleted.", "success")
+        return redirect(url_for(".index"))
+    return render_template("agreements/delete.html", agreement=agreement, form=form)
