@@ -1,0 +1,1 @@
+"""Action items of an agreement: what someone has to do next."""

@@ -1,0 +1,96 @@
+"""Changes to action items. Services add and flush; the view commits once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.extensions import db
+from tracker.models import ActionItem, Agreement, Meeting, Person
+
+
+class ActionError(ValueError):
+    """A change that would break a rule about action items."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _apply(
+    action: ActionItem,
+    *,
+    description: str,
+    owner_id: int | None,
+    due_on: date | None,
+    meeting_id: int | None,
+) -> None:
+    description = (description or "").strip()
+    if not description:
+        raise ActionError("Describe what has to be done.", "description")
+    if len(description) > 500:
+        raise ActionError("The description can be at most 500 characters.", "description")
+    owner = None
+    if owner_id is not None:
+        owner = db.session.get(Person, owner_id)
+        if owner is None:
+            raise ActionError("The owner chosen does not exist.", "owner")
+    meeting = None
+    if meeting_id is not None:
+        meeting = db.session.get(Meeting, meeting_id)
+        if meeting is None:
+            raise ActionError("The meeting chosen does not exist.", "meeting")
+    action.description = description
+    action.owner = owner
+    action.due_on = due_on
+    action.meeting = meeting
+
+
+def create_action(
+    agreement: Agreement,
+    *,
+    description: str,
+    owner_id: int | None = None,
+    due_on: date | None = None,
+    meeting_id: int | None = None,
+) -> ActionItem:
+    """Add an open action item to ``agreement``."""
+    # Attached to the agreement only once valid, so a refused action is never half-added.
+    action = ActionItem(done=False)
+    _apply(action, description=description, owner_id=owner_id, due_on=due_on, meeting_id=meeting_id)
+    action.agreement = agreement
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def _set_done(action: ActionItem, done: bool, today: date) -> None:
+    if done and not action.done:
+        action.done, action.done_on = True, today
+    elif not done:
+        action.done, action.done_on = False, None
+
+
+def update_action(
+    action: ActionItem,
+    *,
+    description: str,
+    owner_id: int | None,
+    due_on: date | None,
+    meeting_id: int | None,
+    done: bool,
+) -> None:
+    """Replace the action's details; marking it done records today, reopening clears it."""
+    _apply(action, description=description, owner_id=owner_id, due_on=due_on, meeting_id=meeting_id)
+    _set_done(action, done, date.today())
+    db.session.flush()
+
+
+def toggle_done(action: ActionItem, today: date) -> None:
+    """Mark an open action done on ``today``, or reopen a done one."""
+    _set_done(action, not action.done, today)
+    db.session.flush()
+
+
+def delete_action(action: ActionItem) -> None:
+    db.session.delete(action)
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""Negotiation points of an agreement and each party's position on them."""
