@@ -78,6 +78,7 @@ def test_update_replaces_and_removes_positions(db, talks):
 )
 def test_rule_breaks_raise_point_error_with_the_field(db, talks, make_party, overrides, field):
     values = {"subject": "Scope", "status": "open"}
+    overrides = dict(overrides)  # the parametrized dict is shared by both backends
     for key in ("raised_at", "settled_at"):
         if key in overrides:
             values[f"{key}_id"] = talks[overrides.pop(key)].id
