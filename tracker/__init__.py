@@ -41,7 +41,7 @@ def register_extensions(app: Flask) -> None:
 
 
 # Each feature package has a views module with a blueprint called ``bp``.
-FEATURES = ("accounts", "dashboard", "agreements", "meetings", "parties", "people")
+FEATURES = ("accounts", "dashboard", "agreements", "meetings", "outcomes", "parties", "people")
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Recording, from a meeting's page, what it decided for each agreement discussed."""

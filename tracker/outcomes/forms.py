@@ -1,0 +1,90 @@
+"""One form for everything a meeting produced, one section per agreement discussed."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Length, Optional, ValidationError
+
+from tracker.models import PointStatus
+
+NO_CHANGE = SelectChoice("", "No change")
+ACTION_ROWS = 2
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # never a real id: the choice check refuses it
+
+
+class SettlePointForm(Form):
+    """An open point of the agreement and what the meeting did with it."""
+
+    point_id = HiddenField()
+    status = SelectField(
+        "New status",
+        choices=[NO_CHANGE]
+        + [SelectChoice(s.value, s.label) for s in PointStatus if s != PointStatus.OPEN],
+        default="",
+    )
+
+
+class NewActionForm(Form):
+    # Not "description": that name is taken by the enclosing FormField's own attribute.
+    task = StringField("Action", validators=[Optional(), Length(max=500)])
+    owner = SelectField("Owner", coerce=_int_or_none)
+    due_on = DateField("Due", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        # Cross-field rule; inline validators would be skipped for an empty optional field.
+        valid = super().validate(extra_validators)
+        if not (self.task.data or "").strip() and (self.owner.data or self.due_on.data):
+            self.task.errors = [*self.task.errors, "Describe what has to be done."]
+            return False
+        return valid
+
+
+class AgreementOutcomeForm(Form):
+    """What came out of the meeting for one agreement."""
+
+    agreement_id = HiddenField()
+    outcome = TextAreaField("Outcome", validators=[Length(max=10_000)])
+    status = SelectField("Status change", default="")
+    status_on = DateField("Effective date", validators=[Optional()])
+    status_note = StringField("Note on the status change", validators=[Length(max=5_000)])
+    point_subject = StringField("New negotiation point", validators=[Length(max=200)])
+    point_details = TextAreaField("Details of the new point", validators=[Length(max=10_000)])
+    settle = FieldList(FormField(SettlePointForm))
+    actions = FieldList(FormField(NewActionForm), min_entries=ACTION_ROWS, max_entries=ACTION_ROWS)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.status.data and not self.status_on.data and not self.status_on.errors:
+            self.status_on.errors = [
+                *self.status_on.errors,
+                "Give the date the change took effect.",
+            ]
+            return False
+        return valid
+
+    def validate_point_details(self, field):
+        if field.data and field.data.strip() and not (self.point_subject.data or "").strip():
+            raise ValidationError("Give the new point a subject.")
+
+
+class OutcomesForm(FlaskForm):
+    agreements = FieldList(FormField(AgreementOutcomeForm))
