@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from tests.helpers import PASSWORD, log_in, make_test_app
@@ -116,8 +118,17 @@ def db(app):
     return _db
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in a fresh context, as a server does: its own app context,
+    database session and ``g``, separate from the test's own session."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = IsolatedClient
     return app.test_client()
 
 

@@ -19,7 +19,10 @@ def format_local_datetime(value: datetime | None, zone: str = "UTC") -> str:
     if value is None:
         return ""
     local = value.astimezone(ZoneInfo(zone))
-    return f"{local.strftime(DATE_FORMAT)} {local:%H:%M} {local.tzname()}"
+    name = local.tzname() or ""
+    if name[:1] in "+-":  # zones without an abbreviation are named by their offset
+        name = f"UTC{name}"
+    return f"{local.strftime(DATE_FORMAT)} {local:%H:%M} {name}"
 
 
 def label(value) -> str:

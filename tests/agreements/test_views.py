@@ -119,7 +119,9 @@ def test_list_shows_days_in_status_and_last_meeting(logged_in, db, make_agreemen
 def test_create_agreement_with_two_parties(logged_in, db, make_party):
     india, japan = make_party("India", "IND"), make_party("Japan", "JPN")
     db.session.commit()
-    response = logged_in.post("/agreements/new", data=_new_agreement_form(india, japan))
+    form = _new_agreement_form(india, japan)
+    db.session.expunge_all()  # as in a real request, nothing is loaded beforehand
+    response = logged_in.post("/agreements/new", data=form)
     assert response.status_code == 302
     agreement = _agreement(db, "RPSS")
     assert response.headers["Location"] == f"/agreements/{agreement.id}"

@@ -64,20 +64,21 @@ def test_admin_deletes_after_confirming(admin, db, make_meeting, make_person, ma
     meeting.participants = [make_person()]
     db.session.add(AgendaItem(meeting=meeting, agreement=make_agreement(parties=[])))
     db.session.commit()
+    meeting_id, side_id, gathering_id = meeting.id, side.id, gathering.id
 
-    page = html(admin.get(f"/meetings/{meeting.id}/delete"))
+    page = html(admin.get(f"/meetings/{meeting_id}/delete"))
     assert "Delete “To be deleted”?" in page
     assert "cannot be undone" in page
     db.session.expire_all()
-    assert db.session.get(Meeting, meeting.id) is not None
+    assert db.session.get(Meeting, meeting_id) is not None
 
-    response = admin.post(f"/meetings/{meeting.id}/delete")
+    response = admin.post(f"/meetings/{meeting_id}/delete")
     assert response.status_code == 302
     assert response.headers["Location"] == "/meetings/"
     db.session.expire_all()
-    assert db.session.get(Meeting, meeting.id) is None
-    assert db.session.get(Meeting, side.id).parent_id is None
-    assert db.session.get(Meeting, gathering.id) is not None
+    assert db.session.get(Meeting, meeting_id) is None
+    assert db.session.get(Meeting, side_id).parent_id is None
+    assert db.session.get(Meeting, gathering_id) is not None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaItem)) == 0
     assert "deleted." in html(admin.get("/meetings/"))
 

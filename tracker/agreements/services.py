@@ -32,15 +32,20 @@ def _check_short_name(short_name: str | None, agreement_id: int | None) -> None:
 
 
 def _set_parties(agreement: Agreement, rows: list[tuple[int, str]]) -> None:
+    # Load every party first: building links while loading would autoflush half-made rows.
+    wanted = [party_id for party_id, _ in rows]
+    parties = {
+        party.id: party
+        for party in db.session.scalars(sa.select(Party).where(Party.id.in_(wanted)))
+    }
     existing = {link.party_id: link for link in agreement.party_links}
     links = []
     for party_id, role in rows:
         link = existing.get(party_id)
         if link is None:
-            party = db.session.get(Party, party_id)
-            if party is None:
+            if party_id not in parties:
                 raise AgreementError("Choose parties from the list.", "parties")
-            link = AgreementParty(party=party)
+            link = AgreementParty(party=parties[party_id])
         link.role = role
         links.append(link)
     agreement.party_links = links

@@ -1,0 +1,18 @@
+"""Dates and times look the same everywhere, and times name their zone."""
+
+from datetime import UTC, date, datetime
+
+from tracker.formatting import format_date, format_local_datetime
+
+
+def test_dates_use_one_unambiguous_format():
+    assert format_date(date(2025, 5, 5)) == "5 May 2025"
+    assert format_date(None) == ""
+
+
+def test_times_are_shown_on_the_local_clock_with_the_zone():
+    moment = datetime(2025, 5, 5, 4, 30, tzinfo=UTC)
+    assert format_local_datetime(moment, "Asia/Kolkata") == "5 May 2025 10:00 IST"
+    assert format_local_datetime(moment, "Asia/Tokyo") == "5 May 2025 13:30 JST"
+    # Zones without an abbreviation are named by their offset from UTC.
+    assert format_local_datetime(moment, "Asia/Vientiane") == "5 May 2025 11:30 UTC+07"
