@@ -331,3 +331,28 @@ def test_admin_deletes_after_confirmation(client, db, make_agreement, make_user)
     assert _agreement(db, "RPSS") is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Meeting)) == 1
     assert client.get(url).status_code == 404
+
+
+def test_add_a_meeting_from_the_agreement_page(logged_in, db, make_agreement):
+    agreement = make_agreement()
+    db.session.commit()
+    page = logged_in.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert f'href="/meetings/new?agreement={agreement.id}"' in page
+    form = logged_in.get(f"/meetings/new?agreement={agreement.id}").get_data(as_text=True)
+    first_row = form.split('id="agenda-0-agreement_id"')[1].split("</select>")[0]
+    assert f'<option selected value="{agreement.id}">' in first_row
+    # Nonsense is ignored rather than an error.
+    assert logged_in.get("/meetings/new?agreement=abc").status_code == 200
+    assert logged_in.get("/meetings/new?agreement=999").status_code == 200
+
+
+def test_no_status_form_once_in_force(logged_in, db, make_agreement):
+    agreement = make_agreement(status="in_force")
+    db.session.commit()
+    page = logged_in.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert "Record a status change" not in page
+    response = logged_in.post(
+        f"/agreements/{agreement.id}/status",
+        data={"status": "stalled", "effective_on": "2025-01-01"},
+    )
+    assert "Not a valid choice." in response.get_data(as_text=True)

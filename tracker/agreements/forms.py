@@ -96,4 +96,6 @@ class StatusChangeForm(FlaskForm):
     note = TextAreaField("Note", validators=[Length(max=5_000)])
 
     def set_statuses(self, statuses: list[Status]) -> None:
-        self.status.choices = [SelectChoice(status.value, status.label) for status in statuses]
+        self.status.choices = [SelectChoice("", "Choose…")] + [
+            SelectChoice(status.value, status.label) for status in statuses
+        ]

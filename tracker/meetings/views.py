@@ -110,6 +110,11 @@ def create():
         parent = request.args.get("parent", type=int)
         if parent is not None and str(parent) in {c.value for c in form.parent_id.choices}:
             form.parent_id.data = parent
+        # Arriving from an agreement's page: that agreement is the first item discussed.
+        agreement = request.args.get("agreement", type=int)
+        first_row = form.agenda[0].agreement_id
+        if agreement is not None and str(agreement) in {str(c.value) for c in first_row.choices}:
+            first_row.data = agreement
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(**_values(form))
