@@ -195,6 +195,13 @@ def _prepare_status_form(form: StatusChangeForm, agreement: Agreement) -> None:
 @role_required(Role.EDITOR)
 def change_status(agreement_id: int):
     agreement = _load(agreement_id)
+    if not allowed_transitions(agreement.status):
+        flash(
+            f"The agreement is {Status(agreement.status).label.lower()}: its status can no "
+            "longer change.",
+            "error",
+        )
+        return redirect(url_for(".detail", agreement_id=agreement.id))
     form = StatusChangeForm()
     _prepare_status_form(form, agreement)
     if form.validate_on_submit():
