@@ -354,5 +354,8 @@ def test_no_status_form_once_in_force(logged_in, db, make_agreement):
     response = logged_in.post(
         f"/agreements/{agreement.id}/status",
         data={"status": "stalled", "effective_on": "2025-01-01"},
+        follow_redirects=True,
     )
-    assert "Not a valid choice." in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "The agreement is in force: its status can no longer change." in html
+    assert _agreement(db, "RPSS").status == Status.IN_FORCE
