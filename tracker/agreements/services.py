@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import Agreement, AgreementParty, Meeting, Party, User, utcnow
+from tracker.models import Agreement, AgreementParty, Meeting, Party, User
 
 
 class AgreementError(ValueError):
@@ -89,14 +89,6 @@ def change_status(
         status, effective_on=effective_on, note=note, meeting=meeting, recorded_by=recorded_by
     )
     db.session.flush()
-
-
-def archive(agreement: Agreement) -> None:
-    agreement.archived_at = utcnow()
-
-
-def restore(agreement: Agreement) -> None:
-    agreement.archived_at = None
 
 
 def delete(agreement: Agreement) -> None:

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 from tracker.accounts.auth import role_required
 from tracker.agreements import queries, services
 from tracker.agreements.forms import BLANK, AgreementForm, StatusChangeForm
+from tracker.archiving import add_archive_routes
 from tracker.extensions import db
 from tracker.models import (
     Agreement,
@@ -231,24 +232,13 @@ def change_status(agreement_id: int):
     ), 200
 
 
-@bp.route("/agreements/<int:agreement_id>/archive", methods=["POST"])
-@role_required(Role.EDITOR)
-def archive(agreement_id: int):
-    agreement = db.get_or_404(Agreement, agreement_id)
-    services.archive(agreement)
-    db.session.commit()
-    flash(f"“{agreement.title}” archived. It no longer appears in lists.", "success")
-    return redirect(url_for(".detail", agreement_id=agreement_id))
-
-
-@bp.route("/agreements/<int:agreement_id>/restore", methods=["POST"])
-@role_required(Role.ADMIN)
-def restore(agreement_id: int):
-    agreement = db.get_or_404(Agreement, agreement_id)
-    services.restore(agreement)
-    db.session.commit()
-    flash(f"“{agreement.title}” restored.", "success")
-    return redirect(url_for(".detail", agreement_id=agreement_id))
+add_archive_routes(
+    bp,
+    Agreement,
+    rule="/agreements/<int:agreement_id>",
+    id_arg="agreement_id",
+    describe=lambda agreement: f"Agreement “{agreement.title}”",
+)
 
 
 @bp.route("/agreements/<int:agreement_id>/delete", methods=["GET", "POST"])

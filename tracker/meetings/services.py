@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import AgendaItem, Meeting, MeetingLevel, Person, utcnow
+from tracker.models import AgendaItem, Meeting, MeetingLevel, Person
 
 
 class MeetingError(ValueError):
@@ -95,17 +95,6 @@ def update_meeting(meeting: Meeting, **values) -> Meeting:
     _apply(meeting, **values)
     db.session.flush()
     return meeting
-
-
-def archive_meeting(meeting: Meeting) -> None:
-    if meeting.archived_at is None:
-        meeting.archived_at = utcnow()
-        db.session.flush()
-
-
-def restore_meeting(meeting: Meeting) -> None:
-    meeting.archived_at = None
-    db.session.flush()
 
 
 def delete_meeting(meeting: Meeting) -> None:

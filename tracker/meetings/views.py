@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from tracker.accounts.auth import role_required
+from tracker.archiving import add_archive_routes
 from tracker.extensions import db
 from tracker.meetings import queries, services
 from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingForm
@@ -150,28 +151,13 @@ def edit(meeting_id: int):
     return render_template("meetings/form.html", form=form, meeting=meeting)
 
 
-@bp.route("/<int:meeting_id>/archive", methods=["POST"])
-@role_required(Role.EDITOR)
-def archive(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.archive_meeting(meeting)
-    db.session.commit()
-    flash(f"Meeting “{meeting.title}” archived.", "success")
-    return redirect(url_for(".detail", meeting_id=meeting.id))
-
-
-@bp.route("/<int:meeting_id>/restore", methods=["POST"])
-@role_required(Role.ADMIN)
-def restore(meeting_id: int):
-    meeting = db.get_or_404(Meeting, meeting_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    services.restore_meeting(meeting)
-    db.session.commit()
-    flash(f"Meeting “{meeting.title}” restored.", "success")
-    return redirect(url_for(".detail", meeting_id=meeting.id))
+add_archive_routes(
+    bp,
+    Meeting,
+    rule="/<int:meeting_id>",
+    id_arg="meeting_id",
+    describe=lambda meeting: f"Meeting “{meeting.title}”",
+)
 
 
 @bp.route("/<int:meeting_id>/delete", methods=["GET", "POST"])

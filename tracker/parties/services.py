@@ -6,7 +6,7 @@ import pycountry
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
-from tracker.models import Party, PartyKind, utcnow
+from tracker.models import Party, PartyKind
 from tracker.parties import queries
 
 
@@ -73,17 +73,6 @@ def update_party(party: Party, name: str, kind: PartyKind | str, code: str | Non
     _check_unique(name, code, party.id)
     party.name, party.kind, party.code = name, kind, code
     _flush()
-
-
-def archive_party(party: Party) -> None:
-    if party.archived_at is None:
-        party.archived_at = utcnow()
-        db.session.flush()
-
-
-def restore_party(party: Party) -> None:
-    party.archived_at = None
-    db.session.flush()
 
 
 def delete_party(party: Party) -> None:

@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from tracker.accounts.auth import role_required
+from tracker.archiving import add_archive_routes
 from tracker.extensions import db
 from tracker.models import Party, Role
 from tracker.pagination import clean_search
@@ -92,26 +93,13 @@ def edit(party_id: int):
     return render_template("parties/form.html", form=form, party=party)
 
 
-@bp.route("/<int:party_id>/archive", methods=["POST"])
-@role_required(Role.EDITOR)
-def archive(party_id: int):
-    party = db.get_or_404(Party, party_id)
-    check_csrf()
-    services.archive_party(party)
-    db.session.commit()
-    flash(f"Party “{party.name}” archived; it no longer appears in lists.", "success")
-    return redirect(url_for(".detail", party_id=party.id))
-
-
-@bp.route("/<int:party_id>/restore", methods=["POST"])
-@role_required(Role.ADMIN)
-def restore(party_id: int):
-    party = db.get_or_404(Party, party_id)
-    check_csrf()
-    services.restore_party(party)
-    db.session.commit()
-    flash(f"Party “{party.name}” restored.", "success")
-    return redirect(url_for(".detail", party_id=party.id))
+add_archive_routes(
+    bp,
+    Party,
+    rule="/<int:party_id>",
+    id_arg="party_id",
+    describe=lambda party: f"Party “{party.name}”",
+)
 
 
 @bp.route("/<int:party_id>/delete", methods=["GET", "POST"])

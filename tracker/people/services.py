@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracker.extensions import db
-from tracker.models import Person, utcnow
+from tracker.models import Person
 from tracker.people import queries
 
 
@@ -35,17 +35,6 @@ def update_person(person: Person, name: str, position: str, party_id: int) -> No
     person.name = name.strip()
     person.position = (position or "").strip()
     person.party_id = party_id
-    db.session.flush()
-
-
-def archive_person(person: Person) -> None:
-    if person.archived_at is None:
-        person.archived_at = utcnow()
-        db.session.flush()
-
-
-def restore_person(person: Person) -> None:
-    person.archived_at = None
     db.session.flush()
 
 

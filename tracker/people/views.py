@@ -5,6 +5,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from tracker.accounts.auth import role_required
+from tracker.archiving import add_archive_routes
 from tracker.extensions import db
 from tracker.models import Party, PartyKind, Person, Role
 from tracker.pagination import clean_search
@@ -105,26 +106,9 @@ def edit(person_id: int):
     return render_template("people/form.html", form=form, person=person)
 
 
-@bp.route("/<int:person_id>/archive", methods=["POST"])
-@role_required(Role.EDITOR)
-def archive(person_id: int):
-    person = db.get_or_404(Person, person_id)
-    check_csrf()
-    services.archive_person(person)
-    db.session.commit()
-    flash(f"{person.name} archived; they no longer appear in lists.", "success")
-    return redirect(url_for(".detail", person_id=person.id))
-
-
-@bp.route("/<int:person_id>/restore", methods=["POST"])
-@role_required(Role.ADMIN)
-def restore(person_id: int):
-    person = db.get_or_404(Person, person_id)
-    check_csrf()
-    services.restore_person(person)
-    db.session.commit()
-    flash(f"{person.name} restored.", "success")
-    return redirect(url_for(".detail", person_id=person.id))
+add_archive_routes(
+    bp, Person, rule="/<int:person_id>", id_arg="person_id", describe=lambda person: person.name
+)
 
 
 @bp.route("/<int:person_id>/delete", methods=["GET", "POST"])
