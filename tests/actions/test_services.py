@@ -74,8 +74,8 @@ def test_toggle_done_sets_and_clears_the_date(db, talks):
     [
         ({"description": "  "}, "description"),
         ({"description": "x" * 501}, "description"),
-        ({"owner_id": 12345}, "owner"),
-        ({"meeting_id": 12345}, "meeting"),
+        ({"owner_id": 12345}, "owner_id"),
+        ({"meeting_id": 12345}, "meeting_id"),
     ],
 )
 def test_rule_breaks_raise_action_error_with_the_field(db, talks, overrides, field):

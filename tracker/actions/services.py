@@ -9,7 +9,7 @@ from tracker.models import ActionItem, Agreement, Meeting, Person
 
 
 class ActionError(ValueError):
-    """A change that would break a rule about action items."""
+    """A change that would break a rule about actions; ``field`` names the keyword at fault."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -33,12 +33,12 @@ def _apply(
     if owner_id is not None:
         owner = db.session.get(Person, owner_id)
         if owner is None:
-            raise ActionError("The owner chosen does not exist.", "owner")
+            raise ActionError("The owner chosen does not exist.", "owner_id")
     meeting = None
     if meeting_id is not None:
         meeting = db.session.get(Meeting, meeting_id)
         if meeting is None:
-            raise ActionError("The meeting chosen does not exist.", "meeting")
+            raise ActionError("The meeting chosen does not exist.", "meeting_id")
     action.description = description
     action.owner = owner
     action.due_on = due_on

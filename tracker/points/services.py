@@ -7,7 +7,7 @@ from tracker.models import Agreement, Meeting, NegotiationPoint, PartyPosition, 
 
 
 class PointError(ValueError):
-    """A change that would break a rule about negotiation points."""
+    """A change that would break a rule about points; ``field`` names the keyword at fault."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -43,11 +43,11 @@ def _apply(
         status = PointStatus(status)
     except ValueError:
         raise PointError("Choose a status from the list.", "status") from None
-    raised_at = _meeting(raised_at_id, "raised_at")
-    settled_at = _meeting(settled_at_id, "settled_at")
+    raised_at = _meeting(raised_at_id, "raised_at_id")
+    settled_at = _meeting(settled_at_id, "settled_at_id")
     if settled_at is not None and not status.is_settled:
         raise PointError(
-            "A point is settled at a meeting only when it is agreed or dropped.", "settled_at"
+            "A point is settled at a meeting only when it is agreed or dropped.", "settled_at_id"
         )
     if (
         raised_at is not None
@@ -56,7 +56,7 @@ def _apply(
     ):
         raise PointError(
             "The point cannot be settled at a meeting before the one it was raised at.",
-            "settled_at",
+            "settled_at_id",
         )
     party_ids = {link.party_id for link in agreement.party_links}
     unknown = set(positions) - party_ids
