@@ -41,7 +41,17 @@ def register_extensions(app: Flask) -> None:
 
 
 # Each feature package has a views module with a blueprint called ``bp``.
-FEATURES = ("accounts", "dashboard", "agreements", "meetings", "outcomes", "parties", "people")
+FEATURES = (
+    "accounts",
+    "dashboard",
+    "agreements",
+    "meetings",
+    "outcomes",
+    "parties",
+    "people",
+    "points",
+    "actions",
+)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,0 +1,23 @@
+"""The action item form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from tracker.points.forms import ConfirmForm, optional_id
+
+__all__ = ["ActionItemForm", "ConfirmForm"]
+
+
+class ActionItemForm(FlaskForm):
+    description = TextAreaField(
+        "What has to be done",
+        validators=[DataRequired("Describe what has to be done."), Length(max=500)],
+        render_kw={"rows": 2},
+    )
+    owner_id = SelectField("Owner", coerce=optional_id)
+    due_on = DateField("Due", validators=[Optional()])
+    meeting_id = SelectField("Agreed at meeting", coerce=optional_id)
+    done = BooleanField("Done")

@@ -1,0 +1,118 @@
+"""Action items, added and changed from their agreement's page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from tracker.accounts.auth import role_required
+from tracker.actions import queries, services
+from tracker.actions.forms import ActionItemForm, ConfirmForm
+from tracker.extensions import db
+from tracker.models import ActionItem, Agreement, Role
+
+bp = Blueprint("actions", __name__)
+
+
+def _agreement_page(agreement_id: int):
+    return redirect(url_for("agreements.detail", agreement_id=agreement_id))
+
+
+def _load_action(action_id: int) -> ActionItem:
+    action = queries.action_for_form(action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+def _prepare(form: ActionItemForm, agreement: Agreement, action: ActionItem | None) -> None:
+    form.owner_id.choices = queries.owner_choices(agreement, action.owner_id if action else None)
+    form.meeting_id.choices = queries.meeting_choices(
+        agreement, [action.meeting_id] if action else []
+    )
+
+
+def _values(form: ActionItemForm) -> dict:
+    return {
+        "description": form.description.data,
+        "owner_id": form.owner_id.data,
+        "due_on": form.due_on.data,
+        "meeting_id": form.meeting_id.data,
+    }
+
+
+def _refused(form: ActionItemForm, error: services.ActionError) -> None:
+    db.session.rollback()
+    field = form._fields.get(error.field or "", form.description)
+    field.errors = [*field.errors, str(error)]
+
+
+@bp.route("/agreements/<int:agreement_id>/actions/new", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def create(agreement_id: int):
+    agreement = queries.agreement_for_form(agreement_id)
+    if agreement is None:
+        abort(404)
+    form = ActionItemForm()
+    _prepare(form, agreement, None)
+    if form.validate_on_submit():
+        try:
+            action = services.create_action(agreement, **_values(form))
+            if form.done.data:
+                services.toggle_done(action, date.today())
+        except services.ActionError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash("Action item added.", "success")
+            return _agreement_page(agreement_id)
+    return render_template("actions/form.html", form=form, agreement=agreement, action=None)
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def edit(action_id: int):
+    action = _load_action(action_id)
+    form = ActionItemForm(obj=action)
+    _prepare(form, action.agreement, action)
+    if form.validate_on_submit():
+        try:
+            services.update_action(action, **_values(form), done=form.done.data)
+        except services.ActionError as error:
+            _refused(form, error)
+        else:
+            db.session.commit()
+            flash("Action item saved.", "success")
+            return _agreement_page(action.agreement_id)
+    return render_template(
+        "actions/form.html", form=form, agreement=action.agreement, action=action
+    )
+
+
+@bp.route("/actions/<int:action_id>/done", methods=["POST"])
+@role_required(Role.EDITOR)
+def toggle_done(action_id: int):
+    action = _load_action(action_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.toggle_done(action, date.today())
+    db.session.commit()
+    flash("Action item marked done." if action.done else "Action item reopened.", "success")
+    return _agreement_page(action.agreement_id)
+
+
+@bp.route("/actions/<int:action_id>/delete", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def delete(action_id: int):
+    action = _load_action(action_id)
+    agreement_id = action.agreement_id
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        services.delete_action(action)
+        db.session.commit()
+        flash("Action item deleted.", "success")
+        return _agreement_page(agreement_id)
+    return render_template(
+        "actions/delete.html", form=form, action=action, agreement=action.agreement
+    )

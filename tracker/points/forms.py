@@ -1,0 +1,69 @@
+"""The negotiation point form, with one position field per party of the agreement."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from tracker.models import Party, PointStatus
+
+
+def optional_id(value) -> int | None:
+    """A select's value as an id; the empty option means none, garbage an id that never exists."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # refused by the choice check
+
+
+class PointForm(FlaskForm):
+    subject = StringField(
+        "Subject", validators=[DataRequired("Give the point a subject."), Length(max=200)]
+    )
+    details = TextAreaField("Details", validators=[Length(max=20_000)], render_kw={"rows": 3})
+    status = SelectField(
+        "Status",
+        choices=[SelectChoice(status.value, status.label) for status in PointStatus],
+        default=PointStatus.OPEN.value,
+    )
+    raised_at_id = SelectField("Raised at", coerce=optional_id)
+    settled_at_id = SelectField(
+        "Settled at", coerce=optional_id, description="Only for points agreed or dropped."
+    )
+
+    # Filled in by point_form(): (field name, party id) for each party of the agreement.
+    party_fields: tuple[tuple[str, int], ...] = ()
+
+    def validate_settled_at_id(self, field):
+        if field.data is not None and self.status.data not in {
+            status.value for status in PointStatus if status.is_settled
+        }:
+            raise ValidationError(
+                "A point is settled at a meeting only when it is agreed or dropped."
+            )
+
+    def position_fields(self):
+        return [self[name] for name, _ in self.party_fields]
+
+    def positions(self) -> dict[int, str]:
+        """Each party's position as typed, by party id; empty ones are dropped by the service."""
+        return {party_id: self[name].data or "" for name, party_id in self.party_fields}
+
+
+def point_form(parties: list[Party]) -> type[PointForm]:
+    """A PointForm class with a position field for each of ``parties``, labelled with its name."""
+    fields = {
+        f"position_{party.id}": TextAreaField(
+            party.name, validators=[Length(max=20_000)], render_kw={"rows": 2}
+        )
+        for party in parties
+    }
+    fields["party_fields"] = tuple((f"position_{party.id}", party.id) for party in parties)
+    return type("AgreementPointForm", (PointForm,), fields)
+
+
+class ConfirmForm(FlaskForm):
+    """No fields: the CSRF token of a confirmation page."""
