@@ -14,7 +14,16 @@ from flask import url_for
 from tests.conftest import REQUIRE_ALL, IsolatedClient
 from tests.helpers import PASSWORD, log_in, make_test_app
 from tracker.extensions import db
-from tracker.models import Agreement, Meeting, Party, Person, Role, User
+from tracker.models import (
+    ActionItem,
+    Agreement,
+    Meeting,
+    NegotiationPoint,
+    Party,
+    Person,
+    Role,
+    User,
+)
 
 JAVA = shutil.which("java")
 JAVA_MISSING = (
@@ -36,6 +45,8 @@ ID_SOURCES = {
     "meeting_id": Meeting,
     "party_id": Party,
     "person_id": Person,
+    "point_id": NegotiationPoint,
+    "action_id": ActionItem,
 }
 
 

@@ -174,3 +174,12 @@ def test_agreements_list_fits_a_tablet(page, demo):
     screenshot(page, "agreements-tablet")
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"horizontal scroll on a tablet: {widths}"
+    sticking_out = page.evaluate(
+        """() => {
+          const edge = document.querySelector("main").getBoundingClientRect().right;
+          return [...document.querySelectorAll("main form :is(input, select, button)")]
+            .filter((el) => el.getBoundingClientRect().right > edge + 0.5)
+            .map((el) => el.outerHTML.slice(0, 80));
+        }"""
+    )
+    assert not sticking_out, f"filter controls stick out of the page: {sticking_out}"
