@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -160,6 +162,36 @@ def collect_pages(app) -> dict[str, str]:
     return pages
 
 
+# Dates are shown one way ("5 May 2025"); ISO or numeric dates in the text mean a template
+# printed a value without the ``date`` filter.
+OTHER_DATE_FORMATS = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: no tags, attributes, scripts or styles."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._hidden += tag in ("script", "style", "textarea")
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("script", "style", "textarea")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return " ".join(parser.parts)
+
+
 def run_vnu(files: list[Path]) -> list[dict]:
     """Check all files in one JVM; the checker's JSON report comes on standard error."""
     result = subprocess.run(
@@ -187,6 +219,13 @@ def test_every_page_is_valid_html(demo_app, tmp_path):
         path = out / f"{name}.html"
         path.write_text(html, encoding="utf-8")
         files.append(path)
+
+    other_dates = {
+        name: found
+        for name, html in pages.items()
+        if (found := OTHER_DATE_FORMATS.findall(visible_text(html)))
+    }
+    assert not other_dates, f"dates not in the one display format: {other_dates}"
 
     messages = run_vnu(files)
     errors = [m for m in messages if m["type"] in ("error", "non-document-error")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,9 +16,11 @@ from tracker.agreements import queries, services
 from tracker.agreements.forms import BLANK, AgreementForm, StatusChangeForm
 from tracker.archiving import add_archive_routes
 from tracker.extensions import db
+from tracker.formatting import format_date
 from tracker.models import (
     Agreement,
     Category,
+    Meeting,
     Party,
     PartyKind,
     Role,
@@ -183,10 +186,15 @@ def edit(agreement_id: int):
     return render_template("agreements/form.html", form=form, agreement=agreement)
 
 
+def local_day(meeting: Meeting) -> str:
+    """The meeting's day on its own clock, in the app's one date format."""
+    return format_date(meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)))
+
+
 def _prepare_status_form(form: StatusChangeForm, agreement: Agreement) -> None:
     form.set_statuses(allowed_transitions(agreement.status))
     meetings = [
-        SelectChoice(item.meeting.id, f"{item.meeting.starts_at:%Y-%m-%d} {item.meeting.title}")
+        SelectChoice(item.meeting.id, f"{local_day(item.meeting)} · {item.meeting.title}")
         for item in sorted(agreement.agenda_items, key=lambda i: i.meeting.starts_at, reverse=True)
     ]
     form.meeting.choices = [BLANK, *meetings]
