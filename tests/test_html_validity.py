@@ -220,6 +220,15 @@ def test_every_page_is_valid_html(demo_app, tmp_path):
         path.write_text(html, encoding="utf-8")
         files.append(path)
 
+    # Detail pages and the forms under them say where the reader is.
+    without_breadcrumbs = [
+        name
+        for name in pages
+        if re.search(r"\.(detail|edit|delete|record)-\d+$", name)
+        and 'aria-label="Breadcrumb"' not in pages[name]
+    ]
+    assert not without_breadcrumbs, f"detail pages without breadcrumbs: {without_breadcrumbs}"
+
     other_dates = {
         name: found
         for name, html in pages.items()
