@@ -5,19 +5,21 @@ from __future__ import annotations
 import os
 from importlib import import_module
 
-from flask import Flask, render_template
+from flask import Flask
 
 from tracker.config import load_config
+from tracker.security import TrackerFlask, register_errorhandlers, register_security
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application: configuration, extensions, blueprints, errors, commands."""
-    app = Flask(
+    """Build the application: configuration, security, extensions, blueprints, errors, commands."""
+    app = TrackerFlask(
         __name__,
         instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or None,
         instance_relative_config=True,
     )
     load_config(app, config)
+    register_security(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -57,15 +59,6 @@ FEATURES = (
 def register_blueprints(app: Flask) -> None:
     for feature in FEATURES:
         app.register_blueprint(import_module(f"tracker.{feature}.views").bp)
-
-
-def register_errorhandlers(app: Flask) -> None:
-    def render_error(error):
-        code = getattr(error, "code", 500)
-        return render_template("errors/error.html", error=error, code=code), code
-
-    for code in (400, 403, 404, 405, 413, 500):
-        app.register_error_handler(code, render_error)
 
 
 def register_template_helpers(app: Flask) -> None:

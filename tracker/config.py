@@ -25,6 +25,10 @@ class Defaults:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PAGE_SIZE = 25
+    # Largest request body accepted, in bytes; a bigger one is refused with 413. One limit:
+    # no separate, smaller cap on a single form field (Werkzeug's MAX_FORM_MEMORY_SIZE).
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = None
     # An argon2.profiles name: the cost of each password hash.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105  (a profile name)
 

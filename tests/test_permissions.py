@@ -1,0 +1,238 @@
+"""Who may do what: every route of the app, with every method, for every role.
+
+RULES below is the one permission table. A route that is not in it fails the suite, so every
+new route comes with a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+import enum
+import itertools
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+
+from tests.conftest import IsolatedClient
+from tests.helpers import log_in
+from tracker.extensions import db
+from tracker.models import (
+    ActionItem,
+    AgendaItem,
+    Agreement,
+    AgreementParty,
+    Meeting,
+    MeetingLevel,
+    NegotiationPoint,
+    Party,
+    PartyKind,
+    Person,
+    Role,
+)
+
+
+class Access(enum.Enum):
+    PUBLIC = "anyone, logged in or not"
+    READ = "any logged-in user"
+    EDIT = "editors and admins"
+    ADMIN = "admins only"
+
+
+# The permission table: endpoint -> who may use it, with every method the route accepts.
+RULES: dict[str, Access] = {
+    "static": Access.PUBLIC,
+    "bootstrap.static": Access.PUBLIC,
+    "accounts.login": Access.PUBLIC,
+    "accounts.logout": Access.READ,
+    "dashboard.index": Access.READ,
+    # Agreements
+    "agreements.index": Access.READ,
+    "agreements.detail": Access.READ,
+    "agreements.create": Access.EDIT,
+    "agreements.edit": Access.EDIT,
+    "agreements.change_status": Access.EDIT,
+    "agreements.archive": Access.EDIT,
+    "agreements.restore": Access.ADMIN,
+    "agreements.delete": Access.ADMIN,
+    # Meetings and their outcomes
+    "meetings.index": Access.READ,
+    "meetings.detail": Access.READ,
+    "meetings.create": Access.EDIT,
+    "meetings.edit": Access.EDIT,
+    "meetings.archive": Access.EDIT,
+    "meetings.restore": Access.ADMIN,
+    "meetings.delete": Access.ADMIN,
+    "outcomes.record": Access.EDIT,
+    # Parties and people
+    "parties.index": Access.READ,
+    "parties.detail": Access.READ,
+    "parties.create": Access.EDIT,
+    "parties.edit": Access.EDIT,
+    "parties.archive": Access.EDIT,
+    "parties.restore": Access.ADMIN,
+    "parties.delete": Access.ADMIN,
+    "people.index": Access.READ,
+    "people.detail": Access.READ,
+    "people.create": Access.EDIT,
+    "people.edit": Access.EDIT,
+    "people.archive": Access.EDIT,
+    "people.restore": Access.ADMIN,
+    "people.delete": Access.ADMIN,
+    # Negotiation points and action items, changed from the agreement's page
+    "points.create": Access.EDIT,
+    "points.edit": Access.EDIT,
+    "points.delete": Access.EDIT,
+    "actions.create": Access.EDIT,
+    "actions.edit": Access.EDIT,
+    "actions.toggle_done": Access.EDIT,
+    "actions.delete": Access.EDIT,
+}
+
+# Which roles each kind of access lets in; None is the anonymous visitor.
+ALLOWED: dict[Access, set[Role | None]] = {
+    Access.PUBLIC: {None, Role.VIEWER, Role.EDITOR, Role.ADMIN},
+    Access.READ: {Role.VIEWER, Role.EDITOR, Role.ADMIN},
+    Access.EDIT: {Role.EDITOR, Role.ADMIN},
+    Access.ADMIN: {Role.ADMIN},
+}
+
+# URL arguments that are not record ids, by endpoint.
+OTHER_ARGUMENTS = {
+    "static": {"filename": "tracker.css"},
+    "bootstrap.static": {"filename": "css/bootstrap.min.css"},
+}
+
+ROLES = [None, Role.VIEWER, Role.EDITOR, Role.ADMIN]
+SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def missing_rule_message(endpoint: str) -> str:
+    return (
+        f"route {endpoint!r} has no entry in RULES (tests/test_permissions.py): add one saying "
+        "who may use it (Access.PUBLIC, READ, EDIT or ADMIN) and protect the view to match"
+    )
+
+
+def seed_world(n: int) -> dict[str, int]:
+    """A small world of fresh records, so that deleting or archiving them harms no other case.
+
+    Returns the ids keyed by URL argument name.
+    """
+    india = Party(name=f"India {n}", kind=PartyKind.GROUPING)
+    japan = Party(name=f"Japan {n}", kind=PartyKind.GROUPING)
+    agreement = Agreement(
+        title=f"Logistics agreement {n}",
+        short_name=f"LOG{n}",
+        category="logistics",
+        status="under_negotiation",
+        status_on=date(2024, 11, 1),
+        party_links=[AgreementParty(party=india), AgreementParty(party=japan)],
+    )
+    person = Person(name=f"Negotiator {n}", party=india)
+    meeting = Meeting(
+        title=f"Round {n}",
+        starts_at=datetime(2024, 8, 20, 4, 30, tzinfo=UTC),
+        timezone="Asia/Kolkata",
+        city="New Delhi",
+        country="India",
+        level=MeetingLevel.SENIOR_OFFICIALS,
+        participants=[person],
+    )
+    point = NegotiationPoint(agreement=agreement, subject=f"Scope {n}", raised_at=meeting)
+    action = ActionItem(
+        agreement=agreement, meeting=meeting, description=f"Send draft {n}", owner=person
+    )
+    agenda = AgendaItem(meeting=meeting, agreement=agreement)
+    db.session.add_all([agreement, person, meeting, point, action, agenda])
+    db.session.commit()
+    return {
+        "agreement_id": agreement.id,
+        "meeting_id": meeting.id,
+        "party_id": japan.id,
+        "person_id": person.id,
+        "point_id": point.id,
+        "action_id": action.id,
+    }
+
+
+def cases(app) -> list[tuple[str, str, str]]:
+    """``(endpoint, method, url template)`` for every rule and method, HEAD/OPTIONS aside."""
+    return [
+        (rule.endpoint, method, rule.rule)
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint, r.rule))
+        for method in sorted(rule.methods - SKIPPED_METHODS)
+    ]
+
+
+def url_for_case(app, endpoint: str, ids: dict[str, int]) -> str:
+    (rule,) = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    values = {**ids, **OTHER_ARGUMENTS.get(endpoint, {})}
+    missing = rule.arguments - values.keys()
+    assert not missing, f"{endpoint}: no value for URL arguments {sorted(missing)}"
+    with app.test_request_context():
+        return url_for(endpoint, **{name: values[name] for name in rule.arguments})
+
+
+def problem(role: Role | None, endpoint: str, method: str, response) -> str | None:
+    """What is wrong with ``response``, or None if it is what RULES says."""
+    who = role.value if role else "anonymous"
+    status = response.status_code
+    access = RULES[endpoint]
+    location = urlsplit(response.headers.get("Location", "")).path
+    if role is None and access is not Access.PUBLIC:
+        if status == 302 and location == "/login":
+            return None
+        return f"{who} {method} {endpoint}: {status} (to {location!r}), expected 302 to /login"
+    if role not in ALLOWED[access]:
+        if status == 403:
+            return None
+        return f"{who} {method} {endpoint}: {status}, expected 403 ({access.value})"
+    if method == "GET":
+        if status == 200 or (endpoint == "accounts.login" and role is not None and status == 302):
+            return None
+        return f"{who} GET {endpoint}: {status}, expected 200"
+    if status in (401, 403) or status >= 500:
+        return f"{who} {method} {endpoint}: {status}, expected to be allowed ({access.value})"
+    if role is None and location == "/login" and endpoint != "accounts.login":
+        return f"{who} {method} {endpoint}: sent to the login page, expected to be allowed"
+    return None
+
+
+def test_every_route_has_a_permission_rule(app):
+    """A route without a line in RULES fails here, with what to do about it."""
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - RULES.keys())
+    assert not missing, "\n".join(missing_rule_message(endpoint) for endpoint in missing)
+    stale = sorted(RULES.keys() - endpoints)
+    assert not stale, f"RULES names endpoints that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role.value if role else "anonymous")
+def test_every_route_answers_each_role_as_the_table_says(app, make_user, role):
+    """Walk every rule and method of the URL map as ``role``; collect every mismatch."""
+    app.test_client_class = IsolatedClient
+    client = app.test_client()
+    if role is not None:
+        make_user(f"{role.value}.user", role=role)
+        assert log_in(client, f"{role.value}.user").status_code == 302
+
+    problems = []
+    counter = itertools.count(1)
+    for endpoint, method, _rule in cases(app):
+        if endpoint not in RULES:
+            problems.append(missing_rule_message(endpoint))
+            continue
+        url = url_for_case(app, endpoint, seed_world(next(counter)))
+        try:
+            response = client.open(url, method=method, data={})
+            response.close()
+        except Exception as error:  # noqa: BLE001  (a crash is a 500 to report, with the rest)
+            problems.append(f"{role} {method} {endpoint}: raised {error!r}")
+            continue
+        found = problem(role, endpoint, method, response)
+        if found:
+            problems.append(found)
+        if endpoint == "accounts.logout" and role is not None:
+            assert log_in(client, f"{role.value}.user").status_code == 302
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,106 @@
+"""Security on every response: headers, a request id, error pages and the log of refusals."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import UTC, datetime
+
+from flask import Flask, g, render_template, request
+from flask_login import current_user
+
+logger = logging.getLogger("tracker.security")
+
+# No inline scripts or styles anywhere: templates use classes from tracker.css.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",  # Bootstrap draws form controls with data: SVGs
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+# Files that are the same for everyone, so caches may keep them.
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+# Every error the app can answer with gets a page in the app's layout.
+ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500)
+
+
+class TrackerFlask(Flask):
+    """Flask, logging unhandled exceptions with the request id shown on the 500 page."""
+
+    def log_exception(self, exc_info) -> None:
+        self.logger.error(
+            "Unhandled exception, request id %s: %s %s (endpoint %s)",
+            request_id(),
+            request.method,
+            request.path,
+            request.endpoint,
+            exc_info=exc_info,
+        )
+
+
+def request_id() -> str:
+    """This request's short random id, made on first use; staff quote it from the 500 page."""
+    if "request_id" not in g:
+        g.request_id = secrets.token_hex(6)
+    return g.request_id
+
+
+def register_security(app: Flask) -> None:
+    app.before_request(assign_request_id)
+    app.after_request(add_headers)
+    app.jinja_env.globals["request_id"] = request_id
+
+
+def assign_request_id() -> None:
+    # Before anything else, so every log line of the request can carry it.
+    request_id()
+
+
+def add_headers(response):
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers["X-Request-ID"] = request_id()
+    if request.endpoint not in STATIC_ENDPOINTS:
+        # Defence data must not linger in browser or shared caches once the user has left.
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def register_errorhandlers(app: Flask) -> None:
+    for code in ERROR_CODES:
+        app.register_error_handler(code, render_error)
+
+
+def render_error(error):
+    code = getattr(error, "code", None) or 500
+    if code == 403:
+        log_refusal()
+    return render_template("errors/error.html", error=error, code=code), code
+
+
+def log_refusal() -> None:
+    """Who was refused what, from where and when; never form data, which may hold secrets."""
+    user = current_user.username if current_user.is_authenticated else "anonymous"
+    logger.warning(
+        "Refused: user=%s endpoint=%s method=%s remote_addr=%s at=%s request_id=%s",
+        user,
+        request.endpoint,
+        request.method,
+        request.remote_addr,
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        request_id(),
+    )
