@@ -15,6 +15,8 @@ def make_test_app(database_url: str, **overrides):
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
+        # Throttling tests switch it on; elsewhere many logins from one address are normal.
+        "RATELIMIT_ENABLED": False,
     }
     config.update(overrides)
     return create_app(config)

@@ -49,6 +49,7 @@ ID_SOURCES = {
     "person_id": Person,
     "point_id": NegotiationPoint,
     "action_id": ActionItem,
+    "user_id": User,
 }
 
 
@@ -149,6 +150,10 @@ def collect_pages(app) -> dict[str, str]:
     pages["meeting-form-errors"] = fetch(client, "POST", "/meetings/new", data=ends_before_start)
     pages["party-form-errors"] = fetch(client, "POST", "/parties/new", data={"name": ""})
     pages["person-form-errors"] = fetch(client, "POST", "/people/new", data={"name": ""})
+    pages["password-form-errors"] = fetch(
+        client, "POST", "/account/password", data={"current_password": "wrong"}
+    )
+    pages["user-form-errors"] = fetch(client, "POST", "/admin/users/new", data={"username": ""})
 
     # Archived records show a banner instead of their usual buttons.
     for kind, name in (("agreements", "agreement"), ("meetings", "meeting"), ("people", "person")):

@@ -15,7 +15,7 @@ import pytest
 from flask import url_for
 
 from tests.conftest import IsolatedClient
-from tests.helpers import log_in
+from tests.helpers import PASSWORD, log_in
 from tracker.extensions import db
 from tracker.models import (
     ActionItem,
@@ -29,6 +29,7 @@ from tracker.models import (
     PartyKind,
     Person,
     Role,
+    User,
 )
 
 
@@ -45,6 +46,15 @@ RULES: dict[str, Access] = {
     "bootstrap.static": Access.PUBLIC,
     "accounts.login": Access.PUBLIC,
     "accounts.logout": Access.READ,
+    "accounts.password": Access.READ,
+    # Staff accounts
+    "users.index": Access.ADMIN,
+    "users.create": Access.ADMIN,
+    "users.edit": Access.ADMIN,
+    "users.change_role": Access.ADMIN,
+    "users.reset_password": Access.ADMIN,
+    "users.deactivate": Access.ADMIN,
+    "users.reactivate": Access.ADMIN,
     "dashboard.index": Access.READ,
     # Agreements
     "agreements.index": Access.READ,
@@ -144,7 +154,9 @@ def seed_world(n: int) -> dict[str, int]:
         agreement=agreement, meeting=meeting, description=f"Send draft {n}", owner=person
     )
     agenda = AgendaItem(meeting=meeting, agreement=agreement)
-    db.session.add_all([agreement, person, meeting, point, action, agenda])
+    staff = User(username=f"staff{n}", display_name=f"Staff {n}", role=Role.VIEWER)
+    staff.set_password(PASSWORD)
+    db.session.add_all([agreement, person, meeting, point, action, agenda, staff])
     db.session.commit()
     return {
         "agreement_id": agreement.id,
@@ -153,6 +165,7 @@ def seed_world(n: int) -> dict[str, int]:
         "person_id": person.id,
         "point_id": point.id,
         "action_id": action.id,
+        "user_id": staff.id,
     }
 
 

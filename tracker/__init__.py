@@ -30,7 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from tracker import database  # noqa: F401  (connection pragmas)
-    from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
+    from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
@@ -40,11 +40,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
+    limiter.init_app(app)
 
 
 # Each feature package has a views module with a blueprint called ``bp``.
 FEATURES = (
     "accounts",
+    "accounts.users",
     "dashboard",
     "agreements",
     "meetings",

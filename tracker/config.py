@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask
@@ -29,6 +30,15 @@ class Defaults:
     # no separate, smaller cap on a single form field (Werkzeug's MAX_FORM_MEMORY_SIZE).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = None
+    # A session ends after this long without a request, and this long after logging in.
+    SESSION_IDLE_MINUTES = 60
+    SESSION_MAX_HOURS = 12
+    # Login throttling (Flask-Limiter). Several app servers need a shared storage such as
+    # redis://host:6379; memory:// counts per process.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_LIMIT_PER_ADDRESS = "10 per minute"
+    LOGIN_FAILURES_PER_USERNAME = "5 per 15 minutes"
     # An argon2.profiles name: the cost of each password hash.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105  (a profile name)
 
@@ -44,6 +54,8 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path, "tracker.sqlite"))
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    # The cookie never outlives the absolute session limit checked on every request.
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
 

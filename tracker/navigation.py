@@ -1,9 +1,15 @@
 """The main navigation: (endpoint, label) in menu order."""
 
+from tracker.models import Role
+
 NAVIGATION: list[tuple[str, str]] = [
     ("dashboard.index", "Dashboard"),
     ("agreements.index", "Agreements"),
     ("meetings.index", "Meetings"),
     ("parties.index", "Parties"),
     ("people.index", "People"),
+    ("users.index", "Users"),
 ]
+
+# Entries only some roles see; the others are for everyone logged in.
+NAVIGATION_ROLES: dict[str, Role] = {"users.index": Role.ADMIN}

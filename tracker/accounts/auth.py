@@ -1,25 +1,104 @@
-"""Who is logged in, and the rule that every page needs a login."""
+"""Who is logged in, how long a session lives, and the rule that every page needs a login."""
 
 from __future__ import annotations
 
+import logging
+import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
-from flask_login import current_user
+from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 
 from tracker.extensions import db, login_manager
-from tracker.models import Role, User
+from tracker.models import Role, User, utcnow
 
 # Endpoints anyone may reach; everything else requires a logged-in, active user.
 PUBLIC_ENDPOINTS = frozenset({"accounts.login", "static", "bootstrap.static"})
+# Requests for these do not count as activity and are never refused for an old session.
+UNTRACKED_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+LOGIN_AT = "login_at"
+SEEN_AT = "seen_at"
+EXPIRED_MESSAGE = "Your session has expired; please log in again."
+
+auth_log = logging.getLogger("tracker.auth")
+
+
+def log_auth(event: str, username: str | None = None) -> None:
+    """One line per authentication event: what, who (as tried), from where, when (UTC).
+
+    Usernames are logged with repr so a hostile one cannot forge log lines.
+    """
+    auth_log.info(
+        "%s username=%r address=%s time=%s",
+        event,
+        username,
+        request.remote_addr,
+        utcnow().isoformat(timespec="seconds"),
+    )
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def load_user(login_id: str) -> User | None:
+    """The active user whose id and session version match the session's login id."""
+    user_id, _, version = login_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
         return None
-    return db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def start_session(user: User, *, renew: bool = False) -> None:
+    """Log ``user`` in on a fresh session that expires when idle or too old.
+
+    ``renew`` logs the same person in again (after a password change) without extending the
+    absolute lifetime of their session.
+    """
+    now = int(time.time())
+    login_at = session.get(LOGIN_AT, now) if renew else now
+    # The session is a signed cookie with no server-side id to fix, so it is kept (with its
+    # CSRF token); login_user replaces the login id in it.
+    login_user(user)
+    session.permanent = True
+    session[LOGIN_AT] = login_at
+    session[SEEN_AT] = now
+
+
+def end_session() -> None:
+    logout_user()
+    session.pop(LOGIN_AT, None)
+    session.pop(SEEN_AT, None)
+
+
+def session_expired() -> bool:
+    now = time.time()
+    login_at = session.get(LOGIN_AT)
+    seen_at = session.get(SEEN_AT)
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return True
+    config = current_app.config
+    return (
+        now - login_at > config["SESSION_MAX_HOURS"] * 3600
+        or now - seen_at > config["SESSION_IDLE_MINUTES"] * 60
+    )
+
+
+def check_session_age():
+    """Applied before every request: log out sessions idle or open for too long."""
+    if request.endpoint in UNTRACKED_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    if session_expired():
+        log_auth("session expired", current_user.username)
+        end_session()
+        flash(EXPIRED_MESSAGE, "info")
+        if request.endpoint in PUBLIC_ENDPOINTS:
+            return None
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    session[SEEN_AT] = int(time.time())
+    return None
 
 
 def require_login():

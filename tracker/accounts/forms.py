@@ -1,8 +1,31 @@
-"""Forms for logging in."""
+"""Forms for logging in and for changing one's own password."""
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from tracker.accounts.services import MIN_PASSWORD_LENGTH
+
+NEW_PASSWORD_HELP = f"At least {MIN_PASSWORD_LENGTH} characters; a few words make a good one."
+
+
+def new_password_fields(label: str = "New password"):
+    """A new password typed twice, as a pair of fields."""
+    password = PasswordField(
+        label,
+        validators=[DataRequired(message="Enter the new password."), Length(max=1024)],
+        description=NEW_PASSWORD_HELP,
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(message="Type the new password again."),
+            EqualTo("new_password", message="The two new passwords differ."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
 
 
 class LoginForm(FlaskForm):
@@ -16,3 +39,12 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(message="Enter your password."), Length(max=1024)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(message="Enter your current password."), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password, confirm_password = new_password_fields()

@@ -16,7 +16,12 @@ MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """A request about an account that cannot be carried out; the message says why."""
+    """A request about an account that cannot be carried out; the message says why and
+    ``field`` names the keyword at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_username(username: str) -> str:
@@ -28,16 +33,19 @@ def check_username(username: str) -> str:
     if not USERNAME_PATTERN.match(username):
         raise AccountError(
             "Usernames are 2–80 characters: letters, digits, dots, dashes and underscores, "
-            "starting with a letter or digit."
+            "starting with a letter or digit.",
+            "username",
         )
     return username
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Passwords must be at least {MIN_PASSWORD_LENGTH} characters long.")
+        raise AccountError(
+            f"Passwords must be at least {MIN_PASSWORD_LENGTH} characters long.", "password"
+        )
     if password.strip() != password:
-        raise AccountError("Passwords cannot begin or end with spaces.")
+        raise AccountError("Passwords cannot begin or end with spaces.", "password")
 
 
 def generate_password() -> str:
@@ -63,7 +71,7 @@ def create_user(
     username = check_username(username)
     check_password_strength(password)
     if get_user(username) is not None:
-        raise AccountError(f"A user called “{username}” already exists.")
+        raise AccountError(f"A user called “{username}” already exists.", "username")
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -77,8 +85,58 @@ def create_user(
 
 
 def set_password(user: User, password: str) -> None:
+    """Change the password and end every session of the user (callers log the current one
+    back in when the user changed their own)."""
     check_password_strength(password)
     user.set_password(password)
+    user.end_sessions()
+    db.session.flush()
+
+
+def _other_active_admins(user: User) -> int:
+    """Active admins other than ``user``; locks their rows where the database can."""
+    query = (
+        sa.select(User.id)
+        .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+        .with_for_update()
+    )
+    return len(db.session.scalars(query).all())
+
+
+def _is_last_admin(user: User) -> bool:
+    return user.role == Role.ADMIN and user.active and _other_active_admins(user) == 0
+
+
+def change_role(user: User, role: Role | str) -> None:
+    role = Role(role)
+    if role != Role.ADMIN and _is_last_admin(user):
+        raise AccountError(f"“{user.username}” is the last active admin; make another admin first.")
+    user.role = role
+    db.session.flush()
+
+
+def deactivate(user: User, by: User) -> None:
+    """Stop ``user`` from logging in and end their sessions; records and history stay."""
+    if user.id == by.id:
+        raise AccountError("You cannot deactivate your own account.")
+    if _is_last_admin(user):
+        raise AccountError(f"“{user.username}” is the last active admin and cannot be deactivated.")
+    user.active = False
+    user.end_sessions()
+    db.session.flush()
+
+
+def reactivate(user: User) -> None:
+    # A new session version: sessions from before the deactivation stay ended.
+    user.active = True
+    user.end_sessions()
+    db.session.flush()
+
+
+def log_out(user: User) -> None:
+    """End the user's sessions, so a copy of the session cookie stops working too."""
+    user.end_sessions()
+    db.session.flush()
 
 
 def authenticate(username: str, password: str) -> User | None:
@@ -95,6 +153,10 @@ def authenticate(username: str, password: str) -> User | None:
 
 def count_users() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(User)) or 0
+
+
+def get_user_by_id(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
 
 
 def list_users() -> list[User]:

@@ -1,30 +1,76 @@
-"""Logging in and out."""
+"""Logging in and out, and changing one's own password."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
+from werkzeug.exceptions import TooManyRequests
 
-from tracker.accounts import services
-from tracker.accounts.auth import require_login, safe_next
-from tracker.accounts.forms import LoginForm
-from tracker.extensions import db
+from tracker.accounts import services, throttle
+from tracker.accounts.auth import (
+    check_session_age,
+    end_session,
+    log_auth,
+    require_login,
+    safe_next,
+    start_session,
+)
+from tracker.accounts.forms import LoginForm, PasswordChangeForm
+from tracker.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
+# Order matters: an expired session is ended before the login requirement looks at it.
+bp.before_app_request(check_session_age)
 bp.before_app_request(require_login)
 
 
+@bp.app_errorhandler(429)
+def throttled(error):
+    """The 429 page in the app's layout (an app-wide handler for 429 may take precedence)."""
+    return render_template("errors/error.html", error=error, code=429), 429
+
+
+@bp.after_app_request
+def add_retry_after(response):
+    """Tell a throttled client when to try again, whichever handler rendered the 429."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        seconds = throttle.retry_after()
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _log_address_breach(_limit) -> None:
+    log_auth("login throttled (address)", request.form.get("username", "")[:80])
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    throttle.address_limit,
+    methods=["POST"],
+    error_message=throttle.ADDRESS_MESSAGE,
+    on_breach=_log_address_breach,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.username.data, form.password.data)
+        username = services.normalise_username(form.username.data)
+        try:
+            throttle.check_username(username)
+        except TooManyRequests:
+            log_auth("login throttled (username)", username)
+            raise
+        user = services.authenticate(username, form.password.data)
         if user is None:
             db.session.rollback()
+            throttle.record_failure(username)
+            log_auth("login failed", username)
             form.password.errors.append("Unknown username or wrong password.")
         else:
-            login_user(user)
+            start_session(user)
             db.session.commit()
+            throttle.clear_failures(username)
+            log_auth("login", user.username)
             flash(f"Welcome, {user.display_name}.", "success")
             return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
     return render_template("accounts/login.html", form=form)
@@ -32,6 +78,35 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    username = current_user.username
+    services.log_out(current_user._get_current_object())
+    db.session.commit()
+    end_session()
+    log_auth("logout", username)
     flash("You have been logged out.", "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password():
+    user = current_user._get_current_object()
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        throttle.check_username(user.username)
+        if not user.check_password(form.current_password.data):
+            throttle.record_failure(user.username)
+            log_auth("password change refused (wrong current password)", user.username)
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            try:
+                services.set_password(user, form.new_password.data)
+            except services.AccountError as error:
+                form.new_password.errors.append(str(error))
+            else:
+                # The version went up: this session logs in again, every other one ends.
+                start_session(user, renew=True)
+                db.session.commit()
+                log_auth("password changed", user.username)
+                flash("Your password has been changed; your other sessions have ended.", "success")
+                return redirect(url_for("accounts.password"))
+    return render_template("accounts/password.html", form=form)

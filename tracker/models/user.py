@@ -62,6 +62,8 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the session's login id: raising it ends every session of this user.
+    session_version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
 
     def set_password(self, password: str) -> None:
         """Store an Argon2 hash of ``password``; the password itself is never kept."""
@@ -76,6 +78,14 @@ class User(UserMixin, Base):
         if _hasher().check_needs_rehash(self.password_hash):
             self.set_password(password)
         return True
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session: a session from an older version is refused."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """End every session of this user (in the database, so concurrent bumps all count)."""
+        self.session_version = User.session_version + 1
 
     def can(self, role: Role) -> bool:
         """Whether this user holds ``role`` or a higher one."""
