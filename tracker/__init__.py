@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import database  # noqa: F401  (connection pragmas)
+    from tracker import auditing, database  # noqa: F401  (session and connection hooks)
     from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)

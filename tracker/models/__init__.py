@@ -10,6 +10,7 @@ from tracker.models.agreement import (
     StatusChange,
     StatusHistoryError,
 )
+from tracker.models.audit import AuditAction, AuditRecord
 from tracker.models.base import Base, utcnow
 from tracker.models.meeting import AgendaItem, Meeting, MeetingLevel, meeting_participant
 from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointStatus
@@ -21,6 +22,8 @@ __all__ = [
     "ActionItem",
     "AgendaItem",
     "Agreement",
+    "AuditAction",
+    "AuditRecord",
     "AgreementParty",
     "Base",
     "Category",
