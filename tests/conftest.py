@@ -123,6 +123,8 @@ class IsolatedClient(FlaskClient):
     database session and ``g``, separate from the test's own session."""
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body is read inside the request's own context.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -36,6 +36,8 @@ JAVA_MISSING = (
 SKIP = {
     "static",  # the app's CSS
     "bootstrap.static",  # Bootstrap-Flask's bundled CSS and JavaScript
+    "audit.export",  # a CSV file, checked in tests/audit
+    "audit.history",  # two URL arguments: fetched below for every kind of record
 }
 
 # Pages a logged-in user is redirected away from: fetched anonymously instead.
@@ -136,6 +138,20 @@ def collect_pages(app) -> dict[str, str]:
     )
     for name, url in urls.items():
         pages[name] = fetch(anonymous if name in ANONYMOUS_ONLY else client, "GET", url)
+
+    # The history of one record of every kind that has a page of its own.
+    for argument, model in ID_SOURCES.items():
+        record_type = {
+            "agreement_id": "agreement",
+            "meeting_id": "meeting",
+            "party_id": "party",
+            "person_id": "person",
+            "point_id": "point",
+            "action_id": "action",
+        }[argument]
+        first = db.session.scalar(sa.select(model.id).order_by(model.id))
+        pages[f"history-{record_type}"] = fetch(client, "GET", f"/history/{record_type}/{first}")
+    pages["audit-filtered"] = fetch(client, "GET", "/admin/audit?type=agreement&since=2020-01-01")
 
     # Lists filtered to nothing, and list pages past the first.
     pages["agreements-filtered-empty"] = fetch(client, "GET", "/agreements/?q=zzzz")

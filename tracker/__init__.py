@@ -55,6 +55,7 @@ FEATURES = (
     "people",
     "points",
     "actions",
+    "audit",
 )
 
 

@@ -243,9 +243,13 @@ def _write_audit_records(session: Session, _context) -> None:
         if not changes:
             continue
         status_row = next(
-            (row for row in rows
-             if row["action"] == AuditAction.STATUS_CHANGE.value
-             and row["record_type"] == spec.record_type and row["record_id"] == obj.id),
+            (
+                row
+                for row in rows
+                if row["action"] == AuditAction.STATUS_CHANGE.value
+                and row["record_type"] == spec.record_type
+                and row["record_id"] == obj.id
+            ),
             None,
         )
         if status_row is not None:  # key dates filled in by the status change itself

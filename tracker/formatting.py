@@ -36,9 +36,33 @@ def status_badge(status) -> Markup:
     )
 
 
+def stored_value(value) -> str:
+    """A value as kept in the audit trail (JSON), shown in the app's formats."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(stored_value(item) for item in value) or "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    text = str(value)
+    if len(text) == 10 and text[4:5] == "-" and text[7:8] == "-":
+        try:
+            return format_date(date.fromisoformat(text))
+        except ValueError:
+            return text
+    if len(text) >= 19 and text[10:11] == "T":
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        return format_local_datetime(moment) if moment.tzinfo else format_date(moment)
+    return text
+
+
 FILTERS = {
     "date": format_date,
     "local_datetime": format_local_datetime,
     "label": label,
     "status_badge": status_badge,
+    "stored_value": stored_value,
 }

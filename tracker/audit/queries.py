@@ -1,0 +1,86 @@
+"""Reads of the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import (
+    ActionItem,
+    Agreement,
+    AuditRecord,
+    Meeting,
+    NegotiationPoint,
+    Party,
+    Person,
+    User,
+)
+from tracker.pagination import Page, paginate
+
+RECORD_MODELS = {
+    "agreement": Agreement,
+    "meeting": Meeting,
+    "party": Party,
+    "person": Person,
+    "point": NegotiationPoint,
+    "action": ActionItem,
+    "user": User,
+}
+RECORD_TYPES = tuple(RECORD_MODELS)
+
+
+def record_exists(record_type: str, record_id: int) -> bool:
+    return db.session.get(RECORD_MODELS[record_type], record_id) is not None
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    user_id: int | None = None
+    record_type: str = ""
+    since: date | None = None
+    until: date | None = None
+
+
+def _filtered(filters: AuditFilters) -> sa.Select:
+    stmt = sa.select(AuditRecord).options(joinedload(AuditRecord.user))
+    if filters.user_id:
+        stmt = stmt.where(AuditRecord.user_id == filters.user_id)
+    if filters.record_type:
+        stmt = stmt.where(AuditRecord.record_type == filters.record_type)
+    if filters.since:
+        stmt = stmt.where(AuditRecord.recorded_at >= datetime.combine(filters.since, time(), UTC))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
+        stmt = stmt.where(AuditRecord.recorded_at < end)
+    return stmt.order_by(AuditRecord.recorded_at.desc(), AuditRecord.id.desc())
+
+
+def audit_page(filters: AuditFilters, number: int, size: int) -> Page:
+    return paginate(_filtered(filters), number, size)
+
+
+def iter_audit(filters: AuditFilters, batch: int = 500) -> Iterator[AuditRecord]:
+    """Every matching record, fetched in batches so an export need not fit in memory."""
+    result = db.session.execute(_filtered(filters).execution_options(yield_per=batch))
+    for (record,) in result:
+        yield record
+
+
+def history(record_type: str, record_id: int) -> list[AuditRecord]:
+    """What happened to one record, newest first."""
+    stmt = (
+        sa.select(AuditRecord)
+        .where(AuditRecord.record_type == record_type, AuditRecord.record_id == record_id)
+        .options(joinedload(AuditRecord.user))
+        .order_by(AuditRecord.recorded_at.desc(), AuditRecord.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(User.username)))
