@@ -148,6 +148,7 @@ def collect_pages(app) -> dict[str, str]:
             "person_id": "person",
             "point_id": "point",
             "action_id": "action",
+            "user_id": "user",
         }[argument]
         first = db.session.scalar(sa.select(model.id).order_by(model.id))
         pages[f"history-{record_type}"] = fetch(client, "GET", f"/history/{record_type}/{first}")

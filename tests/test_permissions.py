@@ -97,6 +97,10 @@ RULES: dict[str, Access] = {
     "actions.edit": Access.EDIT,
     "actions.toggle_done": Access.EDIT,
     "actions.delete": Access.EDIT,
+    # The audit trail: every record's history is readable; the whole trail is for admins
+    "audit.history": Access.READ,
+    "audit.index": Access.ADMIN,
+    "audit.export": Access.ADMIN,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
@@ -111,6 +115,7 @@ ALLOWED: dict[Access, set[Role | None]] = {
 OTHER_ARGUMENTS = {
     "static": {"filename": "tracker.css"},
     "bootstrap.static": {"filename": "css/bootstrap.min.css"},
+    "audit.history": {"record_type": "agreement"},
 }
 
 ROLES = [None, Role.VIEWER, Role.EDITOR, Role.ADMIN]
@@ -166,6 +171,7 @@ def seed_world(n: int) -> dict[str, int]:
         "point_id": point.id,
         "action_id": action.id,
         "user_id": staff.id,
+        "record_id": agreement.id,  # with record_type "agreement" (OTHER_ARGUMENTS)
     }
 
 
