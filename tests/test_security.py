@@ -88,18 +88,18 @@ def test_a_body_under_the_cap_is_read(logged_in):
 
 def test_the_cap_is_configurable(monkeypatch, database_url, make_user):
     from tests.conftest import IsolatedClient
-    from tests.helpers import make_test_app
+    from tests.helpers import extra_app
 
     monkeypatch.setenv("TRACKER_MAX_CONTENT_LENGTH", "4096")
-    app = make_test_app(database_url)
-    assert app.config["MAX_CONTENT_LENGTH"] == 4096
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        make_user("capped", role=Role.EDITOR)
-    client = app.test_client()
-    assert log_in(client, "capped").status_code == 302
-    assert client.post("/parties/new", data={"name": "x" * 5000}).status_code == 413
-    assert client.post("/parties/new", data={"name": ""}).status_code == 200
+    with extra_app(database_url) as app:  # closes its connections afterwards
+        assert app.config["MAX_CONTENT_LENGTH"] == 4096
+        app.test_client_class = IsolatedClient
+        with app.app_context():
+            make_user("capped", role=Role.EDITOR)
+        client = app.test_client()
+        assert log_in(client, "capped").status_code == 302
+        assert client.post("/parties/new", data={"name": "x" * 5000}).status_code == 413
+        assert client.post("/parties/new", data={"name": ""}).status_code == 200
 
 
 @pytest.fixture
