@@ -9,7 +9,8 @@ NAVIGATION: list[tuple[str, str]] = [
     ("parties.index", "Parties"),
     ("people.index", "People"),
     ("users.index", "Users"),
+    ("audit.index", "Audit"),
 ]
 
 # Entries only some roles see; the others are for everyone logged in.
-NAVIGATION_ROLES: dict[str, Role] = {"users.index": Role.ADMIN}
+NAVIGATION_ROLES: dict[str, Role] = {"users.index": Role.ADMIN, "audit.index": Role.ADMIN}

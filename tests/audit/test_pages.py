@@ -91,3 +91,13 @@ def test_formula_cells_are_neutralised(cell):
     assert neutralise(cell) == "'" + cell
     assert neutralise("RPSS") == "RPSS"
     assert neutralise(None) == ""
+
+
+def test_only_admins_see_the_audit_link(client, make_user):
+    make_user("boss", role=Role.ADMIN)
+    make_user("editor3", role=Role.EDITOR)
+    log_in(client, "editor3")
+    assert 'href="/admin/audit"' not in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    log_in(client, "boss")
+    assert 'href="/admin/audit"' in client.get("/").get_data(as_text=True)
