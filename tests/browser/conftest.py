@@ -8,12 +8,13 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from tests.conftest import REQUIRE_ALL
 from tests.helpers import PASSWORD, make_test_app
 from tracker.extensions import db
-from tracker.models import Role, User
+from tracker.models import Agreement, Meeting, Party, Person, Role, User
 
 CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -127,3 +128,29 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def demo(live_app):
+    """Load the demo world and an admin (password ``PASSWORD``) into the live app; the ids of
+    an agreement, a meeting, a party and a person to visit."""
+    with live_app.app_context():
+        result = live_app.test_cli_runner().invoke(args=["demo-data"])
+        assert result.exit_code == 0, result.output
+        admin = User(username="admin", display_name="Admin", role=Role.ADMIN)
+        admin.set_password(PASSWORD)
+        db.session.add(admin)
+        db.session.commit()
+        ids = {
+            "agreement": db.session.scalar(
+                sa.select(Agreement.id).where(Agreement.short_name == "RPSS")
+            ),
+            "meeting": db.session.scalar(
+                sa.select(Meeting.id).where(Meeting.title == "India–Japan Defence Ministers' talks")
+            ),
+            "party": db.session.scalar(sa.select(Party.id).where(Party.name == "Japan")),
+            "person": db.session.scalar(sa.select(Person.id).where(Person.name == "Gen Nakatani")),
+        }
+        db.session.remove()
+    assert all(ids.values()), ids
+    return ids

@@ -2,45 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-import sqlalchemy as sa
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, screenshot
 from tests.helpers import PASSWORD
-from tracker.extensions import db
-from tracker.models import Agreement, Meeting, Party, Person, Role, User
 
 # WCAG 2.0/2.1 A and AA, plus axe's best practices: heading order, one main landmark,
 # every part of the page inside a landmark, one h1.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-
-
-@pytest.fixture
-def demo(live_app):
-    """Load the demo world and an admin into the live app; the ids of records to visit."""
-    with live_app.app_context():
-        result = live_app.test_cli_runner().invoke(args=["demo-data"])
-        assert result.exit_code == 0, result.output
-        admin = User(username="admin", display_name="Admin", role=Role.ADMIN)
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
-        db.session.commit()
-        ids = {
-            "agreement": db.session.scalar(
-                sa.select(Agreement.id).where(Agreement.short_name == "RPSS")
-            ),
-            "meeting": db.session.scalar(
-                sa.select(Meeting.id).where(Meeting.title == "India–Japan Defence Ministers' talks")
-            ),
-            "party": db.session.scalar(sa.select(Party.id).where(Party.name == "Japan")),
-            "person": db.session.scalar(sa.select(Person.id).where(Person.name == "Gen Nakatani")),
-        }
-        db.session.remove()
-    assert all(ids.values()), ids
-    return ids
 
 
 def axe_report(name: str, violations: list[dict]) -> str:

@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.helpers import PASSWORD
-from tracker.extensions import db
-from tracker.models import Agreement, Meeting, Role, User
 
 
-def demo_ids(live_app) -> dict[str, int]:
-    """Load the demo world and an admin; the ids of an agreement and a meeting."""
-    with live_app.app_context():
-        result = live_app.test_cli_runner().invoke(args=["demo-data"])
-        assert result.exit_code == 0, result.output
-        admin = User(username="admin", display_name="Admin", role=Role.ADMIN)
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
-        db.session.commit()
-        ids = {
-            "agreement": db.session.scalar(
-                sa.select(Agreement.id).where(Agreement.short_name == "RPSS")
-            ),
-            "meeting": db.session.scalar(
-                sa.select(Meeting.id).where(Meeting.title == "India–Japan Defence Ministers' talks")
-            ),
-        }
-        db.session.remove()
-    assert all(ids.values()), ids
-    return ids
-
-
-def test_main_pages_cause_no_content_security_policy_violation(page, live_app):
-    ids = demo_ids(live_app)
+def test_main_pages_cause_no_content_security_policy_violation(page, demo):
+    ids = demo
     messages: list[str] = []
     page.on("console", lambda message: messages.append(f"{page.url}: {message.text}"))
 
