@@ -37,6 +37,8 @@ SKIP = {
     "static",  # the app's CSS
     "bootstrap.static",  # Bootstrap-Flask's bundled CSS and JavaScript
     "audit.export",  # a CSV file, checked in tests/audit
+    "calendars.all_meetings",  # .ics files, checked in tests/calendars
+    "calendars.agreement_meetings",
     "audit.history",  # two URL arguments: fetched below for every kind of record
 }
 

@@ -101,6 +101,9 @@ RULES: dict[str, Access] = {
     "audit.history": Access.READ,
     "audit.index": Access.ADMIN,
     "audit.export": Access.ADMIN,
+    # Calendar files of meetings, for everyone who may read the meetings
+    "calendars.all_meetings": Access.READ,
+    "calendars.agreement_meetings": Access.READ,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.

@@ -39,6 +39,9 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_LIMIT_PER_ADDRESS = "10 per minute"
     LOGIN_FAILURES_PER_USERNAME = "5 per 15 minutes"
+    # Domain part of the calendar event UIDs (meeting-<id>-<created>@DOMAIN). Calendar apps
+    # match events by UID, so set it once: changing it duplicates every imported meeting.
+    CALENDAR_DOMAIN = "tracker.invalid"
     # An argon2.profiles name: the cost of each password hash.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105  (a profile name)
 

@@ -1,0 +1,1 @@
+"""Meetings as iCalendar (.ics) files for Outlook, Google Calendar and Apple Calendar."""

@@ -1,0 +1,66 @@
+"""Downloadable calendars: every meeting, or the meetings that discussed one agreement."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask import Blueprint, Response, abort, current_app, url_for
+
+from tracker.calendars import queries
+from tracker.calendars.ics import build_calendar
+from tracker.models import utcnow
+
+bp = Blueprint("calendars", __name__)
+
+# Largest id an INTEGER column holds: a bigger one in the URL is a 404, not a database error.
+MAX_ID = 2**31 - 1
+
+
+def slug(text: str, fallback: str) -> str:
+    """ASCII letters, digits and hyphens for a file name ("Tōkyō talks" -> "tokyo-talks")."""
+    # Accents come off ("ō" -> "o"); every other run of non-ASCII-alphanumerics is one hyphen.
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    cleaned = re.sub(r"[^a-z0-9]+", "-", bare.lower()).strip("-")[:60].strip("-")
+    return cleaned or fallback
+
+
+def _meeting_url(meeting_id: int) -> str:
+    return url_for("meetings.detail", meeting_id=meeting_id, _external=True)
+
+
+def _calendar(name: str, uid: str, filename: str, agreement_id: int | None) -> Response:
+    domain = current_app.config["CALENDAR_DOMAIN"]
+    body = build_calendar(
+        name,
+        queries.calendar_entries(agreement_id, _meeting_url),
+        calendar_uid=f"{uid}@{domain}",
+        domain=domain,
+        generated_at=utcnow(),
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.ics"'},
+    )
+
+
+@bp.route("/calendar.ics")
+def all_meetings():
+    return _calendar("tracker — all meetings", "calendar-all", "tracker-meetings", None)
+
+
+@bp.route(f"/agreements/<int(max={MAX_ID}):agreement_id>/calendar.ics")
+def agreement_meetings(agreement_id: int):
+    """Meetings that discussed the agreement; an archived agreement has no calendar (404)."""
+    agreement = queries.active_agreement(agreement_id)
+    if agreement is None:
+        abort(404)
+    name = agreement.short_name or agreement.title
+    return _calendar(
+        f"tracker — {name}",
+        f"calendar-agreement-{agreement.id}",
+        f"tracker-{slug(name, f'agreement-{agreement.id}')}-meetings",
+        agreement.id,
+    )
