@@ -37,6 +37,7 @@ SKIP = {
     "static",  # the app's CSS
     "bootstrap.static",  # Bootstrap-Flask's bundled CSS and JavaScript
     "audit.export",  # a CSV file, checked in tests/audit
+    "reports.download",  # report files; the standalone HTML one is validated below
     "calendars.all_meetings",  # .ics files, checked in tests/calendars
     "calendars.agreement_meetings",
     "audit.history",  # two URL arguments: fetched below for every kind of record
@@ -155,6 +156,13 @@ def collect_pages(app) -> dict[str, str]:
         first = db.session.scalar(sa.select(model.id).order_by(model.id))
         pages[f"history-{record_type}"] = fetch(client, "GET", f"/history/{record_type}/{first}")
     pages["audit-filtered"] = fetch(client, "GET", "/admin/audit?type=agreement&since=2020-01-01")
+
+    # Status reports: as of a past day, refused for a bad day, and the standalone HTML file.
+    pages["report-as-of"] = fetch(client, "GET", "/agreements/1/report?as_of=2024-12-01")
+    pages["report-bad-day"] = fetch(
+        client, "GET", "/agreements/1/report?as_of=2024-13-01", expected=400
+    )
+    pages["report-file"] = fetch(client, "GET", "/agreements/1/report.html")
 
     # Lists filtered to nothing, and list pages past the first.
     pages["agreements-filtered-empty"] = fetch(client, "GET", "/agreements/?q=zzzz")

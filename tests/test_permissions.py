@@ -101,6 +101,9 @@ RULES: dict[str, Access] = {
     "audit.history": Access.READ,
     "audit.index": Access.ADMIN,
     "audit.export": Access.ADMIN,
+    # Each agreement's status report, on the page and as files: reports are for every reader
+    "reports.agreement": Access.READ,
+    "reports.download": Access.READ,
     # Calendar files of meetings, for everyone who may read the meetings
     "calendars.all_meetings": Access.READ,
     "calendars.agreement_meetings": Access.READ,
@@ -119,6 +122,7 @@ OTHER_ARGUMENTS = {
     "static": {"filename": "tracker.css"},
     "bootstrap.static": {"filename": "css/bootstrap.min.css"},
     "audit.history": {"record_type": "agreement"},
+    "reports.download": {"fmt": "pdf"},
 }
 
 ROLES = [None, Role.VIEWER, Role.EDITOR, Role.ADMIN]

@@ -56,6 +56,7 @@ FEATURES = (
     "points",
     "actions",
     "audit",
+    "reports",
     "calendars",
 )
 

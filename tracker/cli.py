@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 from tracker.accounts import services as accounts
 from tracker.extensions import db
 from tracker.models import Agreement, Role
+from tracker.reports.cli import report
 
 
 def _create_app():
@@ -25,7 +26,8 @@ def main() -> None:
     """Track international agreements while they are being negotiated.
 
     Common commands: `tracker setup` prepares the database, `tracker run` serves the
-    app, `tracker users …` manages staff accounts, `tracker db …` runs migrations.
+    app, `tracker users …` manages staff accounts, `tracker report …` writes an
+    agreement's status report, `tracker db …` runs migrations.
     """
 
 
@@ -33,6 +35,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo_data)
     app.cli.add_command(setup)
+    app.cli.add_command(report)
 
 
 def _fail(message: str) -> None:

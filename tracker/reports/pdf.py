@@ -10,10 +10,13 @@ from datetime import datetime
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import TextEmphasis, XPos, YPos
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
+# The font files are subset to the Latin, Greek and Cyrillic scripts and common symbols,
+# which keeps loading them fast; each style is loaded the first time a page uses it.
+STYLE_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 # A4 portrait, millimetres; the text block of an A4 brief.
 MARGIN = 18
 
@@ -25,9 +28,6 @@ class ReportPDF(FPDF):
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.report_title = title
         self.generated_at = generated_at
-        self.add_font(FAMILY, "", FONTS / "DejaVuSans.ttf")
-        self.add_font(FAMILY, "B", FONTS / "DejaVuSans-Bold.ttf")
-        self.add_font(FAMILY, "I", FONTS / "DejaVuSans-Oblique.ttf")
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=MARGIN)
         self.set_title(title)
@@ -35,6 +35,19 @@ class ReportPDF(FPDF):
         self.set_creation_date(generated_at)
         self.alias_nb_pages()
         self.set_font(FAMILY, size=10)
+
+    def set_font(self, family=None, style="", size=0) -> None:
+        if (family or self.font_family or FAMILY).lower() == FAMILY.lower():
+            family = FAMILY
+            style = TextEmphasis.coerce(style).style
+            wanted = "".join(letter for letter in "BI" if letter in style.upper())
+            if FAMILY.lower() + wanted not in self.fonts:
+                # Bold italic is not shipped; bold reads as the stronger emphasis.
+                wanted = wanted if wanted in STYLE_FILES else "B"
+                style = style.upper().replace("I", "") if wanted == "B" else style
+                if FAMILY.lower() + wanted not in self.fonts:
+                    self.add_font(FAMILY, wanted, FONTS / STYLE_FILES[wanted])
+        super().set_font(family, style, size)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -51,13 +64,13 @@ class ReportPDF(FPDF):
             self.add_page()
         self.ln(2 if level > 1 else 0)
         self.set_font(FAMILY, "B", size)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
         self.set_font(FAMILY, size=10)
 
     def paragraph(self, text: str, *, size: float = 10, style: str = "") -> None:
         self.set_font(FAMILY, style, size)
-        self.multi_cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font(FAMILY, size=10)
 
     def output_bytes(self) -> bytes:

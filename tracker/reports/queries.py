@@ -1,0 +1,132 @@
+"""Reads for the status report of one agreement, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    ActionItem,
+    AgendaItem,
+    Agreement,
+    AgreementParty,
+    AuditRecord,
+    NegotiationPoint,
+    PartyPosition,
+    StatusChange,
+)
+from tracker.models.negotiation import PointStatus
+from tracker.reports.content import LATEST_UPDATES, AgreementReport, build_report, end_of_day
+
+
+def find_agreement(reference: str) -> Agreement | None:
+    """An agreement by id or by short name (case-insensitive), as the CLI accepts it."""
+    reference = reference.strip()
+    if reference.isdigit():
+        found = db.session.get(Agreement, int(reference))
+        if found is not None:
+            return found
+    return db.session.scalar(
+        sa.select(Agreement).where(sa.func.lower(Agreement.short_name) == reference.lower())
+    )
+
+
+def _agreement_for_report(agreement_id: int) -> Agreement | None:
+    stmt = (
+        sa.select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            joinedload(Agreement.lead),
+            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
+            selectinload(Agreement.status_changes).options(
+                joinedload(StatusChange.meeting), joinedload(StatusChange.recorded_by)
+            ),
+            selectinload(Agreement.agenda_items).joinedload(AgendaItem.meeting),
+            selectinload(Agreement.points).options(
+                joinedload(NegotiationPoint.raised_at),
+                joinedload(NegotiationPoint.settled_at),
+                selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party),
+            ),
+            selectinload(Agreement.action_items).options(
+                joinedload(ActionItem.owner), joinedload(ActionItem.meeting)
+            ),
+        )
+    )
+    return db.session.scalar(stmt)
+
+
+def _records_about(agreement: Agreement) -> sa.ColumnElement[bool]:
+    """Audit records of the agreement itself, its points and its action items."""
+    conditions = [
+        sa.and_(AuditRecord.record_type == "agreement", AuditRecord.record_id == agreement.id)
+    ]
+    if agreement.points:
+        conditions.append(
+            sa.and_(
+                AuditRecord.record_type == "point",
+                AuditRecord.record_id.in_([point.id for point in agreement.points]),
+            )
+        )
+    if agreement.action_items:
+        conditions.append(
+            sa.and_(
+                AuditRecord.record_type == "action",
+                AuditRecord.record_id.in_([action.id for action in agreement.action_items]),
+            )
+        )
+    return sa.or_(*conditions)
+
+
+def _latest_updates(agreement: Agreement, as_of: date, limit: int) -> list[AuditRecord]:
+    stmt = (
+        sa.select(AuditRecord)
+        .where(_records_about(agreement), AuditRecord.recorded_at <= end_of_day(as_of))
+        .options(joinedload(AuditRecord.user))
+        .order_by(AuditRecord.recorded_at.desc(), AuditRecord.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _settled_records(agreement: Agreement) -> dict[int, datetime]:
+    """When each point settled without a meeting was last moved to agreed or dropped."""
+    unmet = [p.id for p in agreement.points if p.status.is_settled and p.settled_at is None]
+    if not unmet:
+        return {}
+    stmt = (
+        sa.select(AuditRecord)
+        .where(AuditRecord.record_type == "point", AuditRecord.record_id.in_(unmet))
+        .order_by(AuditRecord.recorded_at, AuditRecord.id)
+    )
+    settled: dict[int, datetime] = {}
+    closed = {PointStatus.AGREED.value, PointStatus.DROPPED.value}
+    for record in db.session.scalars(stmt):
+        for change in record.changes or ():
+            if change.get("field") == "status" and change.get("new") in closed:
+                settled[record.record_id] = record.recorded_at
+    return settled
+
+
+def agreement_report(
+    agreement_id: int, *, as_of: date | None = None, today: date | None = None
+) -> AgreementReport | None:
+    """The status report of one agreement as it stood at the end of ``as_of`` (default today)."""
+    today = today or date.today()
+    as_of = as_of or today
+    agreement = _agreement_for_report(agreement_id)
+    if agreement is None:
+        return None
+    names = {("agreement", agreement.id): agreement.short_name or agreement.title}
+    names.update({("point", point.id): point.subject for point in agreement.points})
+    names.update({("action", a.id): a.description for a in agreement.action_items})
+    return build_report(
+        agreement,
+        as_of=as_of,
+        today=today,
+        updates=_latest_updates(agreement, as_of, LATEST_UPDATES),
+        record_names=names,
+        point_settled_records=_settled_records(agreement),
+    )
