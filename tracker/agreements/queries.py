@@ -21,6 +21,7 @@ from tracker.models import (
     User,
 )
 from tracker.pagination import Page, paginate
+from tracker.reports.timeline import MeetingMark, Phase
 
 SORTS = ("title", "status", "activity")
 
@@ -142,6 +143,22 @@ def agreement_for_page(agreement_id: int) -> Agreement | None:
         )
     )
     return db.session.scalar(stmt)
+
+
+def timeline_parts(agreement: Agreement) -> tuple[list[Phase], list[MeetingMark]]:
+    """The status phases and unarchived meetings of an agreement loaded by agreement_for_page."""
+    phases = [Phase(change.to_status, change.effective_on) for change in agreement.status_changes]
+    marks = [
+        MeetingMark(
+            # The day it was where it was held, as the meetings list shows it.
+            day=item.meeting.local_starts_at.date(),
+            title=item.meeting.title,
+            level=item.meeting.level.label,
+        )
+        for item in agreement.agenda_items
+        if item.meeting.archived_at is None
+    ]
+    return phases, marks
 
 
 def staff_choices() -> list[User]:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from tracker.accounts.auth import role_required
@@ -30,6 +31,7 @@ from tracker.models import (
 )
 from tracker.models.status import INITIAL_STATUSES
 from tracker.pagination import clean_search
+from tracker.reports.timeline import render_timeline
 
 bp = Blueprint("agreements", __name__)
 
@@ -152,8 +154,17 @@ def detail(agreement_id: int):
     agreement = _load(agreement_id)
     form = StatusChangeForm()
     _prepare_status_form(form, agreement)
+    today = date.today()
+    phases, marks = queries.timeline_parts(agreement)
+    name = agreement.short_name or agreement.title
+    svg = render_timeline(phases, marks, until=today, title=f"Timeline of {name}")
+    timeline = Markup(svg)  # noqa: S704  (built with ElementTree, which escapes all text)
     return render_template(
-        "agreements/detail.html", agreement=agreement, status_form=form, today=date.today()
+        "agreements/detail.html",
+        agreement=agreement,
+        status_form=form,
+        today=today,
+        timeline=timeline,
     )
 
 
