@@ -38,6 +38,8 @@ SKIP = {
     "bootstrap.static",  # Bootstrap-Flask's bundled CSS and JavaScript
     "audit.export",  # a CSV file, checked in tests/audit
     "reports.download",  # report files; the standalone HTML one is validated below
+    "portfolio.export_csv",  # CSV and PDF files, checked in tests/portfolio
+    "portfolio.export_pdf",
     "calendars.all_meetings",  # .ics files, checked in tests/calendars
     "calendars.agreement_meetings",
     "audit.history",  # two URL arguments: fetched below for every kind of record

@@ -104,6 +104,10 @@ RULES: dict[str, Access] = {
     # Each agreement's status report, on the page and as files: reports are for every reader
     "reports.agreement": Access.READ,
     "reports.download": Access.READ,
+    # The portfolio and its downloads: reports are for every reader
+    "portfolio.index": Access.READ,
+    "portfolio.export_csv": Access.READ,
+    "portfolio.export_pdf": Access.READ,
     # Calendar files of meetings, for everyone who may read the meetings
     "calendars.all_meetings": Access.READ,
     "calendars.agreement_meetings": Access.READ,

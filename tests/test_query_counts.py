@@ -100,6 +100,11 @@ PAGES = {
     "agreement page": lambda busy, big: f"/agreements/{busy}",
     "meetings list": lambda busy, big: "/meetings/",
     "meeting page": lambda busy, big: f"/meetings/{big}",
+    "portfolio": lambda busy, big: "/portfolio/",
+    "portfolio, filtered": lambda busy, big: (
+        "/portfolio/?status=under_negotiation&category=logistics"
+    ),
+    "portfolio as CSV": lambda busy, big: "/portfolio.csv",
 }
 
 

@@ -56,6 +56,7 @@ FEATURES = (
     "points",
     "actions",
     "audit",
+    "portfolio",
     "reports",
     "calendars",
 )

@@ -44,6 +44,9 @@ class Defaults:
     CALENDAR_DOMAIN = "tracker.invalid"
     # An argon2.profiles name: the cost of each password hash.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105  (a profile name)
+    # The portfolio flags an open agreement as stalled after this many days without a
+    # meeting or a status change.
+    STALLED_AFTER_DAYS = 90
 
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:

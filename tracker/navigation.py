@@ -5,6 +5,7 @@ from tracker.models import Role
 NAVIGATION: list[tuple[str, str]] = [
     ("dashboard.index", "Dashboard"),
     ("agreements.index", "Agreements"),
+    ("portfolio.index", "Portfolio"),
     ("meetings.index", "Meetings"),
     ("parties.index", "Parties"),
     ("people.index", "People"),

@@ -42,6 +42,7 @@ def test_main_pages_have_no_axe_violations(page, demo):
     pages = {
         "agreements list": "/agreements/",
         "agreement page": f"/agreements/{demo['agreement']}",
+        "portfolio": "/portfolio/",
         "meetings list": "/meetings/",
         "meeting page": f"/meetings/{demo['meeting']}",
         "parties list": "/parties/",

@@ -1,0 +1,67 @@
+"""The portfolio as CSV: UTF-8 with BOM, a header row, ISO dates, safe in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from tracker.audit.export import neutralise
+from tracker.portfolio.queries import MeetingDay, PortfolioRow
+
+HEADER = [
+    "id",
+    "title",
+    "short_name",
+    "category",
+    "parties",
+    "status",
+    "status_since",
+    "days_in_status",
+    "last_meeting",
+    "next_meeting",
+    "open_points",
+    "overdue_actions",
+    "stalled",
+]
+
+
+def _day(meeting: MeetingDay | None) -> str:
+    """The meeting's day on its own clock, as an ISO date."""
+    return meeting.local_day.isoformat() if meeting else ""
+
+
+def _cells(row: PortfolioRow) -> list:
+    return [
+        row.id,
+        row.title,
+        row.short_name or "",
+        row.category.label,
+        "; ".join(row.parties),
+        row.status.label,
+        row.status_since.isoformat() if row.status_since else "",
+        "" if row.days_in_status is None else row.days_in_status,
+        _day(row.last_meeting),
+        _day(row.next_meeting),
+        row.open_points,
+        row.overdue_actions,
+        "yes" if row.stalled else "no",
+    ]
+
+
+def csv_lines(rows: Iterable[PortfolioRow]) -> Iterator[str]:
+    """The CSV text one line at a time, header first, so it can be streamed as it is read."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: list) -> str:
+        # Only text can be taken for a formula; numbers (a negative count of days) stay numbers.
+        writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in cells])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield "\ufeff" + line(HEADER)
+    for row in rows:
+        yield line(_cells(row))

@@ -1,0 +1,126 @@
+"""The portfolio as a PDF brief: filters, counts by status, every agreement, meetings ahead.
+
+fpdf2 builds the whole document in memory; the agreements reach it one by one from the
+batched query, so only the PDF itself, never the rows read for it, is held at once.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from fpdf.fonts import FontFace
+
+from tracker.formatting import format_date, format_local_datetime
+from tracker.models import Status
+from tracker.portfolio.chart import status_chart
+from tracker.portfolio.queries import PortfolioRow, StatusCount, Summary, UpcomingMeeting
+from tracker.reports.pdf import FAMILY, ReportPDF
+
+TITLE = "Portfolio of agreements"
+# Landscape A4 leaves 261 mm between the margins.
+AGREEMENT_COLUMNS = (
+    ("Agreement", 69),
+    ("Parties", 38),
+    ("Status", 26),
+    ("Since", 22),
+    ("Days in status", 14),
+    ("Last meeting", 22),
+    ("Next meeting", 22),
+    ("Open points", 14),
+    ("Overdue actions", 16),
+    ("Attention", 18),
+)
+MEETING_COLUMNS = (("When (local time)", 42), ("Meeting", 80), ("Place", 45), ("Agreements", 94))
+HEADINGS = FontFace(emphasis="BOLD", fill_color=(233, 236, 239))
+STALLED = FontFace(emphasis="BOLD", color=(154, 61, 0))
+CHART_WIDTH = 130  # mm
+
+
+def _table(pdf: ReportPDF, columns: Sequence[tuple[str, float]]):
+    return pdf.table(
+        col_widths=[width for _, width in columns],
+        width=sum(width for _, width in columns),
+        headings_style=HEADINGS,
+        text_align="LEFT",
+        line_height=4.2,
+        padding=1,
+    )
+
+
+def portfolio_pdf(
+    *,
+    rows: Iterable[PortfolioRow],
+    counts: Sequence[StatusCount],
+    summary: Summary,
+    meetings: Sequence[UpcomingMeeting],
+    filters_text: str,
+    status_filter: Status | None,
+    stalled_after: int,
+    upcoming_days: int,
+    today: date,
+    generated_at: datetime,
+) -> bytes:
+    pdf = ReportPDF(title=TITLE, generated_at=generated_at, orientation="landscape")
+    pdf.add_page()
+    pdf.heading(TITLE)
+    pdf.paragraph(f"As of {format_date(today)}. Filters: {filters_text}.")
+    stalled = "1 is stalled" if summary.stalled == 1 else f"{summary.stalled} are stalled"
+    count = "1 agreement" if summary.agreements == 1 else f"{summary.agreements} agreements"
+    pdf.paragraph(
+        f"{count} listed, of which {stalled}: recorded as stalled, or open with no meeting "
+        f"and no status change in the last {stalled_after} days."
+    )
+
+    pdf.heading("Agreements by status", level=2)
+    chart = status_chart(counts, font_family=FAMILY).encode("utf-8")
+    pdf.image(io.BytesIO(chart), w=CHART_WIDTH)
+    if status_filter:
+        pdf.paragraph(
+            f"The chart counts every status; the table lists only “{status_filter.label}”.",
+            size=8,
+        )
+
+    pdf.heading("Agreements", level=2)
+    if summary.agreements:
+        pdf.set_font(FAMILY, size=8)
+        with _table(pdf, AGREEMENT_COLUMNS) as table:
+            table.row([name for name, _ in AGREEMENT_COLUMNS])
+            for row in rows:
+                cells = table.row()
+                title = f"{row.title} ({row.short_name})" if row.short_name else row.title
+                cells.cell(title)
+                cells.cell(", ".join(row.parties))
+                cells.cell(row.status.label)
+                cells.cell(format_date(row.status_since))
+                cells.cell("" if row.days_in_status is None else str(row.days_in_status))
+                last, upcoming = row.last_meeting, row.next_meeting
+                cells.cell(format_date(last.local_day) if last else "")
+                cells.cell(format_date(upcoming.local_day) if upcoming else "")
+                cells.cell(str(row.open_points))
+                cells.cell(str(row.overdue_actions))
+                cells.cell("Stalled" if row.stalled else "", style=STALLED if row.stalled else None)
+        pdf.set_font(FAMILY, size=10)
+    else:
+        pdf.paragraph("No agreements match these filters.")
+
+    pdf.heading(f"Meetings in the next {upcoming_days} days", level=2)
+    if meetings:
+        pdf.set_font(FAMILY, size=8)
+        with _table(pdf, MEETING_COLUMNS) as table:
+            table.row([name for name, _ in MEETING_COLUMNS])
+            for entry in meetings:
+                meeting = entry.meeting
+                table.row(
+                    [
+                        format_local_datetime(meeting.starts_at, meeting.timezone),
+                        meeting.title,
+                        meeting.place,
+                        "; ".join(a.short_name or a.title for a in entry.agreements),
+                    ]
+                )
+        pdf.set_font(FAMILY, size=10)
+    else:
+        pdf.paragraph(f"No meetings in the next {upcoming_days} days.")
+    return pdf.output_bytes()

@@ -1,0 +1,158 @@
+"""The portfolio page and its CSV and PDF downloads, all narrowed by the same filters.
+
+Unknown filter values (a status, category or party that does not exist): the page ignores
+them and says so above the results; a download refuses them with 400, because a file has
+no place for the warning and a report quietly wider than asked for could travel unnoticed.
+The page's own download links carry only the filters it applied, so they never fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from markupsafe import Markup
+from wtforms import SelectChoice
+
+from tracker.models import Category, Status
+from tracker.portfolio import queries
+from tracker.portfolio.chart import status_chart
+from tracker.portfolio.export import csv_lines
+from tracker.portfolio.filters import FilterProblem, PortfolioFilters, parse_filters
+from tracker.portfolio.pdf import portfolio_pdf
+
+bp = Blueprint("portfolio", __name__)
+
+
+@dataclass(frozen=True)
+class PortfolioRequest:
+    """What every form of the portfolio is computed from."""
+
+    filters: PortfolioFilters
+    problems: list[FilterProblem]
+    parties: list[queries.PartyChoice]
+    today: date
+    now: datetime
+    stalled_after: int
+
+    @property
+    def party_names(self) -> dict[int, str]:
+        return {party.id: party.name for party in self.parties}
+
+    def rows(self) -> Iterator[queries.PortfolioRow]:
+        return queries.iter_rows(
+            self.filters, today=self.today, now=self.now, stalled_after=self.stalled_after
+        )
+
+    def summary(self) -> queries.Summary:
+        return queries.summary(
+            self.filters, today=self.today, now=self.now, stalled_after=self.stalled_after
+        )
+
+    def meetings(self) -> list[queries.UpcomingMeeting]:
+        return queries.upcoming_meetings(self.filters, today=self.today, now=self.now)
+
+
+def _request() -> PortfolioRequest:
+    parties = queries.parties()
+    filters, problems = parse_filters(request.args, {party.id: party.name for party in parties})
+    return PortfolioRequest(
+        filters=filters,
+        problems=problems,
+        parties=parties,
+        today=queries.today(),
+        now=queries.now_utc(),
+        stalled_after=current_app.config["STALLED_AFTER_DAYS"],
+    )
+
+
+def _download_request() -> PortfolioRequest:
+    """The portfolio request for a download, refused with 400 if a filter names nothing."""
+    portfolio = _request()
+    if portfolio.problems:
+        abort(
+            400,
+            description=". ".join(problem.message for problem in portfolio.problems)
+            + ". Choose the filters on the Portfolio page and download from there.",
+        )
+    return portfolio
+
+
+def _list_links(filters: PortfolioFilters) -> dict[Status, str]:
+    """The agreements list for each status, under the portfolio's other filters."""
+    return {
+        status: url_for("agreements.index", **filters.args(status=False), status=status.value)
+        for status in Status
+    }
+
+
+@bp.route("/portfolio/")
+def index():
+    portfolio = _request()
+    filters = portfolio.filters
+    counts = queries.status_counts(filters)
+    links = _list_links(filters)
+    return render_template(
+        "portfolio/index.html",
+        filters=filters,
+        problems=portfolio.problems,
+        rows=list(portfolio.rows()),
+        summary=portfolio.summary(),
+        counts=counts,
+        chart=Markup(status_chart(counts, links=links)),  # noqa: S704  (escaped as it is built)
+        links=links,
+        meetings=portfolio.meetings(),
+        party_choices=[
+            SelectChoice(party.id, party.name, optgroup=party.kind.label)
+            for party in portfolio.parties
+        ],
+        statuses=list(Status),
+        categories=list(Category),
+        today=portfolio.today,
+        stalled_after=portfolio.stalled_after,
+        upcoming_days=queries.UPCOMING_DAYS,
+    )
+
+
+def _attachment(extension: str, today: date) -> dict[str, str]:
+    name = f"portfolio-{today.isoformat()}.{extension}"
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@bp.route("/portfolio.csv")
+def export_csv():
+    portfolio = _download_request()
+    lines = stream_with_context(csv_lines(portfolio.rows()))
+    return Response(lines, mimetype="text/csv", headers=_attachment("csv", portfolio.today))
+
+
+@bp.route("/portfolio.pdf")
+def export_pdf():
+    portfolio = _download_request()
+    filters = portfolio.filters
+    document = portfolio_pdf(
+        rows=portfolio.rows(),
+        counts=queries.status_counts(filters),
+        summary=portfolio.summary(),
+        meetings=portfolio.meetings(),
+        filters_text=filters.describe(portfolio.party_names),
+        status_filter=filters.status,
+        stalled_after=portfolio.stalled_after,
+        upcoming_days=queries.UPCOMING_DAYS,
+        today=portfolio.today,
+        generated_at=portfolio.now,
+    )
+    return Response(
+        document, mimetype="application/pdf", headers=_attachment("pdf", portfolio.today)
+    )
