@@ -4,34 +4,15 @@ from __future__ import annotations
 
 import io
 
-from fpdf.fonts import FontFace
-
 from tracker.formatting import format_date, format_local_datetime
 from tracker.reports.content import KEY_DATE_LABELS, POSITIONS_NOTE, AgreementReport
-from tracker.reports.pdf import FAMILY, ReportPDF
+from tracker.reports.pdf import Cell, ReportPDF
 
-HEADINGS = FontFace(emphasis="BOLD", fill_color=(233, 236, 239))
-OVERDUE = FontFace(emphasis="BOLD", color=(176, 42, 55))
-
-
-def _table(pdf: ReportPDF, header: tuple[str, ...], rows: list[tuple[str, ...]], widths) -> None:
-    pdf.set_font(FAMILY, size=9)
-    with pdf.table(
-        col_widths=widths,
-        headings_style=HEADINGS,
-        line_height=4.6,
-        text_align="LEFT",
-        padding=1.2,
-        repeat_headings=1,
-    ) as table:
-        table.row(header)
-        for values in rows:
-            table.row(values)
-    pdf.set_font(FAMILY, size=10)
-    pdf.ln(3)
+OVERDUE = Cell("Overdue", bold=True, color=(176, 42, 55))
 
 
-def render_pdf(report: AgreementReport, timeline_svg: str | None = None) -> bytes:
+def render_pdf(report: AgreementReport, timeline: tuple[str, str] | None = None) -> bytes:
+    """The report on A4; ``timeline`` is the picture's SVG and its description in words."""
     pdf = ReportPDF(title=f"{report.name}: status report", generated_at=report.generated_at)
     pdf.add_page()
     pdf.heading(report.title + (f" ({report.short_name})" if report.short_name else ""))
@@ -68,13 +49,14 @@ def render_pdf(report: AgreementReport, timeline_svg: str | None = None) -> byte
         rows = [
             (p.name + (f" ({p.code})" if p.code else ""), p.kind, p.role) for p in report.parties
         ]
-        _table(pdf, ("Party", "Kind", "Role"), rows, (3, 2, 1))
+        pdf.grid(("Party", "Kind", "Role"), rows, (3, 2, 1))
     else:
         pdf.paragraph("No parties recorded.")
 
-    if timeline_svg:
+    if timeline:
+        svg, description = timeline
         pdf.heading("Timeline", 2)
-        pdf.image(io.BytesIO(timeline_svg.encode()), w=pdf.epw)
+        pdf.image(io.BytesIO(svg.encode()), w=pdf.epw, alt_text=description)
         pdf.ln(2)
 
     pdf.heading("Status history", 2)
@@ -83,7 +65,7 @@ def render_pdf(report: AgreementReport, timeline_svg: str | None = None) -> byte
             (format_date(s.effective_on), s.status.label, s.meeting or "", s.note)
             for s in report.history
         ]
-        _table(pdf, ("From", "Status", "Decided at", "Note"), rows, (2, 2, 3, 5))
+        pdf.grid(("From", "Status", "Decided at", "Note"), rows, (2, 2, 3, 5))
     else:
         pdf.paragraph("No status recorded by that date.")
 
@@ -97,7 +79,7 @@ def render_pdf(report: AgreementReport, timeline_svg: str | None = None) -> byte
             )
             for m in reversed(report.meetings)
         ]
-        _table(pdf, ("When", "Meeting", "Outcome for this agreement"), rows, (2, 3, 5))
+        pdf.grid(("When", "Meeting", "Outcome for this agreement"), rows, (2, 3, 5))
     else:
         pdf.paragraph("No meeting had discussed this agreement by that date.")
 
@@ -111,30 +93,23 @@ def render_pdf(report: AgreementReport, timeline_svg: str | None = None) -> byte
                 pdf.paragraph(f"Raised at: {point.raised_at}", size=9, style="I")
             if point.positions:
                 rows = [(p.party, p.position) for p in point.positions]
-                _table(pdf, ("Party", "Position"), rows, (1, 3))
+                pdf.grid(("Party", "Position"), rows, (1, 3))
         pdf.paragraph(POSITIONS_NOTE, size=8, style="I")
     else:
         pdf.paragraph("No open points.")
 
     pdf.heading("Open action items", 2)
     if report.open_actions:
-        pdf.set_font(FAMILY, size=9)
-        with pdf.table(
-            col_widths=(4.5, 2, 2, 1.5),
-            headings_style=HEADINGS,
-            line_height=4.6,
-            text_align="LEFT",
-            padding=1.2,
-        ) as table:
-            table.row(("Action", "Owner", "Due", ""))
-            for action in report.open_actions:
-                row = table.row()
-                row.cell(action.description)
-                row.cell(action.owner or "—")
-                row.cell(format_date(action.due_on) or "—")
-                row.cell("Overdue" if action.overdue else "", style=OVERDUE)
-        pdf.set_font(FAMILY, size=10)
-        pdf.ln(3)
+        rows = [
+            (
+                action.description,
+                action.owner or "—",
+                format_date(action.due_on) or "—",
+                OVERDUE if action.overdue else "",
+            )
+            for action in report.open_actions
+        ]
+        pdf.grid(("Action", "Owner", "Due", ""), rows, (4.5, 2, 2, 1.5))
     else:
         pdf.paragraph("No open action items.")
 
@@ -149,7 +124,7 @@ def render_pdf(report: AgreementReport, timeline_svg: str | None = None) -> byte
             )
             for u in report.latest_updates
         ]
-        _table(pdf, ("When (UTC)", "Who", "What", "Fields"), rows, (2, 2, 4, 3))
+        pdf.grid(("When (UTC)", "Who", "What", "Fields"), rows, (2, 2, 4, 3))
     else:
         pdf.paragraph("No recorded updates.")
     return pdf.output_bytes()

@@ -14,6 +14,7 @@ from tracker.reports.as_json import render_json
 from tracker.reports.as_markdown import render_markdown
 from tracker.reports.as_pdf import render_pdf
 from tracker.reports.content import AgreementReport
+from tracker.reports.timeline import MeetingMark, Phase, describe_timeline, render_timeline
 
 FORMATS = ("html", "pdf", "md", "json")
 MIMETYPES = {
@@ -31,13 +32,21 @@ class Document:
     filename: str
 
 
-def timeline_svg(report: AgreementReport) -> str:
-    """The report's timeline picture: status phases and meetings up to the as-of day."""
-    from tracker.reports.timeline import MeetingMark, Phase, render_timeline
-
+def timeline_parts(report: AgreementReport) -> tuple[list[Phase], list[MeetingMark]]:
     phases = [Phase(step.status, step.effective_on) for step in report.history]
-    marks = [MeetingMark(m.day, m.title, m.level) for m in report.meetings]
-    return render_timeline(phases, marks, until=report.as_of)
+    return phases, [MeetingMark(m.day, m.title, m.level) for m in report.meetings]
+
+
+def timeline_svg(report: AgreementReport, *, for_pdf: bool = False) -> str:
+    """The report's timeline picture: status phases and meetings up to the as-of day."""
+    phases, marks = timeline_parts(report)
+    return render_timeline(
+        phases,
+        marks,
+        until=report.as_of,
+        title=f"Timeline of {report.name}",
+        for_pdf=for_pdf,
+    )
 
 
 def filename(report: AgreementReport, fmt: str) -> str:
@@ -60,8 +69,13 @@ def render_html_document(report: AgreementReport) -> str:
 
 def render(report: AgreementReport, fmt: str) -> Document:
     if fmt == "pdf":
-        svg = timeline_svg(report) if report.history else None
-        content = render_pdf(report, svg)
+        timeline = None
+        if report.history:
+            timeline = (
+                timeline_svg(report, for_pdf=True),
+                describe_timeline(*timeline_parts(report), until=report.as_of),
+            )
+        content = render_pdf(report, timeline)
     elif fmt == "md":
         content = render_markdown(report).encode()
     elif fmt == "json":
