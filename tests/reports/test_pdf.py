@@ -1,0 +1,59 @@
+"""The report PDF's page: Unicode text, and tables that never lose a word."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import pypdf
+
+from tracker.reports.pdf import Cell, ReportPDF
+
+
+def pages_text(pdf: ReportPDF) -> list[str]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf.output_bytes()))
+    return [" ".join(page.extract_text().split()) for page in reader.pages]
+
+
+def new_pdf() -> ReportPDF:
+    pdf = ReportPDF(title="Test", generated_at=datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    pdf.add_page()
+    return pdf
+
+
+def test_names_in_other_scripts_survive():
+    pdf = new_pdf()
+    pdf.paragraph("Tōkyō, Ağrı, Ślęża, Αθήνα, Москва — “quoted” …")
+
+    assert "Tōkyō, Ağrı, Ślęża, Αθήνα, Москва — “quoted” …" in pages_text(pdf)[0]
+
+
+def test_long_tables_repeat_their_header_on_every_page():
+    pdf = new_pdf()
+    rows = [
+        (f"Round {n}", f"Outcome of round {n}, with enough words to wrap once.") for n in range(150)
+    ]
+    pdf.grid(("Meeting", "Outcome"), rows, (1, 2))
+
+    pages = pages_text(pdf)
+    assert len(pages) > 2
+    assert all("Meeting Outcome" in text for text in pages)
+    everything = " ".join(pages)
+    assert all(f"Outcome of round {n}," in everything for n in range(150))
+
+
+def test_a_cell_longer_than_a_page_continues_on_the_next():
+    pdf = new_pdf()
+    words = " ".join(f"word{n}" for n in range(1500))
+    pdf.grid(("Note", "Flag"), [(words, Cell("Overdue", bold=True, color=(176, 42, 55)))], (4, 1))
+
+    everything = " ".join(pages_text(pdf))
+    assert "word0 " in everything and "word1499" in everything
+    assert "Overdue" in everything
+
+
+def test_a_word_wider_than_its_column_is_cut_not_lost():
+    pdf = new_pdf()
+    pdf.grid(("A", "B"), [("x" * 300, "short")], (1, 10))
+
+    assert "".join(" ".join(pages_text(pdf)).split()).count("x") == 300
