@@ -190,3 +190,21 @@ def test_demo_data_shows_rpss_under_negotiation_and_stalled(client, db, runner, 
     assert "Stalled" in row
     # In force since 2014: closed, never stalled.
     assert "Stalled" not in _row(html, "(SSGP)")
+
+
+def test_a_large_portfolio_is_shown_a_page_at_a_time(app, viewer, db, agreement_since):
+    for n, days in enumerate((200, 10, 20, 30, 40)):
+        agreement_since(f"A{n}", days, title=f"Talks {n}")
+    db.session.commit()
+    app.config["PAGE_SIZE"] = 2
+
+    first = viewer.get("/portfolio/").get_data(as_text=True)
+    assert "5 agreements" in first and "Page 1 of 3" in first
+    # Stalled first on the first page, then by title.
+    assert "Talks 0" in first and "Talks 1" in first and "Talks 2" not in first
+    last = viewer.get("/portfolio/?page=3").get_data(as_text=True)
+    assert "Talks 4" in last and "Talks 3" not in last
+    # Out of range pages are clamped; the downloads still hold every agreement.
+    assert "Talks 4" in viewer.get("/portfolio/?page=99").get_data(as_text=True)
+    csv_text = viewer.get("/portfolio.csv").get_data(as_text=True)
+    assert all(f"Talks {n}" in csv_text for n in range(5))

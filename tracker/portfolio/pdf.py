@@ -10,13 +10,11 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from fpdf.fonts import FontFace
-
 from tracker.formatting import format_date, format_local_datetime
 from tracker.models import Status
 from tracker.portfolio.chart import status_chart
 from tracker.portfolio.queries import PortfolioRow, StatusCount, Summary, UpcomingMeeting
-from tracker.reports.pdf import FAMILY, ReportPDF
+from tracker.reports.pdf import FAMILY, Cell, ReportPDF
 
 TITLE = "Portfolio of agreements"
 # Landscape A4 leaves 261 mm between the margins.
@@ -33,19 +31,23 @@ AGREEMENT_COLUMNS = (
     ("Attention", 18),
 )
 MEETING_COLUMNS = (("When (local time)", 42), ("Meeting", 80), ("Place", 45), ("Agreements", 94))
-HEADINGS = FontFace(emphasis="BOLD", fill_color=(233, 236, 239))
-STALLED = FontFace(emphasis="BOLD", color=(154, 61, 0))
+STALLED = Cell("Stalled", bold=True, color=(154, 61, 0))
 CHART_WIDTH = 130  # mm
 
 
-def _table(pdf: ReportPDF, columns: Sequence[tuple[str, float]]):
-    return pdf.table(
-        col_widths=[width for _, width in columns],
-        width=sum(width for _, width in columns),
-        headings_style=HEADINGS,
-        text_align="LEFT",
-        line_height=4.2,
-        padding=1,
+def _agreement_cells(row: PortfolioRow) -> tuple[str | Cell, ...]:
+    last, upcoming = row.last_meeting, row.next_meeting
+    return (
+        f"{row.title} ({row.short_name})" if row.short_name else row.title,
+        ", ".join(row.parties),
+        row.status.label,
+        format_date(row.status_since),
+        "" if row.days_in_status is None else str(row.days_in_status),
+        format_date(last.local_day) if last else "",
+        format_date(upcoming.local_day) if upcoming else "",
+        str(row.open_points),
+        str(row.overdue_actions),
+        STALLED if row.stalled else "",
     )
 
 
@@ -84,43 +86,31 @@ def portfolio_pdf(
 
     pdf.heading("Agreements", level=2)
     if summary.agreements:
-        pdf.set_font(FAMILY, size=8)
-        with _table(pdf, AGREEMENT_COLUMNS) as table:
-            table.row([name for name, _ in AGREEMENT_COLUMNS])
-            for row in rows:
-                cells = table.row()
-                title = f"{row.title} ({row.short_name})" if row.short_name else row.title
-                cells.cell(title)
-                cells.cell(", ".join(row.parties))
-                cells.cell(row.status.label)
-                cells.cell(format_date(row.status_since))
-                cells.cell("" if row.days_in_status is None else str(row.days_in_status))
-                last, upcoming = row.last_meeting, row.next_meeting
-                cells.cell(format_date(last.local_day) if last else "")
-                cells.cell(format_date(upcoming.local_day) if upcoming else "")
-                cells.cell(str(row.open_points))
-                cells.cell(str(row.overdue_actions))
-                cells.cell("Stalled" if row.stalled else "", style=STALLED if row.stalled else None)
-        pdf.set_font(FAMILY, size=10)
+        pdf.grid(
+            [name for name, _ in AGREEMENT_COLUMNS],
+            (_agreement_cells(row) for row in rows),
+            [width for _, width in AGREEMENT_COLUMNS],
+            size=8,
+        )
     else:
         pdf.paragraph("No agreements match these filters.")
 
     pdf.heading(f"Meetings in the next {upcoming_days} days", level=2)
     if meetings:
-        pdf.set_font(FAMILY, size=8)
-        with _table(pdf, MEETING_COLUMNS) as table:
-            table.row([name for name, _ in MEETING_COLUMNS])
-            for entry in meetings:
-                meeting = entry.meeting
-                table.row(
-                    [
-                        format_local_datetime(meeting.starts_at, meeting.timezone),
-                        meeting.title,
-                        meeting.place,
-                        "; ".join(a.short_name or a.title for a in entry.agreements),
-                    ]
+        pdf.grid(
+            [name for name, _ in MEETING_COLUMNS],
+            (
+                (
+                    format_local_datetime(entry.meeting.starts_at, entry.meeting.timezone),
+                    entry.meeting.title,
+                    entry.meeting.place,
+                    "; ".join(a.short_name or a.title for a in entry.agreements),
                 )
-        pdf.set_font(FAMILY, size=10)
+                for entry in meetings
+            ),
+            [width for _, width in MEETING_COLUMNS],
+            size=8,
+        )
     else:
         pdf.paragraph(f"No meetings in the next {upcoming_days} days.")
     return pdf.output_bytes()

@@ -269,6 +269,21 @@ def iter_rows(
         yield _row(row, today)
 
 
+def page_rows(
+    filters: PortfolioFilters,
+    *,
+    today: date,
+    now: datetime,
+    stalled_after: int,
+    number: int,
+    size: int,
+) -> list[PortfolioRow]:
+    """One page of the portfolio's rows, for the page; downloads read them all."""
+    stmt = _portfolio(filters, today=today, now=now, stalled_after=stalled_after)
+    result = db.session.execute(stmt.limit(size).offset((number - 1) * size))
+    return [_row(row, today) for row in result]
+
+
 def summary(
     filters: PortfolioFilters, *, today: date, now: datetime, stalled_after: int
 ) -> Summary:

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from tracker.models import Category, Status
+from tracker.pagination import Page
 from tracker.portfolio import queries
 from tracker.portfolio.chart import status_chart
 from tracker.portfolio.export import csv_lines
@@ -103,12 +104,25 @@ def index():
     filters = portfolio.filters
     counts = queries.status_counts(filters)
     links = _list_links(filters)
+    summary = portfolio.summary()
+    size = current_app.config["PAGE_SIZE"]
+    pages = max(1, -(-summary.agreements // size))
+    number = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = queries.page_rows(
+        filters,
+        today=portfolio.today,
+        now=portfolio.now,
+        stalled_after=portfolio.stalled_after,
+        number=number,
+        size=size,
+    )
     return render_template(
         "portfolio/index.html",
         filters=filters,
         problems=portfolio.problems,
-        rows=list(portfolio.rows()),
-        summary=portfolio.summary(),
+        rows=rows,
+        page=Page(items=rows, number=number, pages=pages, total=summary.agreements),
+        summary=summary,
         counts=counts,
         chart=Markup(status_chart(counts, links=links)),  # noqa: S704  (escaped as it is built)
         links=links,
