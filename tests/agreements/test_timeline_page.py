@@ -51,3 +51,6 @@ def test_agreement_page_shows_the_timeline_figure(logged_in, db, make_agreement)
     marks = [e.find(f"{NS}title").text for e in svg.iter() if e.get("class") == "meeting"]
     assert marks == ['Talks <b>"round" one</b> & more (Ministerial), 4 Mar 2025']
     assert "Cancelled talks" not in ET.tostring(svg, encoding="unicode")
+    # Nor does the page's list of meetings, like every other list.
+    meetings = html.split('id="meetings-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Talks &lt;b&gt;" in meetings and "Cancelled talks" not in meetings
