@@ -122,3 +122,25 @@ def test_agreements_are_found_by_id_or_short_name(negotiation):
     assert find_agreement(" UNICORN ").id == agreement_id
     assert find_agreement("NOPE") is None
     assert agreement_report(agreement_id + 999) is None
+
+
+def test_demo_rpss_report_tells_the_story_of_the_article(runner):
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    rpss = find_agreement("RPSS")
+
+    report = agreement_report(rpss.id, today=date(2025, 6, 1))
+    assert report.title == "Reciprocal Provision of Supplies and Services Agreement"
+    assert (report.status, report.status_since) == (Status.UNDER_NEGOTIATION, date(2024, 11, 20))
+    assert {p.name for p in report.parties} == {"India", "Japan"}
+    assert [(m.title, m.place, m.day) for m in report.meetings] == [
+        ("Singh–Nakatani bilateral meeting", "Vientiane, Laos", date(2024, 11, 20)),
+        ("India–Japan Defence Ministers' talks", "New Delhi, India", date(2025, 5, 5)),
+    ]
+    assert {p.subject for p in report.open_points} == {
+        "Scope of supplies and services",
+        "Reimbursement and settlement mechanism",
+    }
+    # Before the New Delhi talks only the point raised at Vientiane was on the table.
+    before = agreement_report(rpss.id, as_of=date(2025, 1, 31), today=date(2025, 6, 1))
+    assert [m.title for m in before.meetings] == ["Singh–Nakatani bilateral meeting"]
+    assert [p.subject for p in before.open_points] == ["Scope of supplies and services"]
