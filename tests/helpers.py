@@ -22,6 +22,12 @@ def make_test_app(database_url: str, **overrides):
     return create_app(config)
 
 
+def loaded_from(record, prefix: str = "") -> dict[str, str]:
+    """The hidden fields of a form loaded from ``record`` as it is now (tracker/versioning.py);
+    ``prefix`` names a section of a form with several, such as ``agreements-0-``."""
+    return {f"{prefix}version": str(record.version), f"{prefix}seen_change": "0"}
+
+
 def log_in(client, username: str, password: str = PASSWORD, **kwargs):
     return client.post("/login", data={"username": username, "password": password}, **kwargs)
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import log_in
+from tests.helpers import loaded_from, log_in
 from tracker.models import (
     AuditAction,
     AuditRecord,
@@ -60,6 +60,7 @@ def test_update_records_old_and_new_values_and_who(client, db, make_agreement, m
     }
     for n, link in enumerate(agreement.party_links):
         form |= {f"parties-{n}-party": str(link.party_id), f"parties-{n}-role": "party"}
+    form |= loaded_from(agreement)
     assert client.post(f"/agreements/{agreement.id}/edit", data=form).status_code == 302
 
     [update] = [r for r in _trail(db, "agreement", agreement.id) if r.action == AuditAction.UPDATE]

@@ -51,7 +51,9 @@ AUDITED: dict[type, Audited] = {
     User: Audited("user", "username"),
 }
 # Bookkeeping columns, and secrets whose values must never be copied anywhere.
-IGNORED = frozenset({"id", "created_at", "updated_at", "last_login_at", "session_version"})
+IGNORED = frozenset(
+    {"id", "created_at", "updated_at", "last_login_at", "session_version", "version"}
+)
 SECRET = frozenset({"password_hash"})
 
 

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, g, render_template, request
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import Conflict
 
 logger = logging.getLogger("tracker.security")
 
@@ -83,6 +85,7 @@ def add_headers(response):
 def register_errorhandlers(app: Flask) -> None:
     for code in ERROR_CODES:
         app.register_error_handler(code, render_error)
+    app.register_error_handler(StaleDataError, render_lost_race)
 
 
 def render_error(error):
@@ -90,6 +93,15 @@ def render_error(error):
     if code == 403:
         log_refusal()
     return render_template("errors/error.html", error=error, code=code), code
+
+
+def render_lost_race(_error):
+    """A write that lost the race with another save of the same record, where the view had
+    no form to show again (see tracker/versioning.py): the 409 page, never a 500."""
+    from tracker.extensions import db
+
+    db.session.rollback()
+    return render_error(Conflict())
 
 
 def log_refusal() -> None:

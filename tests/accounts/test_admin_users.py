@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, log_in
+from tests.helpers import PASSWORD, loaded_from, log_in
 from tracker.models import Role, User
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -81,13 +81,15 @@ def test_create_refuses_bad_input(client, admin, db, overrides, message):
 
 def test_change_role(client, admin, make_user, db):
     ann = make_user("ann", role=Role.VIEWER)
-    response = client.post(f"/admin/users/{ann.id}/role", data={"role": "editor"})
+    data = {"role": "editor", **loaded_from(ann)}
+    response = client.post(f"/admin/users/{ann.id}/role", data=data)
     assert response.status_code == 302
     assert _user(db, "ann").role == Role.EDITOR
 
 
 def test_the_last_admin_keeps_the_role_and_stays_active(client, admin, db):
-    response = client.post(f"/admin/users/{admin.id}/role", data={"role": "viewer"})
+    data = {"role": "viewer", **loaded_from(admin)}
+    response = client.post(f"/admin/users/{admin.id}/role", data=data)
     assert response.status_code == 400
     assert "last active admin" in response.get_data(as_text=True)
     assert _user(db, "boss").role == Role.ADMIN
@@ -99,10 +101,12 @@ def test_the_last_admin_keeps_the_role_and_stays_active(client, admin, db):
 
 def test_another_admin_can_be_demoted_but_not_the_last_active_one(client, admin, make_user, db):
     other = make_user("second", role=Role.ADMIN)
-    assert client.post(f"/admin/users/{other.id}/role", data={"role": "editor"}).status_code == 302
+    data = {"role": "editor", **loaded_from(other)}
+    assert client.post(f"/admin/users/{other.id}/role", data=data).status_code == 302
     assert _user(db, "second").role == Role.EDITOR
     # boss is now the only admin: it cannot be removed by demotion.
-    response = client.post(f"/admin/users/{admin.id}/role", data={"role": "editor"})
+    data = {"role": "editor", **loaded_from(admin)}
+    response = client.post(f"/admin/users/{admin.id}/role", data=data)
     assert response.status_code == 400
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, extra_app, log_in
+from tests.helpers import PASSWORD, extra_app, loaded_from, log_in
 from tracker.actions import services
 from tracker.models import ActionItem, Role, utcnow
 
@@ -116,9 +116,8 @@ def test_edit_form_is_prefilled_and_saves(logged_in, db, talks, make_person):
     assert 'value="2024-12-01"' in page
     assert f'<option selected value="{talks["first"].id}">' in page
 
-    response = logged_in.post(
-        f"/actions/{action.id}/edit", data=form_data(description="Send the final text", done="y")
-    )
+    data = form_data(description="Send the final text", done="y", **loaded_from(action))
+    response = logged_in.post(f"/actions/{action.id}/edit", data=data)
     assert response.status_code == 302
     [action] = actions(db)
     assert action.description == "Send the final text"

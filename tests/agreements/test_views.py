@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import log_in
+from tests.helpers import loaded_from, log_in
 from tracker.models import AgendaItem, Agreement, Meeting, Role, Status
 
 
@@ -191,6 +191,7 @@ def test_edit_is_prefilled_and_saves(logged_in, db, make_agreement):
             "parties-0-role": "observer",
             "parties-1-party": "",
             "parties-1-role": "party",
+            **loaded_from(agreement),
         },
     )
     assert response.status_code == 302
@@ -210,7 +211,13 @@ def test_status_change_offers_only_allowed_moves(logged_in, db, make_agreement):
 
     response = logged_in.post(
         f"/agreements/{agreement.id}/status",
-        data={"status": "signed", "effective_on": "2025-01-01", "meeting": "", "note": ""},
+        data={
+            "status": "signed",
+            "effective_on": "2025-01-01",
+            "meeting": "",
+            "note": "",
+            **loaded_from(agreement),
+        },
     )
     assert "Not a valid choice." in response.get_data(as_text=True)
     assert _agreement(db, "RPSS").status == Status.PROPOSED
@@ -220,13 +227,13 @@ def test_status_change_needs_a_date_not_before_the_last(logged_in, db, make_agre
     agreement = make_agreement(status="proposed", status_on=date(2024, 11, 1))
     db.session.commit()
     url = f"/agreements/{agreement.id}/status"
+    loaded = loaded_from(agreement)
     html = logged_in.post(
-        url, data={"status": "under_negotiation", "effective_on": "", "meeting": ""}
+        url, data={"status": "under_negotiation", "effective_on": "", "meeting": "", **loaded}
     ).get_data(as_text=True)
     assert "Give the date the change took effect." in html
-    html = logged_in.post(
-        url, data={"status": "under_negotiation", "effective_on": "2024-10-01", "meeting": ""}
-    ).get_data(as_text=True)
+    data = {"status": "under_negotiation", "effective_on": "2024-10-01", "meeting": "", **loaded}
+    html = logged_in.post(url, data=data).get_data(as_text=True)
     assert "cannot take effect before the previous one" in html
     assert _agreement(db, "RPSS").status == Status.PROPOSED
 
@@ -247,6 +254,7 @@ def test_status_change_cites_the_meeting(logged_in, db, make_agreement):
             "effective_on": "2024-11-20",
             "meeting": str(meeting.id),
             "note": "Talks initiated",
+            **loaded_from(agreement),
         },
     )
     assert response.status_code == 302
@@ -353,7 +361,7 @@ def test_no_status_form_once_in_force(logged_in, db, make_agreement):
     assert "Record a status change" not in page
     response = logged_in.post(
         f"/agreements/{agreement.id}/status",
-        data={"status": "stalled", "effective_on": "2025-01-01"},
+        data={"status": "stalled", "effective_on": "2025-01-01", **loaded_from(agreement)},
         follow_redirects=True,
     )
     html = response.get_data(as_text=True)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.helpers import log_in
+from tests.helpers import loaded_from, log_in
 from tracker.audit.export import neutralise
 from tracker.models import Role
 
@@ -28,6 +28,7 @@ def changed_agreement(client, db, make_agreement, make_user):
     }
     for n, link in enumerate(agreement.party_links):
         form |= {f"parties-{n}-party": str(link.party_id), f"parties-{n}-role": "party"}
+    form |= loaded_from(agreement)
     assert client.post(f"/agreements/{agreement.id}/edit", data=form).status_code == 302
     client.post("/logout")
     return agreement.id

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import loaded_from
 from tracker.models import AgendaItem, Meeting, MeetingLevel
 
 
@@ -225,7 +226,7 @@ def test_parent_choices_leave_out_itself_its_side_meetings_and_archived(
 
     response = logged_in.post(
         f"/meetings/{gathering.id}/edit",
-        data=form_data(title="Summit", parent_id=str(side_of_side.id)),
+        data=form_data(title="Summit", parent_id=str(side_of_side.id), **loaded_from(gathering)),
     )
     assert response.status_code == 200
     assert "Not a valid choice." in html(response)
@@ -290,6 +291,7 @@ def test_edit_replaces_participants_and_outcomes(
                 "agenda-2-agreement_id": str(antenna.id),
                 "agenda-2-outcome": "Added",
             },
+            **loaded_from(meeting),
         ),
     )
     assert response.status_code == 302
@@ -312,7 +314,8 @@ def test_edit_can_clear_participants_and_agenda(
     db.session.add(AgendaItem(meeting=meeting, agreement=make_agreement(parties=[])))
     db.session.commit()
 
-    response = logged_in.post(f"/meetings/{meeting.id}/edit", data=form_data())
+    data = form_data(**loaded_from(meeting))
+    response = logged_in.post(f"/meetings/{meeting.id}/edit", data=data)
     assert response.status_code == 302
     meeting = only_meeting(db)
     assert meeting.participants == []

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import log_in
+from tests.helpers import loaded_from, log_in
 from tracker.models import (
     ActionItem,
     AgendaItem,
@@ -76,6 +76,8 @@ def _form(talks, **overrides):
         for row in (0, 1):
             prefix = f"agreements-{section}-actions-{row}-"
             data |= {prefix + "task": "", prefix + "owner": "", prefix + "due_on": ""}
+    data |= loaded_from(talks["meeting"])
+    data |= loaded_from(dic, "agreements-0-") | loaded_from(rpss, "agreements-1-")
     data.update(overrides)
     return data
 

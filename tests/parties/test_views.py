@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import loaded_from
 from tracker.models import AgreementParty, Party, PartyKind, PartyRole
 
 
@@ -177,7 +178,7 @@ def test_edit_is_prefilled_and_saves(editor, db, make_party):
     assert '<option selected value="grouping">' in html
     assert 'aria-label="Breadcrumb"' in html
 
-    data = {"name": "The Quad", "kind": "grouping", "code": "quad"}
+    data = {"name": "The Quad", "kind": "grouping", "code": "quad", **loaded_from(party)}
     response = editor.post(f"/parties/{party.id}/edit", data=data)
     assert response.status_code == 302
     party = party_named(db, "The Quad")
@@ -189,9 +190,9 @@ def test_edit_keeps_own_name_and_refuses_anothers(editor, db, make_party):
     make_party("Japan", "JPN")
     db.session.commit()
 
-    data = {"name": "India", "kind": "state", "code": "IND"}
+    data = {"name": "India", "kind": "state", "code": "IND", **loaded_from(india)}
     assert editor.post(f"/parties/{india.id}/edit", data=data).status_code == 302
-    data = {"name": "Japan", "kind": "state", "code": "IND"}
+    data = {"name": "Japan", "kind": "state", "code": "IND", **loaded_from(india)}
     response = editor.post(f"/parties/{india.id}/edit", data=data)
     assert response.status_code == 200
     assert "There is already a party called “Japan”." in response.get_data(as_text=True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers import loaded_from
 from tracker.models import ActionItem, Meeting, MeetingLevel, PartyKind, Person, Role
 
 
@@ -177,6 +178,7 @@ def test_edit_is_prefilled_and_saves(editor, db, make_party, make_person):
     assert f'<option selected value="{person.party_id}">India</option>' in html
 
     data = {"name": "Rajesh Kumar", "position": "Secretary", "party_id": japan.id}
+    data |= loaded_from(person)
     assert editor.post(f"/people/{person.id}/edit", data=data).status_code == 302
     person = person_named(db, "Rajesh Kumar")
     assert person.position == "Secretary" and person.party_id == japan.id
@@ -190,7 +192,7 @@ def test_edit_keeps_an_archived_party(editor, db, make_party, make_person):
 
     html = editor.get(f"/people/{person.id}/edit").get_data(as_text=True)
     assert "Old Club (archived)" in html
-    data = {"name": "Ann B", "position": "", "party_id": old.id}
+    data = {"name": "Ann B", "position": "", "party_id": old.id, **loaded_from(person)}
     assert editor.post(f"/people/{person.id}/edit", data=data).status_code == 302
     assert person_named(db, "Ann B").party_id == old.id
 

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, extra_app, log_in
+from tests.helpers import PASSWORD, extra_app, loaded_from, log_in
 from tracker.models import NegotiationPoint, PartyPosition, PointStatus, Role
 
 
@@ -152,6 +152,7 @@ def test_edit_replaces_and_removes_positions_and_settles(logged_in, db, talks):
         raised_at_id=str(talks["first"].id),
         settled_at_id=str(talks["second"].id),
         **{f"position_{talks['india'].id}": "Cash after all", f"position_{talks['japan'].id}": ""},
+        **loaded_from(point),
     )
     response = logged_in.post(f"/points/{point.id}/edit", data=data)
     assert response.status_code == 302

@@ -111,7 +111,9 @@ def change_role(user: User, role: Role | str) -> None:
     role = Role(role)
     if role != Role.ADMIN and _is_last_admin(user):
         raise AccountError(f"“{user.username}” is the last active admin; make another admin first.")
-    user.role = role
+    if user.role != role:
+        user.role = role
+        user.version += 1  # see User.version: only the admin's changes raise it
     db.session.flush()
 
 

@@ -7,8 +7,9 @@ from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.points.forms import ConfirmForm, optional_id
+from tracker.versioning import VersionedForm
 
-__all__ = ["ActionItemForm", "ConfirmForm"]
+__all__ = ["ActionEditForm", "ActionItemForm", "ConfirmForm"]
 
 
 class ActionItemForm(FlaskForm):
@@ -21,3 +22,7 @@ class ActionItemForm(FlaskForm):
     due_on = DateField("Due", validators=[Optional()])
     meeting_id = SelectField("Agreed at meeting", coerce=optional_id)
     done = BooleanField("Done")
+
+
+class ActionEditForm(VersionedForm, ActionItemForm):
+    """The action item form for an existing item, with the version it was loaded from."""

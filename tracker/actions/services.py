@@ -87,7 +87,12 @@ def update_action(
 
 def toggle_done(action: ActionItem, today: date) -> None:
     """Mark an open action done on ``today``, or reopen a done one."""
-    _set_done(action, not action.done, today)
+    set_done(action, not action.done, today)
+
+
+def set_done(action: ActionItem, done: bool, today: date) -> None:
+    """Mark the action done on ``today`` (unless it already is), or reopen it."""
+    _set_done(action, done, today)
     db.session.flush()
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.actions import queries, services
-from tracker.actions.forms import ActionItemForm, ConfirmForm
+from tracker.actions.forms import ActionEditForm, ActionItemForm, ConfirmForm
 from tracker.extensions import db
 from tracker.models import ActionItem, Agreement, Role
 
@@ -74,20 +75,29 @@ def create(agreement_id: int):
 @role_required(Role.EDITOR)
 def edit(action_id: int):
     action = _load_action(action_id)
-    form = ActionItemForm(obj=action)
+    form = ActionEditForm(obj=action)
     _prepare(form, action.agreement, action)
-    if form.validate_on_submit():
+    conflict = versioning.check(form, action)
+    if form.validate_on_submit() and conflict is None:
         try:
-            services.update_action(action, **_values(form), done=form.done.data)
+            with versioning.saving(form, action):
+                services.update_action(action, **_values(form), done=form.done.data)
+                db.session.commit()
         except services.ActionError as error:
             _refused(form, error)
+        except versioning.EditConflict as error:
+            conflict = error.conflict
         else:
-            db.session.commit()
             flash("Action item saved.", "success")
             return _agreement_page(action.agreement_id)
-    return render_template(
-        "actions/form.html", form=form, agreement=action.agreement, action=action
+    page = render_template(
+        "actions/form.html",
+        form=form,
+        agreement=action.agreement,
+        action=action,
+        conflict=conflict,
     )
+    return page, versioning.status(conflict)
 
 
 @bp.route("/actions/<int:action_id>/done", methods=["POST"])
@@ -96,7 +106,17 @@ def toggle_done(action_id: int):
     action = _load_action(action_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.toggle_done(action, date.today())
+    # The button says what it wants ("1": done, "0": open) rather than "the other state",
+    # so a click on a page that is out of date cannot undo someone else's click.
+    wanted = request.form.get("done")
+    if wanted not in ("0", "1"):  # a page from before the buttons said what they want
+        wanted = "0" if action.done else "1"
+    done = wanted == "1"
+    if done == action.done:
+        message = "already marked done" if done else "already open"
+        flash(f"Nothing changed: the action item was {message}.", "info")
+        return _agreement_page(action.agreement_id)
+    services.set_done(action, done, date.today())
     db.session.commit()
     flash("Action item marked done." if action.done else "Action item reopened.", "success")
     return _agreement_page(action.agreement_id)

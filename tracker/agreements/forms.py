@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.models import Category, PartyRole, Priority, Status
+from tracker.versioning import VersionedForm
 
 BLANK = SelectChoice("", "—")
 
@@ -87,7 +88,11 @@ class AgreementForm(FlaskForm):
         return [(row.party.data, row.role.data) for row in self.parties if row.party.data]
 
 
-class StatusChangeForm(FlaskForm):
+class AgreementEditForm(VersionedForm, AgreementForm):
+    """The agreement form for an existing agreement, with the version it was loaded from."""
+
+
+class StatusChangeForm(VersionedForm, FlaskForm):
     status = SelectField("New status", validators=[InputRequired("Choose the new status.")])
     effective_on = DateField(
         "Effective date", validators=[InputRequired("Give the date the change took effect.")]

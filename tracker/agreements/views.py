@@ -12,9 +12,15 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectChoice
 
+from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.agreements import queries, services
-from tracker.agreements.forms import BLANK, AgreementForm, StatusChangeForm
+from tracker.agreements.forms import (
+    BLANK,
+    AgreementEditForm,
+    AgreementForm,
+    StatusChangeForm,
+)
 from tracker.archiving import add_archive_routes
 from tracker.extensions import db
 from tracker.formatting import format_date
@@ -154,6 +160,7 @@ def detail(agreement_id: int):
     agreement = _load(agreement_id)
     form = StatusChangeForm()
     _prepare_status_form(form, agreement)
+    versioning.stamp(form, agreement)
     today = date.today()
     phases, marks = queries.timeline_parts(agreement)
     name = agreement.short_name or agreement.title
@@ -172,7 +179,7 @@ def detail(agreement_id: int):
 @role_required(Role.EDITOR)
 def edit(agreement_id: int):
     agreement = _load(agreement_id)
-    form = AgreementForm(obj=agreement)
+    form = AgreementEditForm(obj=agreement)
     if request.method == "GET":
         form.lead.data = agreement.lead_id
         while len(form.parties) > 0:
@@ -182,19 +189,26 @@ def edit(agreement_id: int):
         while len(form.parties) < len(agreement.party_links) + 2:
             form.parties.append_entry()
     _prepare_form(form, creating=False)
-    if form.validate_on_submit():
+    conflict = versioning.check(form, agreement)
+    if form.validate_on_submit() and conflict is None:
         try:
-            services.update_agreement(
-                agreement, values=_form_values(form), parties=form.party_rows()
-            )
+            with versioning.saving(form, agreement):
+                services.update_agreement(
+                    agreement, values=_form_values(form), parties=form.party_rows()
+                )
+                db.session.commit()
         except services.AgreementError as error:
             db.session.rollback()
             getattr(form, error.field or "title").errors.append(str(error))
+        except versioning.EditConflict as error:
+            conflict = error.conflict
         else:
-            db.session.commit()
             flash("Agreement saved.", "success")
             return redirect(url_for(".detail", agreement_id=agreement.id))
-    return render_template("agreements/form.html", form=form, agreement=agreement)
+    page = render_template(
+        "agreements/form.html", form=form, agreement=agreement, conflict=conflict
+    )
+    return page, versioning.status(conflict)
 
 
 def local_day(meeting: Meeting) -> str:
@@ -215,30 +229,35 @@ def _prepare_status_form(form: StatusChangeForm, agreement: Agreement) -> None:
 @role_required(Role.EDITOR)
 def change_status(agreement_id: int):
     agreement = _load(agreement_id)
-    if not allowed_transitions(agreement.status):
+    form = StatusChangeForm()
+    _prepare_status_form(form, agreement)
+    # First, so that a status moved on by someone else is explained, not just refused.
+    conflict = versioning.check(form, agreement)
+    if conflict is None and not allowed_transitions(agreement.status):
         flash(
             f"The agreement is {Status(agreement.status).label.lower()}: its status can no "
             "longer change.",
             "error",
         )
         return redirect(url_for(".detail", agreement_id=agreement.id))
-    form = StatusChangeForm()
-    _prepare_status_form(form, agreement)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and conflict is None:
         try:
-            services.change_status(
-                agreement,
-                status=form.status.data,
-                effective_on=form.effective_on.data,
-                note=(form.note.data or "").strip(),
-                meeting_id=form.meeting.data,
-                recorded_by=current_user,
-            )
+            with versioning.saving(form, agreement):
+                services.change_status(
+                    agreement,
+                    status=form.status.data,
+                    effective_on=form.effective_on.data,
+                    note=(form.note.data or "").strip(),
+                    meeting_id=form.meeting.data,
+                    recorded_by=current_user,
+                )
+                db.session.commit()
         except TransitionError as error:
             db.session.rollback()
             form.status.errors.append(str(error))
+        except versioning.EditConflict as error:
+            conflict = error.conflict
         else:
-            db.session.commit()
             flash(f"Status changed to {Status(form.status.data).label}.", "success")
             return redirect(url_for(".detail", agreement_id=agreement.id))
     agreement = _load(agreement_id)
@@ -248,7 +267,8 @@ def change_status(agreement_id: int):
         status_form=form,
         today=date.today(),
         status_form_open=True,
-    ), 200
+        conflict=conflict,
+    ), versioning.status(conflict)
 
 
 add_archive_routes(

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.models import MeetingLevel
+from tracker.versioning import VersionedForm
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
@@ -148,6 +149,10 @@ class MeetingForm(FlaskForm):
             seen.add(agreement_id)
         if duplicate:
             raise ValidationError("List each agreement once, with all its outcomes in one note.")
+
+
+class MeetingEditForm(VersionedForm, MeetingForm):
+    """The meeting form for an existing meeting, with the version it was loaded from."""
 
 
 class ConfirmForm(FlaskForm):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.archiving import add_archive_routes
 from tracker.extensions import db
 from tracker.meetings import queries, services
-from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingForm
+from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingEditForm, MeetingForm
 from tracker.models import Meeting, MeetingLevel, Role, utcnow
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -136,19 +137,24 @@ def edit(meeting_id: int):
     if meeting is None:
         abort(404)
     submitted = request.method == "POST"
-    form = MeetingForm(obj=meeting, data=None if submitted else _initial(meeting))
+    form = MeetingEditForm(obj=meeting, data=None if submitted else _initial(meeting))
     _prepare(form, meeting)
-    if form.validate_on_submit():
+    conflict = versioning.check(form, meeting)
+    if form.validate_on_submit() and conflict is None:
         try:
-            services.update_meeting(meeting, **_values(form))
+            with versioning.saving(form, meeting):
+                services.update_meeting(meeting, **_values(form))
+                db.session.commit()
         except services.MeetingError as error:
             db.session.rollback()
             flash(str(error), "error")
+        except versioning.EditConflict as error:
+            conflict = error.conflict
         else:
-            db.session.commit()
             flash(f"Meeting “{meeting.title}” saved.", "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
-    return render_template("meetings/form.html", form=form, meeting=meeting)
+    page = render_template("meetings/form.html", form=form, meeting=meeting, conflict=conflict)
+    return page, versioning.status(conflict)
 
 
 add_archive_routes(

@@ -1,5 +1,6 @@
 """The domain model: one graph of entities around Agreement."""
 
+from tracker.models import versions  # noqa: F401  (the hook that raises versions for parts)
 from tracker.models.action import ActionItem
 from tracker.models.agreement import (
     Agreement,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, utcnow
+from tracker.models.base import Base, UTCDateTime, Versioned, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tracker.models.party import Person
 
 
-class ActionItem(Base):
+class ActionItem(Versioned, Base):
     __tablename__ = "action_item"
     __table_args__ = (sa.CheckConstraint("done_on IS NULL OR done", name="done_on_only_when_done"),)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.models.base import Base, UTCDateTime, Versioned, str_enum, utcnow
 from tracker.models.status import Status, TransitionError, check_transition
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class PartyRole(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Agreement(Base):
+class Agreement(Versioned, Base):
     __tablename__ = "agreement"
     __table_args__ = (
         sa.CheckConstraint(

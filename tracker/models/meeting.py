@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.models.base import Base, UTCDateTime, Versioned, str_enum, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.action import ActionItem
@@ -43,7 +43,7 @@ meeting_participant = sa.Table(
 )
 
 
-class Meeting(Base):
+class Meeting(Versioned, Base):
     __tablename__ = "meeting"
     __table_args__ = (
         sa.CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),

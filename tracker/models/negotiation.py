@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.models.base import Base, UTCDateTime, Versioned, str_enum, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
@@ -32,7 +32,7 @@ class PointStatus(enum.StrEnum):
         return self in (PointStatus.AGREED, PointStatus.DROPPED)
 
 
-class NegotiationPoint(Base):
+class NegotiationPoint(Versioned, Base):
     __tablename__ = "negotiation_point"
     __table_args__ = (
         sa.CheckConstraint(

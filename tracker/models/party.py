@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.models.base import Base, UTCDateTime, Versioned, str_enum, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.agreement import AgreementParty
@@ -28,7 +28,7 @@ class PartyKind(enum.StrEnum):
         )
 
 
-class Party(Base):
+class Party(Versioned, Base):
     __tablename__ = "party"
     __table_args__ = (
         # States carry their ISO 3166-1 alpha-3 code.
@@ -53,7 +53,7 @@ class Party(Base):
         return f"<Party {self.name}>"
 
 
-class Person(Base):
+class Person(Versioned, Base):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -64,6 +64,12 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session's login id: raising it ends every session of this user.
     session_version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    # Counts the changes made on the admin's page of this user (the role) and is raised by
+    # hand there, so that logins and ended sessions never make an admin's open form stale.
+    # Every UPDATE still refuses to write over a version other than the one it loaded.
+    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     def set_password(self, password: str) -> None:
         """Store an Argon2 hash of ``password``; the password itself is never kept."""

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.models import PointStatus
+from tracker.versioning import VersionedForm
 
 NO_CHANGE = SelectChoice("", "No change")
 ACTION_ROWS = 2
@@ -58,8 +59,8 @@ class NewActionForm(Form):
         return valid
 
 
-class AgreementOutcomeForm(Form):
-    """What came out of the meeting for one agreement."""
+class AgreementOutcomeForm(VersionedForm, Form):
+    """What came out of the meeting for one agreement, and the agreement's version."""
 
     agreement_id = HiddenField()
     outcome = TextAreaField("Outcome", validators=[Length(max=10_000)])
@@ -86,5 +87,7 @@ class AgreementOutcomeForm(Form):
             raise ValidationError("Give the new point a subject.")
 
 
-class OutcomesForm(FlaskForm):
+class OutcomesForm(VersionedForm, FlaskForm):
+    """Every agreement discussed, and the meeting's version."""
+
     agreements = FieldList(FormField(AgreementOutcomeForm))

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
+from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.extensions import db
 from tracker.models import (
@@ -145,9 +146,19 @@ def record(meeting_id: int):
     form = OutcomesForm(data=_initial_data(ordered))
     sections = _prepare(form, items)
     section_errors: dict[int, str] = {}
-    if form.validate_on_submit():
+    # The meeting's version covers its outcomes; each section carries its agreement's.
+    versions = {
+        "parts": [(entry, item.agreement) for entry, item, _ in sections],
+        "noun": "this meeting or the agreements discussed at it",
+    }
+    conflict = versioning.check(form, meeting, **versions)
+    if form.validate_on_submit() and conflict is None:
         try:
-            changes = services.record_outcomes(meeting, _outcomes(form), current_user)
+            with versioning.saving(form, meeting, **versions):
+                changes = services.record_outcomes(meeting, _outcomes(form), current_user)
+                db.session.commit()
+        except versioning.EditConflict as error:
+            conflict = error.conflict
         except services.OutcomeError as error:
             db.session.rollback()
             meeting = _load_meeting(meeting_id)
@@ -159,16 +170,17 @@ def record(meeting_id: int):
             else:
                 field.errors = [*field.errors, str(error)]
         else:
-            db.session.commit()
             flash(
                 f"Recorded {changes} change{'' if changes == 1 else 's'} from “{meeting.title}”.",
                 "success",
             )
             return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    return render_template(
+    page = render_template(
         "outcomes/form.html",
         meeting=meeting,
         form=form,
         sections=sections,
         section_errors=section_errors,
+        conflict=conflict,
     )
+    return page, versioning.status(conflict)

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.models import PartyKind
 from tracker.parties.services import PartyError, check_code
+from tracker.versioning import VersionedForm
 
 
 def clean_text(value):
@@ -46,6 +47,10 @@ class PartyForm(FlaskForm):
             field.data = check_code(self.kind.data, field.data)
         except PartyError as error:
             raise ValidationError(str(error)) from None
+
+
+class PartyEditForm(VersionedForm, PartyForm):
+    """The party form for an existing party, with the version it was loaded from."""
 
 
 class PartySearchForm(Form):

@@ -13,13 +13,14 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.archiving import add_archive_routes
 from tracker.extensions import db
 from tracker.models import Party, Role
 from tracker.pagination import clean_search
 from tracker.parties import queries, services
-from tracker.parties.forms import PartyForm, PartySearchForm
+from tracker.parties.forms import PartyEditForm, PartyForm, PartySearchForm
 
 bp = Blueprint("parties", __name__, url_prefix="/parties")
 
@@ -79,18 +80,23 @@ def create():
 @role_required(Role.EDITOR)
 def edit(party_id: int):
     party = db.get_or_404(Party, party_id)
-    form = PartyForm(obj=party)
-    if form.validate_on_submit():
+    form = PartyEditForm(obj=party)
+    conflict = versioning.check(form, party)
+    if form.validate_on_submit() and conflict is None:
         try:
-            services.update_party(party, form.name.data, form.kind.data, form.code.data)
+            with versioning.saving(form, party):
+                services.update_party(party, form.name.data, form.kind.data, form.code.data)
+                db.session.commit()
         except services.PartyError as error:
             db.session.rollback()
             form[error.field or "name"].errors.append(str(error))
+        except versioning.EditConflict as error:
+            conflict = error.conflict
         else:
-            db.session.commit()
             flash(f"Party “{party.name}” saved.", "success")
             return redirect(url_for(".detail", party_id=party.id))
-    return render_template("parties/form.html", form=form, party=party)
+    page = render_template("parties/form.html", form=form, party=party, conflict=conflict)
+    return page, versioning.status(conflict)
 
 
 add_archive_routes(

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.models import Party
 from tracker.parties.forms import clean_text
+from tracker.versioning import VersionedForm
 
 
 def optional_id(value) -> int | None:
@@ -42,6 +43,10 @@ class PersonForm(FlaskForm):
         invalid_value_message="Choose a party from the list.",
         invalid_choice_message="Choose a party from the list.",
     )
+
+
+class PersonEditForm(VersionedForm, PersonForm):
+    """The person form for an existing person, with the version it was loaded from."""
 
 
 class PersonSearchForm(Form):

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.archiving import add_archive_routes
 from tracker.extensions import db
@@ -11,7 +12,7 @@ from tracker.models import Party, PartyKind, Person, Role
 from tracker.pagination import clean_search
 from tracker.parties import queries as party_queries
 from tracker.people import queries, services
-from tracker.people.forms import PersonForm, PersonSearchForm, party_choices
+from tracker.people.forms import PersonEditForm, PersonForm, PersonSearchForm, party_choices
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -91,19 +92,26 @@ def create():
 @role_required(Role.EDITOR)
 def edit(person_id: int):
     person = db.get_or_404(Person, person_id)
-    form = PersonForm(obj=person)
+    form = PersonEditForm(obj=person)
     form.party_id.choices = party_choices(selectable_parties(person.party), "Choose a party…")
-    if form.validate_on_submit():
+    conflict = versioning.check(form, person)
+    if form.validate_on_submit() and conflict is None:
         try:
-            services.update_person(person, form.name.data, form.position.data, form.party_id.data)
+            with versioning.saving(form, person):
+                services.update_person(
+                    person, form.name.data, form.position.data, form.party_id.data
+                )
+                db.session.commit()
         except services.PersonError as error:
             db.session.rollback()
             form[error.field or "name"].errors.append(str(error))
+        except versioning.EditConflict as error:
+            conflict = error.conflict
         else:
-            db.session.commit()
             flash(f"{person.name} saved.", "success")
             return redirect(url_for(".detail", person_id=person.id))
-    return render_template("people/form.html", form=form, person=person)
+    page = render_template("people/form.html", form=form, person=person, conflict=conflict)
+    return page, versioning.status(conflict)
 
 
 add_archive_routes(

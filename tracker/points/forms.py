@@ -7,6 +7,7 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.models import Party, PointStatus
+from tracker.versioning import VersionedForm
 
 
 def optional_id(value) -> int | None:
@@ -53,8 +54,12 @@ class PointForm(FlaskForm):
         return {party_id: self[name].data or "" for name, party_id in self.party_fields}
 
 
-def point_form(parties: list[Party]) -> type[PointForm]:
-    """A PointForm class with a position field for each of ``parties``, labelled with its name."""
+class PointEditForm(VersionedForm, PointForm):
+    """The point form for an existing point, with the version it was loaded from."""
+
+
+def point_form(parties: list[Party], base: type[PointForm] = PointForm) -> type[PointForm]:
+    """A ``base`` class with a position field for each of ``parties``, labelled with its name."""
     fields = {
         f"position_{party.id}": TextAreaField(
             party.name, validators=[Length(max=20_000)], render_kw={"rows": 2}
@@ -62,7 +67,7 @@ def point_form(parties: list[Party]) -> type[PointForm]:
         for party in parties
     }
     fields["party_fields"] = tuple((f"position_{party.id}", party.id) for party in parties)
-    return type("AgreementPointForm", (PointForm,), fields)
+    return type("AgreementPointForm", (base,), fields)
 
 
 class ConfirmForm(FlaskForm):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.extensions import db
 from tracker.models import Agreement, NegotiationPoint, Role
 from tracker.points import queries, services
-from tracker.points.forms import ConfirmForm, PointForm, point_form
+from tracker.points.forms import ConfirmForm, PointEditForm, PointForm, point_form
 
 bp = Blueprint("points", __name__)
 
@@ -77,15 +78,24 @@ def edit(point_id: int):
     point = _load_point(point_id)
     agreement = point.agreement
     initial = {f"position_{row.party_id}": row.position for row in point.positions}
-    form_class = point_form(agreement.parties)
+    form_class = point_form(agreement.parties, base=PointEditForm)
     form = form_class(obj=point, data=None if request.method == "POST" else initial)
     _prepare(form, agreement, point)
-    if form.validate_on_submit() and _save(
-        form, lambda **values: services.update_point(point, **values)
-    ):
-        flash(f"Point “{form.subject.data.strip()}” saved.", "success")
-        return _agreement_page(agreement.id)
-    return render_template("points/form.html", form=form, agreement=agreement, point=point)
+    conflict = versioning.check(form, point)
+    if form.validate_on_submit() and conflict is None:
+        try:
+            with versioning.saving(form, point):
+                saved = _save(form, lambda **values: services.update_point(point, **values))
+        except versioning.EditConflict as error:
+            conflict = error.conflict
+        else:
+            if saved:
+                flash(f"Point “{form.subject.data.strip()}” saved.", "success")
+                return _agreement_page(agreement.id)
+    page = render_template(
+        "points/form.html", form=form, agreement=agreement, point=point, conflict=conflict
+    )
+    return page, versioning.status(conflict)
 
 
 @bp.route("/points/<int:point_id>/delete", methods=["GET", "POST"])

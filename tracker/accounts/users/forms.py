@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, Length
 
 from tracker.accounts.forms import new_password_fields
 from tracker.models import Role
+from tracker.versioning import VersionedForm
 
 ROLE_CHOICES = [
     SelectChoice(Role.VIEWER.value, "Viewer: reads everything"),
@@ -32,7 +33,7 @@ class UserCreateForm(FlaskForm):
     new_password, confirm_password = new_password_fields("Initial password")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(VersionedForm, FlaskForm):
     role = role_field()
 
 

@@ -3,6 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from tracker import versioning
 from tracker.accounts import services
 from tracker.accounts.auth import log_auth, role_required, start_session
 from tracker.accounts.users.forms import PasswordResetForm, RoleForm, UserCreateForm
@@ -55,11 +56,17 @@ def create():
     return render_template("accounts/users/form.html", form=form)
 
 
-def _edit_page(user: User, role_form=None, password_form=None, status: int = 200):
-    role_form = role_form or RoleForm(role=user.role.value)
+def _edit_page(user: User, role_form=None, password_form=None, status: int = 200, conflict=None):
+    if role_form is None:
+        role_form = RoleForm(role=user.role.value)
+        versioning.stamp(role_form, user)
     password_form = password_form or PasswordResetForm()
     page = render_template(
-        "accounts/users/edit.html", user=user, role_form=role_form, password_form=password_form
+        "accounts/users/edit.html",
+        user=user,
+        role_form=role_form,
+        password_form=password_form,
+        conflict=conflict,
     )
     return page, status
 
@@ -75,15 +82,24 @@ def edit(user_id: int):
 def change_role(user_id: int):
     user = _load(user_id)
     form = RoleForm()
+    conflict = versioning.check(form, user)
+    if conflict is not None:
+        return _edit_page(user, role_form=form, status=conflict.status, conflict=conflict)
     if not form.validate_on_submit():
         return _edit_page(user, role_form=form, status=400)
     try:
-        services.change_role(user, form.role.data)
+        with versioning.saving(form, user):
+            services.change_role(user, form.role.data)
+            db.session.commit()
     except services.AccountError as error:
         db.session.rollback()
         form.role.errors.append(str(error))
         return _edit_page(_load(user_id), role_form=form, status=400)
-    db.session.commit()
+    except versioning.EditConflict as error:
+        user = _load(user_id)
+        return _edit_page(
+            user, role_form=form, status=error.conflict.status, conflict=error.conflict
+        )
     log_auth(f"role set to {user.role} by {current_user.username}", user.username)
     flash(f"“{user.username}” is now {user.role}.", "success")
     return redirect(url_for("users.edit", user_id=user.id))
