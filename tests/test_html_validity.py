@@ -183,6 +183,11 @@ def collect_pages(app) -> dict[str, str]:
         client, "POST", "/account/password", data={"current_password": "wrong"}
     )
     pages["user-form-errors"] = fetch(client, "POST", "/admin/users/new", data={"username": ""})
+    # A save refused because the record changed since the form was loaded: what changed.
+    out_of_date = {"title": "", "version": "0", "seen_change": "0"}
+    pages["agreement-form-conflict"] = fetch(
+        client, "POST", "/agreements/1/edit", expected=409, data=out_of_date
+    )
 
     # Archived records show a banner instead of their usual buttons.
     for kind, name in (("agreements", "agreement"), ("meetings", "meeting"), ("people", "person")):
