@@ -352,6 +352,7 @@ def test_a_status_change_from_an_out_of_date_page(ann, bob, db, world):
     assert response.status_code == 409
     assert "Ann changed this agreement at " in conflict_notice(response)
     assert "Your status change is below and not recorded yet" in conflict_notice(response)
+    assert "<svg" in response.get_data(as_text=True)  # the whole page, its timeline too
     assert ["status", "proposed", "under_negotiation", "Ann"] in [
         row[:4] for row in changes_shown(response)
     ]

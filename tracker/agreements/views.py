@@ -161,6 +161,11 @@ def detail(agreement_id: int):
     form = StatusChangeForm()
     _prepare_status_form(form, agreement)
     versioning.stamp(form, agreement)
+    return _detail_page(agreement, form)
+
+
+def _detail_page(agreement: Agreement, status_form: StatusChangeForm, **context) -> str:
+    """The agreement's page, also shown again with the status form's errors or conflict."""
     today = date.today()
     phases, marks = queries.timeline_parts(agreement)
     name = agreement.short_name or agreement.title
@@ -169,9 +174,10 @@ def detail(agreement_id: int):
     return render_template(
         "agreements/detail.html",
         agreement=agreement,
-        status_form=form,
+        status_form=status_form,
         today=today,
         timeline=timeline,
+        **context,
     )
 
 
@@ -260,15 +266,8 @@ def change_status(agreement_id: int):
         else:
             flash(f"Status changed to {Status(form.status.data).label}.", "success")
             return redirect(url_for(".detail", agreement_id=agreement.id))
-    agreement = _load(agreement_id)
-    return render_template(
-        "agreements/detail.html",
-        agreement=agreement,
-        status_form=form,
-        today=date.today(),
-        status_form_open=True,
-        conflict=conflict,
-    ), versioning.status(conflict)
+    page = _detail_page(_load(agreement_id), form, status_form_open=True, conflict=conflict)
+    return page, versioning.status(conflict)
 
 
 add_archive_routes(
