@@ -1,6 +1,8 @@
 """Alembic environment: runs against the app's engine and the models' metadata."""
 
 import logging
+import sqlite3
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -43,8 +45,28 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+@contextmanager
+def _foreign_keys_off_on_sqlite(connection):
+    """SQLite alters a table by copying it and dropping the old one; with foreign keys on,
+    the drop fires the ON DELETE actions of every row pointing at it (SET NULL wipes
+    agreement leads and who recorded each status). Alembic's batch mode expects them off.
+    The pragma only takes effect outside a transaction, so it goes to the driver directly."""
+    driver = connection.connection.driver_connection
+    if not isinstance(driver, sqlite3.Connection):
+        yield
+        return
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+        problems = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if problems:
+            raise RuntimeError(f"Migration left rows pointing at nothing: {problems[:5]}")
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
+
+
 def run_migrations_online() -> None:
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, _foreign_keys_off_on_sqlite(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

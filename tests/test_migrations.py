@@ -94,3 +94,40 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+
+
+def test_upgrading_a_populated_database_keeps_every_link(empty_app):
+    """Tables that SQLite rebuilds keep the rows that point at them (no ON DELETE side effects),
+    and every later migration keeps the data of the first."""
+    upgrade(revision="e9ab439a4770")
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO \"user\" (id, username, display_name, password_hash, role, active,"
+                " created_at) VALUES (1, 'ann', 'Ann', 'x', 'editor', true, '2025-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO agreement (id, title, category, summary, status, priority, lead_id,"
+                " created_at, updated_at) VALUES (1, 'RPSS', 'logistics', '', 'proposed',"
+                " 'normal', 1, '2025-01-01 00:00:00', '2025-01-01 00:00:00')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO status_change (id, agreement_id, to_status, effective_on, note,"
+                " recorded_by_id, recorded_at) VALUES (1, 1, 'proposed', '2025-01-01', '', 1,"
+                " '2025-01-01 00:00:00')"
+            )
+        )
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT lead_id FROM agreement")).scalar() == 1
+        recorded_by = connection.execute(sa.text("SELECT recorded_by_id FROM status_change"))
+        assert recorded_by.scalar() == 1
+        if db.engine.dialect.name == "sqlite":
+            # The migrations' connection went back to the pool with foreign keys on again.
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
