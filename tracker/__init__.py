@@ -7,6 +7,7 @@ from importlib import import_module
 
 from flask import Flask
 
+from tracker.arguments import register_arguments
 from tracker.config import load_config
 from tracker.security import TrackerFlask, register_errorhandlers, register_security
 
@@ -20,6 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     load_config(app, config)
     register_security(app)
+    register_arguments(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)

@@ -22,6 +22,7 @@ from tracker.agreements.forms import (
     StatusChangeForm,
 )
 from tracker.archiving import add_archive_routes
+from tracker.arguments import id_arg
 from tracker.extensions import db
 from tracker.formatting import format_date
 from tracker.models import (
@@ -57,7 +58,7 @@ AGREEMENT_FIELDS = (
 
 def _positive_int(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
 
 
 def _filters_from_request() -> queries.AgreementFilters:
@@ -68,8 +69,8 @@ def _filters_from_request() -> queries.AgreementFilters:
         q=clean_search(request.args.get("q")),
         status=status if status in {s.value for s in Status} else "",
         category=category if category in {c.value for c in Category} else "",
-        party=_positive_int("party"),
-        lead=_positive_int("lead"),
+        party=id_arg("party"),
+        lead=id_arg("lead"),
         sort=sort if sort in queries.SORTS else "title",
     )
 

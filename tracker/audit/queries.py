@@ -54,7 +54,7 @@ def _filtered(filters: AuditFilters) -> sa.Select:
         stmt = stmt.where(AuditRecord.record_type == filters.record_type)
     if filters.since:
         stmt = stmt.where(AuditRecord.recorded_at >= datetime.combine(filters.since, time(), UTC))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # the last day there is bounds nothing
         end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
         stmt = stmt.where(AuditRecord.recorded_at < end)
     return stmt.order_by(AuditRecord.recorded_at.desc(), AuditRecord.id.desc())

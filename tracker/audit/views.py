@@ -16,6 +16,7 @@ from flask import (
 )
 
 from tracker.accounts.auth import role_required
+from tracker.arguments import id_arg
 from tracker.audit import queries
 from tracker.audit.export import csv_rows
 from tracker.models import Role
@@ -64,10 +65,9 @@ def _filters() -> queries.AuditFilters:
         except ValueError:
             return None
 
-    user = request.args.get("user", "")
     record_type = request.args.get("type", "")
     return queries.AuditFilters(
-        user_id=int(user) if user.isdigit() else None,
+        user_id=id_arg("user"),
         record_type=record_type if record_type in queries.RECORD_TYPES else "",
         since=day("since"),
         until=day("until"),

@@ -27,6 +27,10 @@ from tracker.versioning import VersionedForm
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
 BLANK_ROWS = 3
+# Meeting days the form accepts: far enough from the ends of Python's calendar (years 1 and
+# 9999) that moving a time between zones cannot fall off it.
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2999, 12, 31)
 
 
 @cache
@@ -48,6 +52,11 @@ def optional_int(value) -> int | None:
     return int(value)
 
 
+def plausible_day(form, field) -> None:
+    if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
+        raise ValidationError(f"Enter a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}.")
+
+
 def to_utc(day: date, clock: time, zone: str) -> datetime:
     """A wall-clock time in ``zone`` as an aware UTC datetime."""
     return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
@@ -65,7 +74,8 @@ class MeetingForm(FlaskForm):
         "Title", validators=[DataRequired(message="Enter a title."), Length(max=300)]
     )
     start_date = DateField(
-        "Date", validators=[InputRequired(message="Enter the date of the meeting.")]
+        "Date",
+        validators=[InputRequired(message="Enter the date of the meeting."), plausible_day],
     )
     start_time = TimeField(
         "Local time", validators=[InputRequired(message="Enter the local start time.")]
@@ -75,7 +85,7 @@ class MeetingForm(FlaskForm):
         validate_choice=False,  # checked in validate_timezone with a clearer message
         description="The zone of the place the meeting is held; times are shown in it.",
     )
-    end_date = DateField("End date", validators=[Optional()])
+    end_date = DateField("End date", validators=[Optional(), plausible_day])
     end_time = TimeField("End time (local)", validators=[Optional()])
     city = StringField("City", validators=[Length(max=120)])
     country = StringField("Country", validators=[Length(max=120)])
@@ -128,6 +138,8 @@ class MeetingForm(FlaskForm):
     def validate_end_time(self, field):
         if (
             field.data is None
+            or self.start_date.errors
+            or self.end_date.errors
             or self.start_date.data is None
             or self.start_time.data is None
             or self.timezone.data not in timezone_names()

@@ -7,10 +7,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.archiving import add_archive_routes
+from tracker.arguments import id_arg
 from tracker.extensions import db
 from tracker.meetings import queries, services
 from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingEditForm, MeetingForm
 from tracker.models import Meeting, MeetingLevel, Role, utcnow
+from tracker.pagination import clean_search
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -29,8 +31,8 @@ def _filters_from_request() -> queries.MeetingFilters:
         level = None
     return queries.MeetingFilters(
         level=level,
-        agreement_id=request.args.get("agreement", type=int),
-        q=request.args.get("q", "").strip()[:200],
+        agreement_id=id_arg("agreement"),
+        q=clean_search(request.args.get("q")),
     )
 
 
@@ -109,11 +111,11 @@ def create():
     form = MeetingForm(data={"timezone": "Asia/Kolkata"})
     _prepare(form, None)
     if not form.is_submitted():
-        parent = request.args.get("parent", type=int)
+        parent = id_arg("parent")
         if parent is not None and str(parent) in {c.value for c in form.parent_id.choices}:
             form.parent_id.data = parent
         # Arriving from an agreement's page: that agreement is the first item discussed.
-        agreement = request.args.get("agreement", type=int)
+        agreement = id_arg("agreement")
         first_row = form.agenda[0].agreement_id
         if agreement is not None and str(agreement) in {str(c.value) for c in first_row.choices}:
             first_row.data = agreement

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from tracker import versioning
 from tracker.accounts.auth import role_required
+from tracker.arguments import record_id
 from tracker.extensions import db
 from tracker.models import (
     AgendaItem,
@@ -97,7 +98,7 @@ def _prepare(form: OutcomesForm, items: dict[int, AgendaItem]) -> list[tuple]:
         abort(400)
     for entry in form.agreements:
         agreement_id = entry.agreement_id.data
-        item = items.get(int(agreement_id)) if str(agreement_id).isdigit() else None
+        item = items.get(record_id(agreement_id))
         if item is None:
             abort(400)
         entry.status.choices = [NO_CHANGE] + [

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.archiving import add_archive_routes
+from tracker.arguments import id_arg
 from tracker.extensions import db
 from tracker.models import Party, PartyKind, Person, Role
 from tracker.pagination import clean_search
@@ -48,7 +49,7 @@ def index():
     search = PersonSearchForm(request.args)
     search.party.choices = party_choices(party_queries.active_parties(), "All parties")
     text = clean_search(search.q.data)
-    party_id = request.args.get("party", type=int)
+    party_id = id_arg("party")
     page = queries.list_people(
         text, party_id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
     )
@@ -73,7 +74,7 @@ def detail(person_id: int):
 def create():
     form = PersonForm()
     if request.method == "GET":
-        form.party_id.data = request.args.get("party", type=int)
+        form.party_id.data = id_arg("party")
     form.party_id.choices = party_choices(selectable_parties(), "Choose a party…")
     if form.validate_on_submit():
         try:

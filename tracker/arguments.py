@@ -1,0 +1,64 @@
+"""Values read from requests: an id that no record can have is a 404 or an ignored filter, a
+form with a NUL character is refused, and the query string handed back to templates cannot
+steer ``url_for``."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+# The largest id the database holds: id columns are INTEGER (32 bits on PostgreSQL). A bigger
+# number would fail in the database (SQLite takes no more than 64 bits) instead of matching
+# nothing.
+MAX_ID = 2**31 - 1
+
+
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in routes: ids from 0 to MAX_ID; a larger number matches no route (404)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def record_id(value: str | None) -> int | None:
+    """``value`` as a record id, or None if no record can have it.
+
+    Only ASCII digits count: ``"²".isdigit()`` is true, yet ``int("²")`` fails.
+    """
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def id_arg(name: str) -> int | None:
+    """The record id in query argument ``name``; None when it is missing or cannot be one."""
+    return record_id(request.args.get(name))
+
+
+# url_for's own keywords: from the query string they would clash with its arguments or
+# change the link's scheme or anchor.
+def _is_url_for_keyword(name: str) -> bool:
+    return name == "endpoint" or name.startswith("_")
+
+
+def query_args(**overrides) -> dict[str, str]:
+    """This request's query arguments for a link to a page like it, with ``overrides``."""
+    args = {k: v for k, v in request.args.items() if not _is_url_for_keyword(k)}
+    args.update(overrides)
+    return args
+
+
+def refuse_nul() -> None:
+    """No form field takes a NUL character, and PostgreSQL cannot store one: 400, before any
+    view. (Search boxes in the query string drop it, with the other control characters.)"""
+    if any("\x00" in key + value for key, value in request.form.items(multi=True)):
+        abort(400, description="The form contained a NUL character, which no field takes.")
+
+
+def register_arguments(app: Flask) -> None:
+    """Install the id converter (before any route is added), the NUL check and the template
+    helper."""
+    app.url_map.converters["int"] = RecordIdConverter
+    app.before_request(refuse_nul)
+    app.jinja_env.globals["query_args"] = query_args
