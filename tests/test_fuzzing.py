@@ -29,7 +29,7 @@ from tracker.models import Role
 
 # Reproducible in CI: the same examples every run, no example database left behind.
 BASE_SETTINGS = settings(
-    max_examples=10,
+    max_examples=6,
     deadline=None,
     derandomize=True,
     database=None,
