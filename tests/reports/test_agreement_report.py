@@ -121,6 +121,7 @@ def test_agreements_are_found_by_id_or_short_name(negotiation):
     assert find_agreement("unicorn").id == agreement_id
     assert find_agreement(" UNICORN ").id == agreement_id
     assert find_agreement("NOPE") is None
+    assert find_agreement("²") is None  # a digit to str.isdigit(), not to int()
     assert agreement_report(agreement_id + 999) is None
 
 

@@ -25,7 +25,7 @@ from tracker.reports.content import LATEST_UPDATES, AgreementReport, build_repor
 def find_agreement(reference: str) -> Agreement | None:
     """An agreement by id or by short name (case-insensitive), as the CLI accepts it."""
     reference = reference.strip()
-    if reference.isdigit():
+    if reference.isascii() and reference.isdigit():
         found = db.session.get(Agreement, int(reference))
         if found is not None:
             return found
