@@ -7,10 +7,12 @@ HOST   ?= 127.0.0.1
 # Re-install when the declared dependencies change.
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format clean help
+.PHONY: run serve test lint format clean help
 
 help:
 	@echo "make run    install, migrate, load demo data when empty, serve on http://$(HOST):$(PORT)"
+	@echo "make serve  install, migrate, serve with gunicorn on 127.0.0.1:8000 (production;"
+	@echo "            TRACKER_BIND, TRACKER_WORKERS: see README, Deployment)"
 	@echo "make test   install the test tools and run the whole test suite"
 	@echo "make lint   ruff check; make format   ruff format"
 
@@ -32,6 +34,11 @@ run: $(STAMP)
 	@echo "  Lost the admin password? $(BIN)/tracker users set-password admin"
 	@echo
 	$(BIN)/tracker run --host $(HOST) --port $(PORT)
+
+# Production: several gunicorn workers; settings from TRACKER_* variables (README, Deployment).
+serve: $(STAMP)
+	$(BIN)/tracker db upgrade
+	exec $(BIN)/gunicorn --config python:tracker.gunicorn_conf tracker.wsgi:app
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,10 +6,12 @@ import logging
 import re
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.exceptions import abort
 
 from tests.helpers import log_in
-from tracker.models import Role
+from tracker.extensions import db
+from tracker.models import Party, Role
 from tracker.security import ERROR_CODES
 
 EXPECTED_HEADERS = {
@@ -113,8 +115,16 @@ def failing_app(app):
     def crash():
         raise RuntimeError("secret detail that must not reach the page")
 
+    def failed_write():
+        # Two parties of one name: the flush fails and leaves the session unusable.
+        db.session.add_all(
+            [Party(name="Twin", kind="grouping"), Party(name="Twin", kind="grouping")]
+        )
+        db.session.flush()
+
     app.add_url_rule("/test-only/abort/<int:code>", "test_abort", fail_with)
     app.add_url_rule("/test-only/crash", "test_crash", crash)
+    app.add_url_rule("/test-only/failed-write", "test_failed_write", failed_write)
     return app
 
 
@@ -145,6 +155,18 @@ def test_an_unexpected_exception_gives_a_500_page_with_the_logged_request_id(
     assert record.name == "tracker"
     assert request_id in record.getMessage()
     assert record.exc_info and record.exc_info[0] is RuntimeError
+
+
+def test_a_failed_database_write_still_gets_the_500_page_with_its_request_id(
+    failing_app, logged_in, db, caplog
+):
+    with caplog.at_level(logging.ERROR, logger="tracker"):
+        response = logged_in.get("/test-only/failed-write")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert response.headers["X-Request-ID"] in page
+    assert 'id="main"' in page and "Desk.Officer" in page  # the layout, with who is logged in
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Party)) == 0
 
 
 def test_a_refusal_is_logged_without_secrets(client, make_user, caplog):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -47,6 +48,16 @@ class Defaults:
     # The portfolio flags an open agreement as stalled after this many days without a
     # meeting or a status change.
     STALLED_AFTER_DAYS = 90
+    # Each request that may write runs alone (SQLite: BEGIN IMMEDIATE; PostgreSQL: one
+    # advisory lock), so what it read still holds when it commits. See tracker/database.py.
+    SERIALIZE_WRITES = True
+    # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (Werkzeug's
+    # ProxyFix). 0 ignores the header, since a client could send it to pose as another address.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
+    PROXY_FIX_X_PORT = 0
+    PROXY_FIX_X_PREFIX = 0
 
 
 def load_config(app: Flask, overrides: dict | None = None) -> None:
@@ -98,11 +109,15 @@ def _instance_secret_key(instance: Path) -> str:
         pass
     instance.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    # O_EXCL: if another process created it meanwhile, use theirs.
+    # Written in full under a private name, then linked into place: several workers starting
+    # at once never read a half-written key, and if another linked first, theirs is used.
+    fd, draft = tempfile.mkstemp(dir=instance, prefix=".secret_key.")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        os.link(draft, path)
     except FileExistsError:
         return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
+    finally:
+        os.unlink(draft)
     return key

@@ -10,6 +10,9 @@ from flask import Flask, g, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tracker.extensions import db
 
 logger = logging.getLogger("tracker.security")
 
@@ -62,9 +65,24 @@ def request_id() -> str:
 
 
 def register_security(app: Flask) -> None:
+    trust_proxy(app)
     app.before_request(assign_request_id)
     app.after_request(add_headers)
     app.jinja_env.globals["request_id"] = request_id
+
+
+PROXY_HEADERS = ("for", "proto", "host", "port", "prefix")
+
+
+def trust_proxy(app: Flask) -> None:
+    """Believe the X-Forwarded-* headers set by the number of proxies each setting names.
+
+    Behind a reverse proxy, the client's address (for login throttling and the logs) and the
+    scheme (for https links) arrive in these headers; with no proxy they are ignored.
+    """
+    hops = {name: app.config[f"PROXY_FIX_X_{name.upper()}"] for name in PROXY_HEADERS}
+    if any(hops.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, **{f"x_{name}": n for name, n in hops.items()})
 
 
 def assign_request_id() -> None:
@@ -92,6 +110,10 @@ def render_error(error):
     code = getattr(error, "code", None) or 500
     if code == 403:
         log_refusal()
+    if code == 500:
+        # A failed write leaves the session unusable until rolled back, and the page needs it
+        # (the logged-in user in the layout): without this, the 500 page itself would fail.
+        db.session.rollback()
     return render_template("errors/error.html", error=error, code=code), code
 
 

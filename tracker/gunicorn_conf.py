@@ -1,0 +1,49 @@
+"""Gunicorn settings for ``make serve``.
+
+Used as ``gunicorn --config python:tracker.gunicorn_conf tracker.wsgi:app``. Settings are
+read from the environment so each machine can differ without editing code. App processes
+keep no state of their own (sessions are signed cookies, data lives in the database), so
+any number of workers and machines can serve the same database.
+"""
+
+import logging
+import os
+
+# Sync workers: each handles one request at a time, so the count bounds concurrency.
+# 2 x cores + 1 is gunicorn's rule of thumb; capped, since beyond that extra processes
+# mostly queue for the database (SQLite takes one writer at a time).
+MAX_DEFAULT_WORKERS = 8
+
+
+def _default_workers() -> int:
+    return min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS)
+
+
+workers = int(os.environ.get("TRACKER_WORKERS") or _default_workers())
+bind = os.environ.get("TRACKER_BIND", "127.0.0.1:8000").split(",")
+# Only these addresses may tell gunicorn the request came over HTTPS (X-Forwarded-Proto):
+# the reverse proxy's. The app's own ProxyFix settings cover the client address.
+forwarded_allow_ips = os.environ.get("TRACKER_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+timeout = 60  # a worker silent this long is killed and replaced
+graceful_timeout = 30  # on restart, requests in flight get this long to finish
+keepalive = 5  # seconds; the proxy in front usually keeps connections open
+# Replace workers now and then, so a slow leak never grows without bound.
+max_requests = 2000
+max_requests_jitter = 200
+# The control socket (gunicornc) sits at one path per user, which several instances on
+# one machine would share; nothing here uses it.
+control_socket_disable = True
+
+accesslog = os.environ.get("TRACKER_ACCESS_LOG", "-")
+errorlog = "-"
+# Client address as the proxy saw it, the request line, status, size, duration in ms and
+# the request id the 500 page shows, so a quoted id leads to its log line.
+access_log_format = (
+    '%(h)s fwd=%({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms '
+    'id=%({x-request-id}o)s "%(a)s"'
+)
+
+# The app logs logins, refusals and errors on the "tracker" loggers; without a level they
+# would stay silent outside debug mode. Workers inherit this when gunicorn forks them.
+logging.getLogger("tracker").setLevel(logging.INFO)
