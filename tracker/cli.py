@@ -10,6 +10,8 @@ from flask import Flask
 from flask.cli import FlaskGroup
 
 from tracker.accounts import services as accounts
+from tracker.backup import backup, restore
+from tracker.database import writing
 from tracker.extensions import db
 from tracker.models import Agreement, Role
 from tracker.reports.cli import report
@@ -29,6 +31,9 @@ def main() -> None:
     app, `tracker users …` manages staff accounts, `tracker report …` writes an
     agreement's status report, `tracker db …` runs migrations.
     """
+    # Commands run beside the app's workers and mostly write: on SQLite their transactions
+    # take the write lock first, as writing requests do (see tracker/database.py).
+    click.get_current_context().with_resource(writing())
 
 
 def register(app: Flask) -> None:
@@ -36,6 +41,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_data)
     app.cli.add_command(setup)
     app.cli.add_command(report)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 def _fail(message: str) -> None:
