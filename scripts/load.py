@@ -162,6 +162,7 @@ class Stats:
     lock: threading.Lock = field(default_factory=threading.Lock)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     outcomes: Counter = field(default_factory=Counter)
+    by_kind: Counter = field(default_factory=Counter)  # (kind, outcome) -> count
     errors: list[str] = field(default_factory=list)
     requests: int = 0
 
@@ -170,6 +171,7 @@ class Stats:
             self.requests += 1
             self.latencies[kind].append(seconds)
             self.outcomes[outcome] += 1
+            self.by_kind[kind, outcome] += 1
             if outcome == "error" and len(self.errors) < 20:
                 self.errors.append(detail)
 
@@ -300,7 +302,7 @@ def add_action(session: Session, agreement_id: int, description: str) -> bool:
     path = f"/agreements/{agreement_id}/actions/new"
     form = load_form(session, path)
     form["description"] = description
-    return session.request("save", "POST", path, form).status == 302
+    return session.request("add", "POST", path, form).status == 302
 
 
 def edit_action(session: Session, action_id: int, text: str) -> tuple[str, int]:
@@ -312,13 +314,13 @@ def edit_action(session: Session, action_id: int, text: str) -> tuple[str, int]:
     form = load_form(session, path)
     shown = form.get("description", "")
     form["description"] = text
-    return shown, session.request("save", "POST", path, form).status
+    return shown, session.request("edit", "POST", path, form).status
 
 
 def toggle_done(session: Session, action_id: int) -> bool:
     """Tick the item done, or reopen it: the server reads its state and flips it."""
     path = f"/actions/{action_id}/done"
-    return session.request("save", "POST", path, {"csrf_token": session.csrf_token}).status == 302
+    return session.request("press", "POST", path, {"csrf_token": session.csrf_token}).status == 302
 
 
 def find_action(session: Session, agreement_id: int, description: str) -> int:
@@ -506,7 +508,8 @@ def report(stats: Stats, elapsed: float, final: dict[str, int], args) -> str:
         f"ok {stats.outcomes['ok']}, conflicts (409) {stats.outcomes['conflict']}, "
         f"errors {stats.outcomes['error']}",
         "",
-        f"{'requests':<10} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}",
+        f"{'requests':<10} {'count':>7} {'409':>5} {'errors':>6} "
+        f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'max ms':>7}",
     ]
     everything = [v for values in stats.latencies.values() for v in values]
     rows = [*sorted(stats.latencies.items()), ("all", everything)]
@@ -514,9 +517,13 @@ def report(stats: Stats, elapsed: float, final: dict[str, int], args) -> str:
         if not values:
             continue
         ms = [v * 1000 for v in values]
+        if kind == "all":
+            conflicts, errors = stats.outcomes["conflict"], stats.outcomes["error"]
+        else:
+            conflicts, errors = stats.by_kind[kind, "conflict"], stats.by_kind[kind, "error"]
         lines.append(
-            f"{kind:<10} {len(ms):>7} {percentile(ms, 0.5):>8.0f} {percentile(ms, 0.95):>8.0f} "
-            f"{percentile(ms, 0.99):>8.0f} {max(ms):>8.0f}"
+            f"{kind:<10} {len(ms):>7} {conflicts:>5} {errors:>6} {percentile(ms, 0.5):>7.0f} "
+            f"{percentile(ms, 0.95):>7.0f} {percentile(ms, 0.99):>7.0f} {max(ms):>7.0f}"
         )
     lines.append("")
     lines.extend(f"{name}: {value}" for name, value in final.items())
@@ -587,7 +594,7 @@ def main(argv: list[str] | None = None) -> int:
         for session, username in zip(sessions, usernames, strict=True):
             session.log_in(username, password)
         stats.latencies.pop("login", None)  # logging in is setup, not the measured workload
-        stats.requests, stats.outcomes = 0, Counter()
+        stats.requests, stats.outcomes, stats.by_kind = 0, Counter(), Counter()
 
         seed = args.seed if args.seed is not None else secrets.randbits(32)
         print(f"running {args.seconds:g} s (seed {seed})…", file=sys.stderr)
