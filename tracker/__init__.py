@@ -75,6 +75,7 @@ def register_template_helpers(app: Flask) -> None:
     from tracker.navigation import NAVIGATION
 
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.globals.update(formatting.GLOBALS)
     app.jinja_env.globals["navigation"] = NAVIGATION
     app.jinja_env.globals["Role"] = Role
 

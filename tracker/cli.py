@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 import sqlalchemy as sa
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(report)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
+    app.cli.add_command(synth_data)
 
 
 def _fail(message: str) -> None:
@@ -173,3 +175,33 @@ def setup(demo: bool) -> None:
         )
     if demo and not db.session.scalar(sa.select(sa.func.count()).select_from(Agreement)):
         demo_data.callback()
+
+
+@click.command("synth-data")
+@click.option("--agreements", default=250_000, show_default=True, help="Agreements to create.")
+@click.option("--parties", default=200, show_default=True, help="Parties (states, then others).")
+@click.option("--meetings", default=250_000, show_default=True, help="Meetings to create.")
+@click.option("--seed", default=1, show_default=True, help="The same seed gives the same data.")
+@click.option("--yes", is_flag=True, help="Add to a database that already holds records.")
+def synth_data(agreements: int, parties: int, meetings: int, seed: int, yes: bool) -> None:
+    """Generate a large deterministic synthetic collection, for benchmarks.
+
+    2–5 parties per agreement, meetings discussing 1–8 agreements each, status histories,
+    negotiation points and action items. The first agreement (short name SYN-BUSY) is
+    discussed at 500 meetings. Synthetic records are not in the audit trail.
+    """
+    from tracker import synth
+
+    if parties < 2 or agreements < 1 or meetings < 0:
+        raise click.BadParameter("at least one agreement and two parties are needed")
+    params = synth.SynthParams(agreements=agreements, parties=parties, meetings=meetings, seed=seed)
+    started = time.perf_counter()
+    with db.engine.begin() as connection:
+        if not yes and not synth.is_empty(connection):
+            raise click.ClickException(
+                "The database already holds records; use --yes to add synthetic ones to them."
+            )
+        synth.generate(connection, params, allow_existing=True, progress=click.echo)
+    click.echo(f"Synthetic data written in {time.perf_counter() - started:.1f} s.")
+    synth.tidy(db.engine)
+    click.echo(f"Statistics updated; {time.perf_counter() - started:.1f} s in all.")

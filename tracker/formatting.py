@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from markupsafe import Markup
+from flask import url_for
+from markupsafe import Markup, escape
 
 DATE_FORMAT = "%-d %b %Y"  # 25 Nov 2026: unambiguous for every reader
+
+
+@functools.cache
+def get_zone(name: str) -> ZoneInfo:
+    """The zone called ``name``, read once per process: ZoneInfo's own cache keeps only a
+    few zones, so pages listing meetings in many places would read zone files again."""
+    return ZoneInfo(name)
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -18,7 +28,7 @@ def format_local_datetime(value: datetime | None, zone: str = "UTC") -> str:
     """A time on the clock of ``zone``, with the zone named (25 Nov 2026 14:30 IST)."""
     if value is None:
         return ""
-    local = value.astimezone(ZoneInfo(zone))
+    local = value.astimezone(get_zone(zone))
     name = local.tzname() or ""
     if name[:1] in "+-":  # zones without an abbreviation are named by their offset
         name = f"UTC{name}"
@@ -31,9 +41,10 @@ def label(value) -> str:
 
 
 def status_badge(status) -> Markup:
-    return Markup('<span class="badge status status-{}">{}</span>').format(
-        str(status), label(status)
-    )
+    # Both parts escaped here; an f-string because lists render this for every row and
+    # Markup.format costs several times more.
+    css, text = escape(str(status)), escape(label(status))
+    return Markup(f'<span class="badge status status-{css}">{text}</span>')  # noqa: S704
 
 
 def stored_value(value) -> str:
@@ -58,6 +69,16 @@ def stored_value(value) -> str:
         return format_local_datetime(moment) if moment.tzinfo else format_date(moment)
     return text
 
+
+def id_urls(endpoint: str, argument: str) -> Callable[[int], str]:
+    """``url_for(endpoint, argument=id)`` for many ids at the cost of one call: long lists
+    build the URL once, with a marker id, and put each id in its place."""
+    marker = "987654321"
+    head, tail = url_for(endpoint, **{argument: int(marker)}).split(marker)
+    return lambda id_: f"{head}{int(id_)}{tail}"
+
+
+GLOBALS = {"id_urls": id_urls}
 
 FILTERS = {
     "date": format_date,

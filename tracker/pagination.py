@@ -22,12 +22,23 @@ class Page:
     total: int
 
 
-def paginate(stmt: sa.Select, number: int, per_page: int, *, rows: bool = False) -> Page:
-    """The ``number``th page of ``stmt`` in two queries; out-of-range numbers are clamped."""
+def count_rows(stmt: sa.Select) -> int:
+    """How many rows ``stmt`` returns."""
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     )
-    total = total or 0
+    return total or 0
+
+
+def paginate(
+    stmt: sa.Select, number: int, per_page: int, *, rows: bool = False, total: int | None = None
+) -> Page:
+    """The ``number``th page of ``stmt``; out-of-range numbers are clamped.
+
+    Two queries, or one when the caller knows the ``total``.
+    """
+    if total is None:
+        total = count_rows(stmt)
     pages = max(1, -(-total // per_page))
     number = min(max(number, 1), pages)
     result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))

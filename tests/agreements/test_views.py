@@ -367,3 +367,22 @@ def test_no_status_form_once_in_force(logged_in, db, make_agreement):
     html = response.get_data(as_text=True)
     assert "The agreement is in force: its status can no longer change." in html
     assert _agreement(db, "RPSS").status == Status.IN_FORCE
+
+
+def test_agreement_page_lists_its_meetings_a_page_at_a_time(logged_in, app, db, make_agreement):
+    app.config["PAGE_SIZE"] = 2
+    agreement = make_agreement()
+    for day in (1, 2, 3, 4, 5):
+        meeting = Meeting(
+            title=f"Round {day}", starts_at=datetime(2025, 5, day, 9, tzinfo=UTC), level="virtual"
+        )
+        db.session.add_all([meeting, AgendaItem(meeting=meeting, agreement=agreement)])
+    db.session.commit()
+
+    first = logged_in.get(f"/agreements/{agreement.id}").get_data(as_text=True)
+    assert "5 meetings, newest first" in first
+    # Linked in the meetings section (the status form offers them all, for citing).
+    assert ">Round 5</a>" in first and ">Round 4</a>" in first and ">Round 3</a>" not in first
+    assert f'href="/agreements/{agreement.id}?page=2"' in first
+    last = logged_in.get(f"/agreements/{agreement.id}?page=3").get_data(as_text=True)
+    assert ">Round 1</a>" in last and ">Round 2</a>" not in last

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -28,7 +28,6 @@ from tracker.formatting import format_date
 from tracker.models import (
     Agreement,
     Category,
-    Meeting,
     Party,
     PartyKind,
     Role,
@@ -39,6 +38,7 @@ from tracker.models import (
 from tracker.models.status import INITIAL_STATUSES
 from tracker.pagination import clean_search
 from tracker.reports.timeline import render_timeline
+from tracker.versioned import remember
 
 bp = Blueprint("agreements", __name__)
 
@@ -77,12 +77,18 @@ def _filters_from_request() -> queries.AgreementFilters:
 
 def _party_choices() -> list[SelectChoice]:
     """Parties not archived, grouped by kind, for selects that stay usable with hundreds."""
-    parties = db.session.scalars(
-        sa.select(Party).where(Party.archived_at.is_(None)).order_by(Party.kind, Party.name)
-    )
+
+    def read() -> tuple[tuple[int, str, str], ...]:
+        parties = db.session.execute(
+            sa.select(Party.id, Party.name, Party.kind)
+            .where(Party.archived_at.is_(None))
+            .order_by(Party.kind, Party.name)
+        )
+        return tuple((id_, name, PartyKind(kind).label) for id_, name, kind in parties)
+
     return [
-        SelectChoice(party.id, party.name, optgroup=PartyKind(party.kind).label)
-        for party in parties
+        SelectChoice(id_, name, optgroup=group)
+        for id_, name, group in remember("party choices", read)
     ]
 
 
@@ -99,7 +105,10 @@ def index():
         today=date.today(),
         statuses=list(Status),
         categories=list(Category),
-        parties=_party_choices(),
+        party_groups=[
+            (group, list(choices))
+            for group, choices in itertools.groupby(_party_choices(), lambda c: c.optgroup)
+        ],
         staff=queries.staff_choices(),
     )
 
@@ -108,9 +117,7 @@ def _prepare_form(form: AgreementForm, *, creating: bool) -> None:
     party_choices = [BLANK, *_party_choices()]
     for row in form.parties:
         row.party.choices = party_choices
-    form.lead.choices = [BLANK] + [
-        SelectChoice(u.id, u.display_name) for u in queries.staff_choices()
-    ]
+    form.lead.choices = [BLANK] + [SelectChoice(id_, name) for id_, name in queries.staff_choices()]
     form.status.choices = [SelectChoice(s.value, s.label) for s in INITIAL_STATUSES]
     if not creating:
         del form.status
@@ -149,8 +156,8 @@ def create():
     return render_template("agreements/form.html", form=form, agreement=None)
 
 
-def _load(agreement_id: int) -> Agreement:
-    agreement = queries.agreement_for_page(agreement_id)
+def _load(agreement_id: int, *, agenda: bool = True) -> Agreement:
+    agreement = queries.agreement_for_page(agreement_id, agenda=agenda)
     if agreement is None:
         abort(404)
     return agreement
@@ -158,23 +165,43 @@ def _load(agreement_id: int) -> Agreement:
 
 @bp.route("/agreements/<int:agreement_id>")
 def detail(agreement_id: int):
-    agreement = _load(agreement_id)
+    agreement = _load(agreement_id, agenda=False)
+    meetings = queries.meetings_of(agreement.id)
     form = StatusChangeForm()
-    _prepare_status_form(form, agreement)
+    if current_user.can(Role.EDITOR):  # only editors see the form and its meeting choices
+        _prepare_status_form(form, agreement, meetings)
     versioning.stamp(form, agreement)
-    return _detail_page(agreement, form)
+    return _detail_page(agreement, meetings, form)
 
 
-def _detail_page(agreement: Agreement, status_form: StatusChangeForm, **context) -> str:
-    """The agreement's page, also shown again with the status form's errors or conflict."""
+def _detail_page(
+    agreement: Agreement,
+    meetings: list[queries.MeetingLine],
+    status_form: StatusChangeForm,
+    **context,
+) -> str:
+    """The agreement's page, also shown again with the status form's errors or conflict.
+
+    The timeline shows every meeting; the list below it a page of them at a time.
+    """
     today = date.today()
-    phases, marks = queries.timeline_parts(agreement)
+    phases, marks = queries.timeline_parts(agreement, meetings)
     name = agreement.short_name or agreement.title
     svg = render_timeline(phases, marks, until=today, title=f"Timeline of {name}")
     timeline = Markup(svg)  # noqa: S704  (built with ElementTree, which escapes all text)
+    size = current_app.config["PAGE_SIZE"]
+    pages = max(1, -(-len(meetings) // size))
+    number = min(_positive_int("page") or 1, pages)
+    page = queries.Page(
+        items=meetings[(number - 1) * size : number * size],
+        number=number,
+        pages=pages,
+        total=len(meetings),
+    )
     return render_template(
         "agreements/detail.html",
         agreement=agreement,
+        meetings=page,
         status_form=status_form,
         today=today,
         timeline=timeline,
@@ -218,26 +245,23 @@ def edit(agreement_id: int):
     return page, versioning.status(conflict)
 
 
-def local_day(meeting: Meeting) -> str:
-    """The meeting's day on its own clock, in the app's one date format."""
-    return format_date(meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)))
-
-
-def _prepare_status_form(form: StatusChangeForm, agreement: Agreement) -> None:
+def _prepare_status_form(
+    form: StatusChangeForm, agreement: Agreement, meetings: list[queries.MeetingLine]
+) -> None:
     form.set_statuses(allowed_transitions(agreement.status))
-    meetings = [
-        SelectChoice(item.meeting.id, f"{local_day(item.meeting)} · {item.meeting.title}")
-        for item in sorted(agreement.agenda_items, key=lambda i: i.meeting.starts_at, reverse=True)
+    form.meeting.choices = [
+        BLANK,
+        *(SelectChoice(m.id, f"{format_date(m.local_starts_at)} · {m.title}") for m in meetings),
     ]
-    form.meeting.choices = [BLANK, *meetings]
 
 
 @bp.route("/agreements/<int:agreement_id>/status", methods=["POST"])
 @role_required(Role.EDITOR)
 def change_status(agreement_id: int):
-    agreement = _load(agreement_id)
+    agreement = _load(agreement_id, agenda=False)
+    meetings = queries.meetings_of(agreement.id)
     form = StatusChangeForm()
-    _prepare_status_form(form, agreement)
+    _prepare_status_form(form, agreement, meetings)
     # First, so that a status moved on by someone else is explained, not just refused.
     conflict = versioning.check(form, agreement)
     if conflict is None and not allowed_transitions(agreement.status):
@@ -267,7 +291,8 @@ def change_status(agreement_id: int):
         else:
             flash(f"Status changed to {Status(form.status.data).label}.", "success")
             return redirect(url_for(".detail", agreement_id=agreement.id))
-    page = _detail_page(_load(agreement_id), form, status_form_open=True, conflict=conflict)
+    agreement = _load(agreement_id, agenda=False)
+    page = _detail_page(agreement, meetings, form, status_form_open=True, conflict=conflict)
     return page, versioning.status(conflict)
 
 

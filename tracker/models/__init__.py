@@ -18,6 +18,7 @@ from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointSta
 from tracker.models.party import Party, PartyKind, Person
 from tracker.models.status import Status, TransitionError, allowed_transitions
 from tracker.models.user import Role, User
+from tracker.models.version import DataVersion
 
 __all__ = [
     "ActionItem",
@@ -28,6 +29,7 @@ __all__ = [
     "AgreementParty",
     "Base",
     "Category",
+    "DataVersion",
     "Meeting",
     "MeetingLevel",
     "NegotiationPoint",

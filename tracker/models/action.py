@@ -18,7 +18,11 @@ if TYPE_CHECKING:
 
 class ActionItem(Versioned, Base):
     __tablename__ = "action_item"
-    __table_args__ = (sa.CheckConstraint("done_on IS NULL OR done", name="done_on_only_when_done"),)
+    __table_args__ = (
+        sa.CheckConstraint("done_on IS NULL OR done", name="done_on_only_when_done"),
+        # Open items by due date: the dashboard's overdue list.
+        sa.Index("ix_action_item_open", "done", "due_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(

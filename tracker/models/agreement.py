@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, Versioned, str_enum, utcnow
+from tracker.models.base import ACTIVE, Base, UTCDateTime, Versioned, str_enum, utcnow
 from tracker.models.status import Status, TransitionError, check_transition
 
 if TYPE_CHECKING:
@@ -77,6 +77,14 @@ class Agreement(Versioned, Base):
             "in_force_on IS NULL OR signed_on IS NULL OR in_force_on >= signed_on",
             name="in_force_after_signed",
         ),
+        # The list: active agreements by title, or narrowed by status or category, or by
+        # last activity; each index serves the filter, the order and the page's offset.
+        # Partial, so PostgreSQL too reads them in order (it does not treat IS NULL on a
+        # leading column as fixing that column).
+        sa.Index("ix_agreement_list_title", "title", "id", **ACTIVE),
+        sa.Index("ix_agreement_list_status", "status", "title", "id", **ACTIVE),
+        sa.Index("ix_agreement_list_category", "category", "title", "id", **ACTIVE),
+        sa.Index("ix_agreement_list_activity", "last_activity_on", "title", "id", **ACTIVE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +107,11 @@ class Agreement(Versioned, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Kept by database triggers (see the "agreement activity" migration) whoever writes the
+    # history or the meetings; the app never sets them. They let the list sort by activity.
+    status_changed_on: Mapped[date | None]
+    last_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_on: Mapped[date | None]
 
     lead: Mapped[User | None] = relationship()
     party_links: Mapped[list[AgreementParty]] = relationship(
@@ -191,11 +204,13 @@ class AgreementParty(Base):
     """A party's part in an agreement, with its role."""
 
     __tablename__ = "agreement_party"
+    # A party's agreements without visiting the table (the list's party filter).
+    __table_args__ = (sa.Index("ix_agreement_party_party_id", "party_id", "agreement_id"),)
 
     agreement_id: Mapped[int] = mapped_column(
         sa.ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
     )
-    party_id: Mapped[int] = mapped_column(sa.ForeignKey("party.id"), primary_key=True, index=True)
+    party_id: Mapped[int] = mapped_column(sa.ForeignKey("party.id"), primary_key=True)
     role: Mapped[PartyRole] = mapped_column(str_enum(PartyRole, "role"), default=PartyRole.PARTY)
 
     agreement: Mapped[Agreement] = relationship(back_populates="party_links")
@@ -210,12 +225,11 @@ class StatusChange(Base):
         sa.CheckConstraint(
             "from_status IS NULL OR from_status != to_status", name="changes_status"
         ),
+        sa.Index("ix_status_change_agreement_id", "agreement_id", "effective_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("agreement.id", ondelete="CASCADE"), index=True
-    )
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreement.id", ondelete="CASCADE"))
     from_status: Mapped[Status | None] = mapped_column(str_enum(Status, "from_status"))
     to_status: Mapped[Status] = mapped_column(str_enum(Status, "to_status"))
     effective_on: Mapped[date]

@@ -18,6 +18,13 @@ NAMING_CONVENTION = {
 }
 
 
+# Where-clause of partial indexes that serve lists of records not archived.
+ACTIVE = {
+    "sqlite_where": sa.text("archived_at IS NULL"),
+    "postgresql_where": sa.text("archived_at IS NULL"),
+}
+
+
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, Versioned, str_enum, utcnow
+from tracker.formatting import get_zone
+from tracker.models.base import ACTIVE, Base, UTCDateTime, Versioned, str_enum, utcnow
 
 if TYPE_CHECKING:
     from tracker.models.action import ActionItem
@@ -48,11 +49,13 @@ class Meeting(Versioned, Base):
     __table_args__ = (
         sa.CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
         sa.CheckConstraint("parent_id IS NULL OR parent_id != id", name="not_own_parent"),
+        # Active meetings by date: the list, the dashboard's next meetings.
+        sa.Index("ix_meeting_list_starts_at", "starts_at", "id", **ACTIVE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(sa.String(300))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # IANA name of the zone the meeting is held in; times are shown in it.
     timezone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
@@ -85,7 +88,7 @@ class Meeting(Versioned, Base):
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return get_zone(self.timezone)
 
     @property
     def local_starts_at(self) -> datetime:
@@ -104,12 +107,14 @@ class AgendaItem(Base):
     """An agreement discussed at a meeting, with what came out of it for that agreement."""
 
     __tablename__ = "agenda_item"
+    # An agreement's meetings without visiting the table.
+    __table_args__ = (sa.Index("ix_agenda_item_agreement_id", "agreement_id", "meeting_id"),)
 
     meeting_id: Mapped[int] = mapped_column(
         sa.ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True
     )
     agreement_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True, index=True
+        sa.ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True
     )
     outcome: Mapped[str] = mapped_column(sa.Text, default="")
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from tracker.extensions import db
-from tracker.formatting import format_date
+from tracker.formatting import format_date, get_zone
 from tracker.models import AgendaItem, Agreement, AgreementParty, Meeting, NegotiationPoint
 
 
@@ -53,6 +52,6 @@ def meeting_choices(agreement: Agreement, keep: Iterable[int | None] = ()) -> li
     )
     choices = [SelectChoice("", "—")]
     for id_, title, starts_at, zone in db.session.execute(stmt):
-        day = format_date(starts_at.astimezone(ZoneInfo(zone)))  # the date where it was held
+        day = format_date(starts_at.astimezone(get_zone(zone)))  # the date where it was held
         choices.append(SelectChoice(str(id_), f"{day} · {title}"))
     return choices

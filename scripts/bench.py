@@ -1,0 +1,499 @@
+"""Benchmark the main pages against a large synthetic collection: ``make bench``.
+
+Builds (once, then reuses while the parameters match) a database of synthetic data in
+``instance/bench.sqlite`` — never the instance's own database — and requests each page
+through Flask's test client in this process, as a logged-in viewer, many times: p50 and p95
+latency, SQL statements per request (counted with SQLAlchemy's cursor events), and the peak
+memory of the streamed portfolio CSV (measured in a child process, whose peak RSS is that
+export's alone). The same run measures a floor: a bare Flask app whose one route fetches the
+list's first 50 rows with one raw SQL query and renders them with a minimal template; every
+page's median is reported as a multiple of it. The table is printed and written, with the
+machine and date, between the markers in docs/benchmarks.md.
+
+Pages that do not exist yet in this version are reported as "not available".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask, render_template_string
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tracker import create_app, synth  # noqa: E402
+from tracker.extensions import db  # noqa: E402
+from tracker.models import Agreement, AgreementParty, Party, Role, User  # noqa: E402
+
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+PAGE_SIZE = 50
+FLOOR_PATH = "/floor"
+USERNAME = "bench.viewer"
+FLOOR_SQL = (
+    "SELECT id, title, short_name, status FROM agreement "
+    "WHERE archived_at IS NULL ORDER BY title, id LIMIT 50"
+)
+FLOOR_TEMPLATE = """<!doctype html><title>Floor</title><table>
+{% for id, title, short_name, status in rows %}<tr>
+<td><a href="/agreements/{{ id }}">{{ title }}</a> ({{ short_name }})</td><td>{{ status }}</td>
+</tr>{% endfor %}</table>"""
+# A topic of the synthetic vocabulary: its words are in one title and one meeting title
+# in 32, so it matches tens of thousands of agreements. The narrow search is a code name.
+SEARCH_BROAD = "jet engine"
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    kind: str  # "list", "agreement", "report", "pdf", "other", "csv"
+    repeat: int | None = None
+
+
+@dataclass
+class Result:
+    page: Page
+    timings: list[float] = field(default_factory=list)
+    queries: int = 0
+    status: int = 0
+    note: str = ""
+    peak_mb: float | None = None
+    floor: list[float] = field(default_factory=list)  # the floor, timed alongside
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.timings) / statistics.median(self.floor)
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.timings) * 1000
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.timings)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--agreements", type=int, default=250_000)
+    parser.add_argument("--parties", type=int, default=200)
+    parser.add_argument("--meetings", type=int, default=250_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--database",
+        default=str(ROOT / "instance" / "bench.sqlite"),
+        help="SQLite file to build or reuse (default: instance/bench.sqlite)",
+    )
+    parser.add_argument("--repeat", type=int, default=40, help="timed requests per page")
+    parser.add_argument("--rebuild", action="store_true", help="regenerate the data")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave the doc")
+    parser.add_argument("--csv-child", help=argparse.SUPPRESS)  # internal: memory of the CSV
+    return parser.parse_args(argv)
+
+
+def _url(path: str) -> str:
+    return f"sqlite:///{path}"
+
+
+def make_app(database: str) -> Flask:
+    return create_app(
+        {
+            "DATABASE_URL": _url(database),
+            "PAGE_SIZE": PAGE_SIZE,
+            "SECRET_KEY": "bench-" + secrets.token_hex(8),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+
+
+def _history() -> list[str]:
+    """Revision ids of the migrations, newest first (the history is linear)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(ROOT / "migrations" / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return [script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]
+
+
+def _reusable(database: Path, stamp: Path, params: dict) -> bool:
+    """Whether the database holds data of these parameters, built by migrations that are
+    all still in the history (new ones after them are applied by upgrading)."""
+    if not (database.exists() and stamp.exists()):
+        return False
+    recorded = json.loads(stamp.read_text())
+    history = _history()
+    built_with = recorded.get("migrations", [])
+    return (
+        recorded.get("params") == params
+        and bool(built_with)
+        and built_with[0] in history
+        and history[history.index(built_with[0]) :] == built_with
+    )
+
+
+def prepare(args: argparse.Namespace) -> dict:
+    """The benchmark database, built or reused; returns what its stamp records."""
+    from flask_migrate import upgrade
+
+    params = {
+        "agreements": args.agreements,
+        "parties": args.parties,
+        "meetings": args.meetings,
+        "seed": args.seed,
+    }
+    database = Path(args.database)
+    stamp = database.with_suffix(".json")
+    reuse = not args.rebuild and _reusable(database, stamp, params)
+    if not reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(database) + suffix).unlink(missing_ok=True)
+        stamp.unlink(missing_ok=True)
+        database.parent.mkdir(parents=True, exist_ok=True)
+    app = make_app(str(database))
+    with app.app_context():
+        upgrade()  # migrations added since the data was built apply to it too
+        if not reuse:
+            print(f"Generating synthetic data {params} into {database} …", flush=True)
+            started = time.perf_counter()
+            with db.engine.begin() as connection:
+                synth.generate(connection, synth.SynthParams(**params), progress=print)
+            synth.tidy(db.engine)
+            seconds = time.perf_counter() - started
+            recorded = {"params": params, "seconds": round(seconds, 1)}
+            print(f"Generated in {seconds:.0f} s.", flush=True)
+        else:
+            recorded = json.loads(stamp.read_text())
+        recorded["migrations"] = _history()
+        stamp.write_text(json.dumps(recorded))
+        db.engine.dispose()
+    return recorded
+
+
+def log_in(app: Flask, password: str):
+    """A test client logged in as the bench viewer (CSRF on, as in production)."""
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == USERNAME))
+        if user is None:
+            user = User(username=USERNAME, display_name="Benchmark viewer", role=Role.VIEWER)
+            db.session.add(user)
+        user.set_password(password)
+        db.session.commit()
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+    response = client.post(
+        "/login",
+        data={"username": USERNAME, "password": password, "csrf_token": token.group(1)},
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"Could not log in the benchmark user ({response.status_code}).")
+    return client
+
+
+def known_ids(app: Flask) -> dict:
+    """The busy agreement and a typical party, found in the data, not assumed."""
+    with app.app_context():
+        busy = db.session.scalar(
+            sa.select(Agreement.id).where(Agreement.short_name == synth.BUSY_SHORT_NAME)
+        )
+        counts = db.session.execute(
+            sa.select(AgreementParty.party_id, sa.func.count())
+            .group_by(AgreementParty.party_id)
+            .order_by(sa.func.count(), AgreementParty.party_id)
+        ).all()
+        party = counts[len(counts) // 2][0]  # the median party by number of agreements
+        party_name = db.session.get(Party, party).name
+        # A code name, as in "Corvar: …": rare words, as a search for a project's name is.
+        summary = db.session.scalar(
+            sa.select(Agreement.summary).where(Agreement.id > busy).order_by(Agreement.id).limit(1)
+        )
+    return {
+        "busy": busy,
+        "party": party,
+        "party_name": party_name,
+        "party_count": counts,
+        "narrow": summary.split(":")[0],
+    }
+
+
+def pages(ids: dict) -> list[Page]:
+    busy, party = ids["busy"], ids["party"]
+    return [
+        Page("Agreement list", "/agreements/", "list"),
+        Page("… filtered by status", "/agreements/?status=under_negotiation", "list"),
+        Page("… filtered by party", f"/agreements/?party={party}", "list"),
+        Page(
+            "… filtered by status and party",
+            f"/agreements/?status=under_negotiation&party={party}",
+            "list",
+        ),
+        Page("… text search, narrow", f"/agreements/?q={ids['narrow']}", "list"),
+        Page("… text search, broad", f"/agreements/?q={SEARCH_BROAD.replace(' ', '+')}", "list"),
+        Page("… page 1,000", "/agreements/?page=1000", "list"),
+        Page("… sorted by activity", "/agreements/?sort=activity", "list"),
+        Page("Agreement with 500 meetings", f"/agreements/{busy}", "agreement"),
+        Page("… its HTML report", f"/agreements/{busy}/report", "report"),
+        Page("… its PDF report", f"/agreements/{busy}/report.pdf", "pdf", repeat=10),
+        Page("Portfolio", "/portfolio/", "other"),
+        Page("Portfolio CSV (full)", "/portfolio.csv", "csv", repeat=3),
+    ]
+
+
+def available(app: Flask, path: str) -> bool:
+    adapter = app.url_map.bind("localhost")
+    try:
+        adapter.match(path.split("?")[0], method="GET")
+    except (NotFound, MethodNotAllowed):
+        return False
+    return True
+
+
+class QueryCounter:
+    def __init__(self, engine) -> None:
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        self.count = 0
+        sa.event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, *args) -> None:
+        self.count += 1
+
+
+def measure(client, engine, page: Page, repeat: int, floor_client, floor: list[float]) -> Result:
+    """Time ``page``, each request right after one of the floor's, so both see the same load."""
+    result = Result(page)
+    for _ in range(3):  # warm caches: templates, statements, the database's pages
+        response = client.get(page.path)
+        response.close()
+    with QueryCounter(engine) as counter:
+        response = client.get(page.path)
+        response.get_data()
+    result.queries, result.status = counter.count, response.status_code
+    if response.status_code != 200:
+        result.note = f"HTTP {response.status_code}"
+        return result
+    for _ in range(page.repeat or repeat):
+        floor.append(time_request(floor_client, FLOOR_PATH))
+        result.floor.append(floor[-1])
+        result.timings.append(time_request(client, page.path))
+    return result
+
+
+def time_request(client, path: str) -> float:
+    started = time.perf_counter()
+    response = client.get(path)
+    response.get_data()
+    elapsed = time.perf_counter() - started
+    response.close()
+    return elapsed
+
+
+def floor_app(engine) -> Flask:
+    """A bare Flask app: one route, one raw query, a minimal template."""
+    app = Flask("floor")
+
+    @app.route(FLOOR_PATH)
+    def floor():
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(FLOOR_SQL).all()
+        return render_template_string(FLOOR_TEMPLATE, rows=rows)
+
+    return app
+
+
+def csv_peak_memory(database: str, password: str) -> tuple[float, float, int]:
+    """Peak RSS (MB) of a process that streams the full CSV, its RSS before, and the bytes."""
+    output = subprocess.run(  # noqa: S603  (this script, this interpreter)
+        [sys.executable, __file__, "--database", database, "--csv-child", password],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    before, peak, size = output.split()
+    return float(before), float(peak), int(size)
+
+
+def csv_child(database: str, password: str) -> None:
+    app = make_app(database)
+    client = log_in(app, password)
+    client.get("/agreements/")  # load what any request loads, so 'before' is a fair base
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    response = client.get("/portfolio.csv", buffered=False)
+    size = sum(len(chunk) for chunk in response.response)
+    response.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{before:.1f} {peak:.1f} {size}")
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    import sqlite3
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+
+
+TARGETS = {
+    "list": "median ≤ 5× floor and p95 ≤ 25 ms",
+    "agreement": "p95 ≤ 50 ms",
+    "report": "p95 ≤ 100 ms",
+    "pdf": "p95 ≤ 300 ms",
+    "csv": "peak memory ≤ 200 MB",
+    "other": "",
+}
+
+
+def verdict(result: Result) -> str:
+    page = result.page
+    misses = []
+    if result.queries > 10:
+        misses.append(f"{result.queries} queries > 10")
+    if page.kind == "list":
+        if result.ratio > 5:
+            misses.append(f"median {result.ratio:.1f}× floor")
+        if result.p95 > 25:
+            misses.append(f"p95 {result.p95:.1f} ms > 25")
+    limits = {"agreement": 50, "report": 100, "pdf": 300}
+    if page.kind in limits and result.p95 > limits[page.kind]:
+        misses.append(f"p95 {result.p95:.0f} ms > {limits[page.kind]}")
+    if page.kind == "csv" and result.peak_mb is not None and result.peak_mb > 200:
+        misses.append(f"peak {result.peak_mb:.0f} MB > 200")
+    return "MISS: " + "; ".join(misses) if misses else "ok"
+
+
+def table(results: list[Result], floor: Result, unavailable: list[Page]) -> str:
+    lines = [
+        "| page | p50 ms | p95 ms | median ÷ floor | SQL queries | target | result |",
+        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+        f"| Floor: bare Flask, 1 raw query, 50 rows | {floor.p50:.2f} | {floor.p95:.2f} | "
+        f"1.0× | 1 | | |",
+    ]
+    for result in results:
+        page = result.page
+        if not result.timings:
+            lines.append(f"| {page.name} | | | | {result.queries} | | {result.note} |")
+            continue
+        target = TARGETS[page.kind] + ("; " if TARGETS[page.kind] else "") + "≤ 10 queries"
+        extra = ""
+        if result.peak_mb is not None:
+            extra = f" (peak RSS {result.peak_mb:.0f} MB)"
+        lines.append(
+            f"| {page.name}{extra} | {result.p50:.1f} | {result.p95:.1f} | "
+            f"{result.ratio:.1f}× | {result.queries} | {target} | {verdict(result)} |"
+        )
+    for page in unavailable:
+        lines.append(f"| {page.name} | | | | | | not available in this version |")
+    return "\n".join(lines)
+
+
+def write_doc(text: str) -> None:
+    current = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START not in current:
+        current += f"\n{START}\n{END}\n"
+    head, rest = current.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    DOC.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+
+
+def main() -> None:
+    args = parse_args()
+    if args.csv_child:
+        csv_child(args.database, args.csv_child)
+        return
+    stamp = prepare(args)
+    password = secrets.token_urlsafe(16)
+    app = make_app(args.database)
+    client = log_in(app, password)
+    ids = known_ids(app)
+    load_before = os.getloadavg()
+
+    with app.app_context():
+        engine = db.engine
+        floor_client = floor_app(engine).test_client()
+        floor_times: list[float] = []
+        for _ in range(10):
+            time_request(floor_client, FLOOR_PATH)
+        results, unavailable = [], []
+        for page in pages(ids):
+            if not available(app, page.path):
+                unavailable.append(page)
+                print(f"{page.name:<40} not available in this version", flush=True)
+                continue
+            result = measure(client, engine, page, args.repeat, floor_client, floor_times)
+            if page.kind == "csv" and result.status == 200:
+                _before, result.peak_mb, size = csv_peak_memory(args.database, password)
+                result.note = f"{size / 1e6:.0f} MB of CSV"
+            results.append(result)
+            timing = f"p50 {result.p50:7.1f} ms  p95 {result.p95:7.1f} ms" if result.timings else ""
+            queries = f"{result.queries:2d} queries"
+            print(f"{page.name:<40} {timing}  {queries} {result.note}", flush=True)
+
+    floor = Result(Page("floor", FLOOR_PATH, "floor"), timings=floor_times, floor=floor_times)
+    load_after = os.getloadavg()
+    now = datetime.now(UTC)
+    report = "\n".join(
+        [
+            f"Run on {now:%d %B %Y %H:%M} UTC by `make bench` (scripts/bench.py).",
+            "",
+            f"- Machine: {machine()}; load average {load_before[0]:.1f} at the start, "
+            f"{load_after[0]:.1f} at the end (other work shares the cores).",
+            f"- Data: `tracker synth-data` with {stamp['params']}, SQLite file "
+            f"(generated in {stamp.get('seconds', '?')} s); a party with "
+            f"{dict(ids['party_count'])[ids['party']]} agreements for the party filter; "
+            f"searches for “{ids['narrow']}” (a code name) and “{SEARCH_BROAD}” (a topic).",
+            f"- Method: Flask test client in one process, logged in as a viewer; {PAGE_SIZE} rows "
+            f"per list page; 3 warm-up requests, then {args.repeat} timed requests per page "
+            "(PDF 10, CSV 3); SQL statements counted per request; CSV peak = peak RSS of a "
+            "separate process streaming the whole export.",
+            "",
+            table(results, floor, unavailable),
+        ]
+    )
+    print()
+    print(table(results, floor, unavailable))
+    if not args.no_write:
+        write_doc(report)
+        print(f"\nWritten to {DOC.relative_to(ROOT)}.")
+
+
+if __name__ == "__main__":
+    main()

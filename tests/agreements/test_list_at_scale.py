@@ -1,0 +1,176 @@
+"""The agreements list's shortcuts for large collections give the same answers as plain SQL.
+
+Totals are reused while the data version is unchanged, deep pages start at a remembered
+key, and a party or search filter is either driven by its ids or probed while walking the
+list's index; each must agree with a straightforward query, also right after a change.
+"""
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from tracker.agreements import queries
+from tracker.agreements.queries import AgreementFilters
+from tracker.models import AgendaItem, Agreement, AgreementParty, DataVersion, Meeting
+
+
+@pytest.fixture
+def shelf(app, db, make_party):
+    """Twenty-four agreements, half with Japan, titles sharing prefixes so ties exist."""
+    app.config["PAGE_SIZE"] = 5
+    india, japan = make_party("India", "IND"), make_party("Japan", "JPN")
+    for n in range(24):
+        parties = [india, japan] if n % 2 else [india]
+        agreement = Agreement(
+            title=f"Pact {n % 7}",
+            short_name=f"P{n:02d}",
+            category="logistics",
+            status=("proposed", "under_negotiation")[n % 3 == 0],
+            status_on=date(2024, 1, 1 + n),
+            summary="maritime" if n % 5 in (0, 1) else "",
+        )
+        agreement.party_links = [AgreementParty(party=party) for party in parties]
+        db.session.add(agreement)
+    db.session.commit()
+    return {"india": india.id, "japan": japan.id}
+
+
+def _expected(db, filters: AgreementFilters) -> list[str]:
+    """Short names in list order, by a plain query."""
+    stmt = sa.select(Agreement.short_name).where(Agreement.archived_at.is_(None))
+    if filters.status:
+        stmt = stmt.where(Agreement.status == filters.status)
+    if filters.party:
+        stmt = stmt.where(Agreement.party_links.any(AgreementParty.party_id == filters.party))
+    if filters.q:
+        stmt = stmt.where(Agreement.summary.contains(filters.q))
+    if filters.sort == "status":
+        stmt = stmt.order_by(Agreement.status, Agreement.title, Agreement.id)
+    else:
+        stmt = stmt.order_by(Agreement.title, Agreement.id)
+    return list(db.session.scalars(stmt))
+
+
+def _all_pages(app, filters: AgreementFilters) -> tuple[list[str], int]:
+    names, number, total = [], 1, None
+    while True:
+        with app.test_request_context():
+            page = queries.list_agreements(filters, number, 5)
+        names += [row.short_name for row in page.items]
+        total = page.total
+        if number >= page.pages:
+            return names, total
+        number += 1
+
+
+FILTER_CASES = [
+    AgreementFilters(),
+    AgreementFilters(sort="status"),
+    AgreementFilters(status="under_negotiation"),
+    AgreementFilters(party=-1),  # replaced by Japan's id
+    AgreementFilters(party=-1, status="proposed", sort="status"),
+    AgreementFilters(q="maritime"),
+    AgreementFilters(q="maritime", party=-1),
+]
+
+
+@pytest.mark.parametrize("filters", FILTER_CASES, ids=repr)
+@pytest.mark.parametrize("advantage", [0, 10**9], ids=["driven", "probed"])
+@pytest.mark.parametrize("deep", [10**9, 0], ids=["offset", "keyed"])
+def test_every_page_matches_a_plain_query(app, db, shelf, monkeypatch, filters, advantage, deep):
+    monkeypatch.setattr(queries, "PROBE_ADVANTAGE", advantage)
+    monkeypatch.setattr(queries, "DEEP_OFFSET", deep)
+    if filters.party:
+        filters = replace(filters, party=shelf["japan"])
+    expected = _expected(db, filters)
+    assert expected  # the case means something
+    for _ in range(2):  # computed, then reused
+        names, total = _all_pages(app, filters)
+        assert names == expected
+        assert total == len(expected)
+
+
+def test_totals_and_deep_pages_follow_changes_from_any_writer(app, db, shelf, monkeypatch):
+    monkeypatch.setattr(queries, "DEEP_OFFSET", 0)
+    everything = AgreementFilters()
+    japan = AgreementFilters(party=shelf["japan"])
+    before = _all_pages(app, everything), _all_pages(app, japan)
+
+    # A write without the ORM, as a bulk load or the SQL console would make it.
+    db.session.execute(
+        sa.insert(Agreement),
+        [
+            {
+                "title": "Pact 0",
+                "short_name": "P99",
+                "category": "logistics",
+                "status": "proposed",
+                "summary": "",
+                "priority": "normal",
+                "created_at": datetime(2024, 1, 1, tzinfo=UTC),
+                "updated_at": datetime(2024, 1, 1, tzinfo=UTC),
+            }
+        ],
+    )
+    db.session.commit()
+    new_id = db.session.scalar(sa.select(Agreement.id).where(Agreement.short_name == "P99"))
+    names, total = _all_pages(app, everything)
+    assert total == before[0][1] + 1
+    assert names == _expected(db, everything)
+
+    db.session.execute(
+        sa.insert(AgreementParty), [{"agreement_id": new_id, "party_id": shelf["japan"]}]
+    )
+    db.session.commit()
+    assert _all_pages(app, japan) == (_expected(db, japan), before[1][1] + 1)
+
+    db.session.execute(
+        sa.update(Agreement)
+        .where(Agreement.id == new_id)
+        .values(archived_at=datetime(2025, 1, 1, tzinfo=UTC))
+    )
+    db.session.commit()
+    assert _all_pages(app, everything) == before[0]
+
+
+def test_every_listed_table_raises_the_data_version(db, make_agreement):
+    def version() -> int:
+        db.session.commit()
+        return db.session.scalar(sa.select(DataVersion.n))
+
+    start = version()
+    agreement = make_agreement()  # agreement, parties and their links
+    after_agreement = version()
+    assert after_agreement > start
+    meeting = Meeting(title="Talks", starts_at=datetime(2025, 1, 1, tzinfo=UTC), level="virtual")
+    db.session.add(meeting)
+    assert version() > after_agreement
+    before = version()
+    db.session.add(AgendaItem(meeting=meeting, agreement=agreement, outcome="Agreed"))
+    assert version() > before
+    before = version()
+    db.session.delete(db.session.get(AgendaItem, (meeting.id, agreement.id)))
+    assert version() > before
+
+
+def test_sorting_by_activity_puts_the_latest_status_change_or_meeting_first(
+    logged_in, db, make_agreement, make_party
+):
+    parties = [make_party("India", "IND")]
+    quiet = make_agreement(
+        title="Quiet", short_name="Q", status_on=date(2024, 1, 1), parties=parties
+    )
+    changed = make_agreement(
+        title="Changed", short_name="C", status_on=date(2024, 1, 1), parties=parties
+    )
+    changed.change_status("under_negotiation", effective_on=date(2025, 2, 1))
+    met = make_agreement(title="Met", short_name="M", status_on=date(2024, 1, 1), parties=parties)
+    meeting = Meeting(title="Round", starts_at=datetime(2025, 3, 1, tzinfo=UTC), level="virtual")
+    db.session.add_all([meeting, AgendaItem(meeting=meeting, agreement=met)])
+    db.session.commit()
+    html = logged_in.get("/agreements/?sort=activity").get_data(as_text=True)
+    order = sorted(("(Q)", "(C)", "(M)"), key=html.index)
+    assert order == ["(M)", "(C)", "(Q)"]
+    assert quiet.id  # listed last, not left out
