@@ -107,9 +107,11 @@ POSTGRESQL_TEXT = {
 
 def _postgresql_upgrade() -> None:
     for table, text in POSTGRESQL_TEXT.items():
+        # PostgreSQL's parser reads "<...>" as markup and skips what a <script> holds; this
+        # is plain text, so angle brackets are just separators.
         op.execute(
-            f"ALTER TABLE {table} ADD COLUMN search_vector tsvector "
-            f"GENERATED ALWAYS AS (to_tsvector('english'::regconfig, {text})) STORED"
+            f"ALTER TABLE {table} ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+            f"(to_tsvector('english'::regconfig, translate({text}, '<>', '  '))) STORED"
         )
         op.execute(f"CREATE INDEX ix_{table}_search_vector ON {table} USING gin (search_vector)")
 

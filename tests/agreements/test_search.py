@@ -197,3 +197,11 @@ def test_any_text_makes_a_valid_query(db, text):
     ids = search.matching_agreement_ids(text)
     if ids is not None:
         db.session.execute(sa.select(sa.func.count()).select_from(ids.subquery())).scalar()
+
+
+def test_words_inside_angle_brackets_are_found(logged_in, db, make_agreement):
+    make_agreement(
+        title="<script>Stealth</script> mast <b>agreement</b>", short_name="MTA", summary=""
+    )
+    db.session.commit()
+    assert found(logged_in, "stealth") == ["MTA"]
