@@ -45,6 +45,9 @@ DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 PAGE_SIZE = 50
 FLOOR_PATH = "/floor"
+# Seconds of timed requests per page; a page slower than that gets MIN_REPEAT requests.
+PAGE_BUDGET = 60
+MIN_REPEAT = 5
 USERNAME = "bench.viewer"
 FLOOR_SQL = (
     "SELECT id, title, short_name, status FROM agreement "
@@ -287,16 +290,22 @@ def measure(client, engine, page: Page, repeat: int, floor_client, floor: list[f
     """Time ``page``, each request right after one of the floor's, so both see the same load."""
     result = Result(page)
     for _ in range(3):  # warm caches: templates, statements, the database's pages
-        response = client.get(page.path)
-        response.close()
+        if time_request(client, page.path) > 1:
+            break  # a slow page is warm after one request
     with QueryCounter(engine) as counter:
+        started = time.perf_counter()
         response = client.get(page.path)
         response.get_data()
+        once = time.perf_counter() - started
     result.queries, result.status = counter.count, response.status_code
     if response.status_code != 200:
         result.note = f"HTTP {response.status_code}"
         return result
-    for _ in range(page.repeat or repeat):
+    times = page.repeat or repeat
+    if once * times > PAGE_BUDGET:  # a slow page: fewer requests, at least a few
+        times = max(MIN_REPEAT, int(PAGE_BUDGET / once))
+        result.note = f"{times} requests"
+    for _ in range(times):
         floor.append(time_request(floor_client, FLOOR_PATH))
         result.floor.append(floor[-1])
         result.timings.append(time_request(client, page.path))
