@@ -5,19 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
+from tracker.agreements.queries import agreement_for_page
 from tracker.extensions import db
-from tracker.models import (
-    ActionItem,
-    AgendaItem,
-    Agreement,
-    AgreementParty,
-    AuditRecord,
-    NegotiationPoint,
-    PartyPosition,
-    StatusChange,
-)
+from tracker.models import Agreement, AuditRecord
 from tracker.models.negotiation import PointStatus
 from tracker.reports.content import LATEST_UPDATES, AgreementReport, build_report, end_of_day
 
@@ -32,30 +24,6 @@ def find_agreement(reference: str) -> Agreement | None:
     return db.session.scalar(
         sa.select(Agreement).where(sa.func.lower(Agreement.short_name) == reference.lower())
     )
-
-
-def _agreement_for_report(agreement_id: int) -> Agreement | None:
-    stmt = (
-        sa.select(Agreement)
-        .where(Agreement.id == agreement_id)
-        .options(
-            joinedload(Agreement.lead),
-            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
-            selectinload(Agreement.status_changes).options(
-                joinedload(StatusChange.meeting), joinedload(StatusChange.recorded_by)
-            ),
-            selectinload(Agreement.agenda_items).joinedload(AgendaItem.meeting),
-            selectinload(Agreement.points).options(
-                joinedload(NegotiationPoint.raised_at),
-                joinedload(NegotiationPoint.settled_at),
-                selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party),
-            ),
-            selectinload(Agreement.action_items).options(
-                joinedload(ActionItem.owner), joinedload(ActionItem.meeting)
-            ),
-        )
-    )
-    return db.session.scalar(stmt)
 
 
 def _records_about(agreement: Agreement) -> sa.ColumnElement[bool]:
@@ -116,7 +84,7 @@ def agreement_report(
     """The status report of one agreement as it stood at the end of ``as_of`` (default today)."""
     today = today or date.today()
     as_of = as_of or today
-    agreement = _agreement_for_report(agreement_id)
+    agreement = agreement_for_page(agreement_id, agenda=True)
     if agreement is None:
         return None
     names = {("agreement", agreement.id): agreement.short_name or agreement.title}
