@@ -7,13 +7,15 @@ HOST   ?= 127.0.0.1
 # Re-install when the declared dependencies change.
 STAMP  := $(VENV)/.installed
 
-.PHONY: run serve test lint format clean help
+.PHONY: run serve test bench lint format clean help
 
 help:
 	@echo "make run    install, migrate, load demo data when empty, serve on http://$(HOST):$(PORT)"
 	@echo "make serve  install, migrate, serve with gunicorn on 127.0.0.1:8000 (production;"
 	@echo "            TRACKER_BIND, TRACKER_WORKERS: see README, Deployment)"
 	@echo "make test   install the test tools and run the whole test suite"
+	@echo "make bench  time the pages on 250,000 synthetic agreements (docs/benchmarks.md;"
+	@echo "            BENCH_ARGS=\"--agreements 20000 --meetings 20000\" for a quick run)"
 	@echo "make lint   ruff check; make format   ruff format"
 
 $(BIN)/python:
@@ -40,9 +42,16 @@ serve: $(STAMP)
 	$(BIN)/tracker db upgrade
 	exec $(BIN)/gunicorn --config python:tracker.gunicorn_conf tracker.wsgi:app
 
+# One pytest worker per core (pytest-xdist); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# Not part of `make test`: builds instance/bench.sqlite once (about 17 minutes), then times.
+# BENCH_ARGS="--prepare-only" builds or upgrades the data without timing anything.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -107,6 +107,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=40, help="timed requests per page")
     parser.add_argument("--rebuild", action="store_true", help="regenerate the data")
     parser.add_argument("--no-write", action="store_true", help="print only; leave the doc")
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="build or upgrade the data; time nothing"
+    )
     parser.add_argument("--csv-child", help=argparse.SUPPRESS)  # internal: memory of the CSV
     return parser.parse_args(argv)
 
@@ -469,6 +472,8 @@ def main() -> None:
         csv_child(args.database, args.csv_child)
         return
     stamp = prepare(args)
+    if args.prepare_only:
+        return
     password = secrets.token_urlsafe(16)
     app = make_app(args.database)
     client = log_in(app, password)

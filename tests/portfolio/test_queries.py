@@ -241,3 +241,50 @@ def test_upcoming_meetings_follow_the_filters_and_name_their_agreements(
         PortfolioFilters(category=Category.LOGISTICS), today=today, now=now
     )
     assert [entry.meeting.title for entry in logistics] == ["Joint round"]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 7])
+def test_pages_put_together_are_the_whole_portfolio_in_order(db, agreement_since, size):
+    """A page can hold stalled rows, fresh rows, or the turn from one to the other."""
+    for n, days in enumerate((200, 10, 150, 20, 300, 30, 120)):
+        agreement_since(f"P{n}", days, title=f"Talks {6 - n}")
+    everything = list(portfolio(db))
+    # Stalled by title, then the others by title.
+    assert everything == ["P6", "P4", "P2", "P0", "P5", "P3", "P1"]
+
+    filters, today, now = PortfolioFilters(), date.today(), datetime.now(UTC)
+    summary = queries.summary(filters, today=today, now=now, stalled_after=90)
+    assert (summary.agreements, summary.stalled) == (7, 4)
+    pages = []
+    for number in range(1, -(-7 // size) + 1):
+        rows = queries.page_rows(
+            filters,
+            today=today,
+            now=now,
+            stalled_after=90,
+            number=number,
+            size=size,
+            summary=summary,
+        )
+        pages.extend(row.short_name for row in rows)
+    assert pages == everything
+
+
+def test_the_counts_follow_a_change_made_after_they_were_counted(db, agreement_since, discuss):
+    """Counts are reused while the data is unchanged, and never after it changes."""
+    old = agreement_since("OLD", 200)
+    db.session.commit()
+    filters, today, now = PortfolioFilters(), date.today(), datetime.now(UTC)
+
+    def counts():
+        summary = queries.summary(filters, today=today, now=now, stalled_after=90)
+        by_status = {c.status: c.count for c in queries.status_counts(filters)}
+        return summary.agreements, summary.stalled, by_status[Status.UNDER_NEGOTIATION]
+
+    assert counts() == (1, 1, 1)
+    discuss(-3, old)  # a meeting last week: no longer stalled
+    db.session.commit()
+    assert counts() == (1, 0, 1)
+    agreement_since("NEW", 5)
+    db.session.commit()
+    assert counts() == (2, 0, 2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,10 +23,10 @@ from tracker.models import (
     PartyKind,
     PointStatus,
     Status,
-    StatusChange,
 )
 from tracker.models.status import CLOSED_STATUSES
 from tracker.portfolio.filters import PortfolioFilters
+from tracker.versioned import remember
 
 # Meetings from today up to this many days ahead are "upcoming".
 UPCOMING_DAYS = 30
@@ -41,7 +41,8 @@ def today() -> date:
 
 
 def now_utc() -> datetime:
-    return datetime.now(UTC)
+    """Now, to the minute: what the portfolio counts once is reused for that minute."""
+    return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -123,15 +124,20 @@ def _conditions(filters: PortfolioFilters, *, status: bool = True) -> list:
 
 
 def status_counts(filters: PortfolioFilters) -> list[StatusCount]:
-    """Agreements in each status, zeros included, under every filter but the status one."""
-    rows = dict(
-        db.session.execute(
-            sa.select(Agreement.status, sa.func.count())
-            .where(*_conditions(filters, status=False))
-            .group_by(Agreement.status)
-        ).all()
-    )
-    return [StatusCount(status, rows.get(status, 0)) for status in Status]
+    """Agreements in each status, zeros included, under every filter but the status one;
+    counted once for each state of the data."""
+
+    def count() -> list[StatusCount]:
+        rows = dict(
+            db.session.execute(
+                sa.select(Agreement.status, sa.func.count())
+                .where(*_conditions(filters, status=False))
+                .group_by(Agreement.status)
+            ).all()
+        )
+        return [StatusCount(status, rows.get(status, 0)) for status in Status]
+
+    return remember(("portfolio counts", replace(filters, status=None)), count)
 
 
 def _meeting_id(now: datetime, *, past: bool):
@@ -151,50 +157,78 @@ def _meeting_id(now: datetime, *, past: bool):
     )
 
 
+def stalled_flag(*, today: date, now: datetime, stalled_after: int) -> sa.ColumnElement[int]:
+    """1 if the agreement is stalled, else 0 (never NULL), from its own row where it can.
+
+    Stalled: recorded as such, or open with neither a meeting held nor a status change
+    taking effect within the last ``stalled_after`` days (a change on the cut-off day still
+    counts). The agreement's last status change and latest meeting are kept on its row by
+    triggers; the latest may still be to come, so only when it falls after the cut-off is
+    the agenda looked up, through an index, for a meeting held since then.
+    """
+    cutoff = today - timedelta(days=stalled_after)
+    cutoff_at = datetime.combine(cutoff, time(), UTC)
+    met_since = (
+        sa.select(AgendaItem.meeting_id)
+        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+        .where(
+            AgendaItem.agreement_id == Agreement.id,
+            Meeting.archived_at.is_(None),
+            Meeting.starts_at >= cutoff_at,
+            Meeting.starts_at <= now,
+        )
+        .correlate(Agreement)
+        .exists()
+    )
+    idle = sa.and_(
+        Agreement.status.not_in(CLOSED_STATUSES),
+        Agreement.status_changed_on < cutoff,
+        sa.or_(
+            Agreement.last_meeting_at.is_(None),
+            Agreement.last_meeting_at < cutoff_at,
+            ~met_since,
+        ),
+    )
+    return sa.case((Agreement.status == Status.STALLED, 1), (idle, 1), else_=0)
+
+
 def _portfolio(
     filters: PortfolioFilters, *, today: date, now: datetime, stalled_after: int
 ) -> sa.Select:
-    """Every row of the portfolio in one statement: per-agreement figures come from grouped
-    subqueries joined once, not from a query per agreement."""
-    since = (
-        sa.select(StatusChange.agreement_id, sa.func.max(StatusChange.effective_on).label("since"))
-        .group_by(StatusChange.agreement_id)
-        .subquery()
-    )
+    """The portfolio's rows by title, with their stalled flag. Per-agreement figures are
+    correlated subqueries served by indexes, so they cost only for the rows read; callers
+    put the stalled rows first by reading them, then the others (see :func:`page_rows`)."""
     names = (
-        sa.select(
-            AgreementParty.agreement_id,
-            sa.func.aggregate_strings(Party.name, _SEPARATOR).label("names"),
-        )
-        .join(Party, Party.id == AgreementParty.party_id)
-        .group_by(AgreementParty.agreement_id)
-        .subquery()
+        sa.select(sa.func.aggregate_strings(Party.name, _SEPARATOR))
+        .join(AgreementParty, AgreementParty.party_id == Party.id)
+        .where(AgreementParty.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
     )
     points = (
-        sa.select(NegotiationPoint.agreement_id, sa.func.count().label("n"))
-        .where(NegotiationPoint.status.in_(OPEN_POINTS))
-        .group_by(NegotiationPoint.agreement_id)
-        .subquery()
+        sa.select(sa.func.count())
+        .select_from(NegotiationPoint)
+        .where(
+            NegotiationPoint.agreement_id == Agreement.id,
+            NegotiationPoint.status.in_(OPEN_POINTS),
+        )
+        .correlate(Agreement)
+        .scalar_subquery()
     )
     overdue = (
-        sa.select(ActionItem.agreement_id, sa.func.count().label("n"))
-        .where(ActionItem.done.is_(False), ActionItem.due_on < today)
-        .group_by(ActionItem.agreement_id)
-        .subquery()
+        sa.select(sa.func.count())
+        .select_from(ActionItem)
+        .where(
+            ActionItem.agreement_id == Agreement.id,
+            ActionItem.done.is_(False),
+            ActionItem.due_on < today,
+        )
+        .correlate(Agreement)
+        .scalar_subquery()
     )
     last = aliased(Meeting, name="last_meeting")
     upcoming = aliased(Meeting, name="next_meeting")
-
-    # Stalled: recorded as such, or open with neither a meeting nor a status change taking
-    # effect within the last ``stalled_after`` days (a change on the cut-off day still counts).
-    cutoff = today - timedelta(days=stalled_after)
-    idle = sa.and_(
-        Agreement.status.not_in(CLOSED_STATUSES),
-        since.c.since < cutoff,
-        sa.or_(last.starts_at.is_(None), last.starts_at < datetime.combine(cutoff, time(), UTC)),
-    )
-    stalled = sa.case((Agreement.status == Status.STALLED, 1), (idle, 1), else_=0)
-
+    stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
     return (
         sa.select(
             Agreement.id.label("id"),
@@ -202,27 +236,23 @@ def _portfolio(
             Agreement.short_name.label("short_name"),
             Agreement.category.label("category"),
             Agreement.status.label("status"),
-            names.c.names.label("parties"),
-            since.c.since.label("status_since"),
+            names.label("parties"),
+            Agreement.status_changed_on.label("status_since"),
             last.id.label("last_id"),
             last.starts_at.label("last_starts_at"),
             last.timezone.label("last_timezone"),
             upcoming.id.label("next_id"),
             upcoming.starts_at.label("next_starts_at"),
             upcoming.timezone.label("next_timezone"),
-            sa.func.coalesce(points.c.n, 0).label("open_points"),
-            sa.func.coalesce(overdue.c.n, 0).label("overdue_actions"),
+            points.label("open_points"),
+            overdue.label("overdue_actions"),
             stalled.label("stalled"),
         )
         .select_from(Agreement)
-        .outerjoin(since, since.c.agreement_id == Agreement.id)
-        .outerjoin(names, names.c.agreement_id == Agreement.id)
-        .outerjoin(points, points.c.agreement_id == Agreement.id)
-        .outerjoin(overdue, overdue.c.agreement_id == Agreement.id)
         .outerjoin(last, last.id == _meeting_id(now, past=True))
         .outerjoin(upcoming, upcoming.id == _meeting_id(now, past=False))
         .where(*_conditions(filters))
-        .order_by(stalled.desc(), Agreement.title, Agreement.id)
+        .order_by(Agreement.title, Agreement.id)
     )
 
 
@@ -262,11 +292,17 @@ def iter_rows(
     batch: int = 500,
 ) -> Iterator[PortfolioRow]:
     """The portfolio's rows, stalled first then by title, fetched ``batch`` at a time so an
-    export never holds the whole portfolio in memory."""
+    export never holds the whole portfolio in memory.
+
+    Read as two walks of the title index, the stalled rows then the others, so rows stream
+    from the first one on instead of after a sort of the whole portfolio.
+    """
     stmt = _portfolio(filters, today=today, now=now, stalled_after=stalled_after)
-    result = db.session.execute(stmt.execution_options(yield_per=batch))
-    for row in result:
-        yield _row(row, today)
+    stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
+    for flag in (1, 0):
+        result = db.session.execute(stmt.where(stalled == flag).execution_options(yield_per=batch))
+        for row in result:
+            yield _row(row, today)
 
 
 def page_rows(
@@ -277,23 +313,50 @@ def page_rows(
     stalled_after: int,
     number: int,
     size: int,
+    summary: Summary,
 ) -> list[PortfolioRow]:
-    """One page of the portfolio's rows, for the page; downloads read them all."""
+    """One page of the portfolio's rows, for the page; downloads read them all.
+
+    Stalled rows come first, so a page is read from the stalled rows by title, then from
+    the others by title, each a walk of the list's title index that stops at the page's
+    end, instead of sorting every agreement on the flag.
+    """
     stmt = _portfolio(filters, today=today, now=now, stalled_after=stalled_after)
-    result = db.session.execute(stmt.limit(size).offset((number - 1) * size))
-    return [_row(row, today) for row in result]
+    stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
+    start = (number - 1) * size
+    from_stalled = max(0, min(size, summary.stalled - start))
+    # One statement: each part keeps its own order and limit inside a subquery.
+    stalled_part = stmt.where(stalled == 1).limit(from_stalled)
+    other_part = stmt.where(stalled == 0).limit(size - from_stalled)
+    parts = sa.union_all(
+        sa.select(stalled_part.offset(min(start, summary.stalled)).subquery()),
+        sa.select(other_part.offset(max(0, start - summary.stalled)).subquery()),
+    ).subquery()
+    rows = db.session.execute(
+        sa.select(parts).order_by(parts.c.stalled.desc(), parts.c.title, parts.c.id)
+    )
+    return [_row(row, today) for row in rows]
 
 
 def summary(
     filters: PortfolioFilters, *, today: date, now: datetime, stalled_after: int
 ) -> Summary:
-    """How many agreements the portfolio lists and how many of them are stalled."""
-    rows = _portfolio(filters, today=today, now=now, stalled_after=stalled_after)
-    rows = rows.order_by(None).subquery()
-    total, stalled = db.session.execute(
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(rows.c.stalled), 0))
-    ).one()
-    return Summary(agreements=total, stalled=int(stalled))
+    """How many agreements the portfolio lists and how many of them are stalled.
+
+    Counted once for each state of the data (see :func:`tracker.versioned.remember`); the
+    time is part of the key because a meeting beginning can change an agreement's flag.
+    """
+
+    def count() -> Summary:
+        stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
+        total, flagged = db.session.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(stalled), 0)).where(
+                *_conditions(filters)
+            )
+        ).one()
+        return Summary(agreements=total, stalled=int(flagged))
+
+    return remember(("portfolio", filters, today, now, stalled_after), count)
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,7 @@ def index():
         stalled_after=portfolio.stalled_after,
         number=number,
         size=size,
+        summary=summary,
     )
     return render_template(
         "portfolio/index.html",
