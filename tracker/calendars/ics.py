@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event
+
+from tracker.formatting import get_zone
 
 PRODID = "-//tracker//Meetings calendar//EN"
 # A meeting recorded without an end: one hour, the usual length calendar apps give a new
@@ -68,7 +70,7 @@ def event_uid(meeting_id: int, created_at: datetime, domain: str) -> str:
 def zone(name: str) -> tzinfo:
     """The meeting's zone; UTC for a name this system does not know."""
     try:
-        return ZoneInfo(name)
+        return get_zone(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
 

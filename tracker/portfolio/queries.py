@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
 from tracker.extensions import db
+from tracker.formatting import get_zone
 from tracker.models import (
     ActionItem,
     AgendaItem,
@@ -78,7 +78,7 @@ class MeetingDay:
 
     @property
     def local_day(self) -> date:
-        return self.starts_at.astimezone(ZoneInfo(self.timezone)).date()
+        return self.starts_at.astimezone(get_zone(self.timezone)).date()
 
 
 @dataclass(frozen=True)

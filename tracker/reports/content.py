@@ -17,15 +17,16 @@ Party positions on points are kept as currently recorded; the report says so.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from tracker.formatting import format_date
+from tracker.formatting import format_date, get_zone
 from tracker.models import (
     ActionItem,
     Agreement,
     Meeting,
+    MeetingLevel,
     NegotiationPoint,
     PointStatus,
     Status,
@@ -168,11 +169,31 @@ def end_of_day(day: date) -> datetime:
     )
 
 
-def meeting_day(meeting: Meeting) -> date:
-    return meeting.starts_at.astimezone(ZoneInfo(meeting.timezone)).date()
+def meeting_day(meeting: Meeting | AgendaMeeting) -> date:
+    return meeting.starts_at.astimezone(get_zone(meeting.timezone)).date()
 
 
-def _meeting_line(meeting: Meeting, outcome: str) -> MeetingLine:
+@dataclass(frozen=True)
+class AgendaMeeting:
+    """A meeting (not archived) that discussed the agreement, read as a plain row: an
+    agreement discussed at hundreds of meetings costs one light query, not ORM objects."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    timezone: str
+    city: str
+    country: str
+    level: MeetingLevel
+    outcome: str
+    created_at: datetime
+
+    @property
+    def place(self) -> str:
+        return ", ".join(part for part in (self.city, self.country) if part)
+
+
+def _meeting_line(meeting: AgendaMeeting, outcome: str) -> MeetingLine:
     return MeetingLine(
         id=meeting.id,
         title=meeting.title,
@@ -231,6 +252,7 @@ def _action_open(action: ActionItem, as_of: date) -> bool:
 def build_report(
     agreement: Agreement,
     *,
+    meetings: Sequence[AgendaMeeting],
     as_of: date,
     today: date,
     updates: list[AuditRecord],
@@ -238,7 +260,8 @@ def build_report(
     point_settled_records: dict[int, datetime],
     generated_at: datetime | None = None,
 ) -> AgreementReport:
-    """Assemble the report from an agreement loaded with everything it shows."""
+    """Assemble the report from an agreement loaded with everything it shows and the
+    meetings that discussed it."""
     history = [change for change in agreement.status_changes if change.effective_on <= as_of]
     report = AgreementReport(
         id=agreement.id,
@@ -277,20 +300,14 @@ def build_report(
     ]
 
     cutoff = end_of_day(as_of)
-    items = [item for item in agreement.agenda_items if item.meeting.archived_at is None]
-    items.sort(key=lambda item: (item.meeting.starts_at, item.meeting.id))
-    report.meetings = [
-        _meeting_line(item.meeting, item.outcome)
-        for item in items
-        if meeting_day(item.meeting) <= as_of
+    lines = [
+        (_meeting_line(meeting, meeting.outcome), meeting.created_at)
+        for meeting in sorted(meetings, key=lambda meeting: (meeting.starts_at, meeting.id))
     ]
-    upcoming = [
-        item
-        for item in items
-        if meeting_day(item.meeting) > as_of and item.meeting.created_at <= cutoff
-    ]
+    report.meetings = [line for line, _ in lines if line.day <= as_of]
+    upcoming = [line for line, created_at in lines if line.day > as_of and created_at <= cutoff]
     if upcoming:
-        report.next_meeting = _meeting_line(upcoming[0].meeting, "")
+        report.next_meeting = replace(upcoming[0], outcome="")
 
     for point in sorted(agreement.points, key=lambda p: (p.created_at, p.id)):
         if not _point_known(point, as_of):

@@ -16,6 +16,7 @@ from fpdf.enums import TextEmphasis, XPos, YPos
 
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
+FAMILY_KEY = FAMILY.lower()  # as fpdf2 keeps it
 # The font files are subset to the Latin, Greek and Cyrillic scripts and common symbols,
 # which keeps loading them fast; each style is loaded the first time a page uses it.
 STYLE_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -38,6 +39,7 @@ class ReportPDF(FPDF):
     def __init__(self, *, title: str, generated_at: datetime, orientation: str = "portrait"):
         super().__init__(orientation=orientation, unit="mm", format="A4")
         self.report_title = title
+        self._word_units: dict[str, dict[str, float]] = {}
         self.generated_at = generated_at
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=MARGIN)
@@ -48,7 +50,17 @@ class ReportPDF(FPDF):
         self.set_font(FAMILY, size=10)
 
     def set_font(self, family=None, style="", size=0) -> None:
-        if (family or self.font_family or FAMILY).lower() == FAMILY.lower():
+        if (
+            (style == "" or style == "B")
+            and (family is None or family == FAMILY)
+            and self.current_font is not None
+            and self.font_family == FAMILY_KEY
+            and self.font_style == style
+            and self.font_size_pt == (size or self.font_size_pt)
+            and not (self.underline or self.strikethrough)
+        ):
+            return  # already set: tables switch fonts cell by cell, and fpdf2's check is slow
+        if (family or self.font_family or FAMILY).lower() == FAMILY_KEY:
             family = FAMILY
             style = TextEmphasis.coerce(style).style
             wanted = "".join(letter for letter in "BI" if letter in style.upper())
@@ -85,12 +97,17 @@ class ReportPDF(FPDF):
         self.set_font(FAMILY, size=10)
 
     def text_width(self, text: str) -> float:
-        """Width of ``text`` in mm in the current font, without fpdf2's per-call overhead."""
-        widths = self.current_font.cw
-        try:
-            units = sum(widths[ord(char)] for char in text)
-        except (IndexError, KeyError):
-            return self.get_string_width(text)
+        """Width of ``text`` in mm in the current font, without fpdf2's per-call overhead;
+        each word's width is worked out once per font (tables repeat words a lot)."""
+        font = self.current_font
+        known = self._word_units.setdefault(font.fontkey, {})
+        units = known.get(text)
+        if units is None:
+            widths = font.cw
+            try:
+                units = known[text] = sum(widths[ord(char)] for char in text)
+            except (IndexError, KeyError):
+                return self.get_string_width(text)
         return units * self.font_size_pt * 0.001 / self.k
 
     def wrap(self, text: str, width: float) -> list[str]:

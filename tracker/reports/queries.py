@@ -9,9 +9,15 @@ from sqlalchemy.orm import joinedload
 
 from tracker.agreements.queries import agreement_for_page
 from tracker.extensions import db
-from tracker.models import Agreement, AuditRecord
+from tracker.models import AgendaItem, Agreement, AuditRecord, Meeting
 from tracker.models.negotiation import PointStatus
-from tracker.reports.content import LATEST_UPDATES, AgreementReport, build_report, end_of_day
+from tracker.reports.content import (
+    LATEST_UPDATES,
+    AgendaMeeting,
+    AgreementReport,
+    build_report,
+    end_of_day,
+)
 
 
 def find_agreement(reference: str) -> Agreement | None:
@@ -24,6 +30,26 @@ def find_agreement(reference: str) -> Agreement | None:
     return db.session.scalar(
         sa.select(Agreement).where(sa.func.lower(Agreement.short_name) == reference.lower())
     )
+
+
+def _meetings(agreement_id: int) -> list[AgendaMeeting]:
+    """The meetings (not archived) that discussed the agreement, with its outcome there."""
+    stmt = (
+        sa.select(
+            Meeting.id,
+            Meeting.title,
+            Meeting.starts_at,
+            Meeting.timezone,
+            Meeting.city,
+            Meeting.country,
+            Meeting.level,
+            AgendaItem.outcome,
+            Meeting.created_at,
+        )
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.agreement_id == agreement_id, Meeting.archived_at.is_(None))
+    )
+    return [AgendaMeeting(*row) for row in db.session.execute(stmt)]
 
 
 def _records_about(agreement: Agreement) -> sa.ColumnElement[bool]:
@@ -84,7 +110,7 @@ def agreement_report(
     """The status report of one agreement as it stood at the end of ``as_of`` (default today)."""
     today = today or date.today()
     as_of = as_of or today
-    agreement = agreement_for_page(agreement_id, agenda=True)
+    agreement = agreement_for_page(agreement_id, agenda=False)
     if agreement is None:
         return None
     names = {("agreement", agreement.id): agreement.short_name or agreement.title}
@@ -92,6 +118,7 @@ def agreement_report(
     names.update({("action", a.id): a.description for a in agreement.action_items})
     return build_report(
         agreement,
+        meetings=_meetings(agreement.id),
         as_of=as_of,
         today=today,
         updates=_latest_updates(agreement, as_of, LATEST_UPDATES),
