@@ -13,7 +13,14 @@ import sqlalchemy as sa
 
 from tracker.agreements import queries
 from tracker.agreements.queries import AgreementFilters
-from tracker.models import AgendaItem, Agreement, AgreementParty, DataVersion, Meeting
+from tracker.models import (
+    ActionItem,
+    AgendaItem,
+    Agreement,
+    AgreementParty,
+    DataVersion,
+    Meeting,
+)
 
 
 @pytest.fixture
@@ -152,6 +159,13 @@ def test_every_listed_table_raises_the_data_version(db, make_agreement):
     assert version() > before
     before = version()
     db.session.delete(db.session.get(AgendaItem, (meeting.id, agreement.id)))
+    assert version() > before
+    before = version()
+    action = ActionItem(agreement=agreement, description="Send the draft")
+    db.session.add(action)
+    assert version() > before  # the dashboard counts overdue actions
+    before = version()
+    action.done = True
     assert version() > before
 
 

@@ -105,3 +105,26 @@ def test_empty_dashboard_says_so(logged_in):
     assert "No meetings scheduled." in html
     assert "Nothing is overdue." in html
     assert "Record the first one" in html
+
+
+def test_counts_follow_changes_made_after_a_view(logged_in, db, make_agreement, make_party):
+    """Totals are reused between views only while nothing they count has changed."""
+    agreement = make_agreement(short_name="A", status="proposed", parties=[make_party()])
+    late = ActionItem(
+        agreement=agreement, description="Late", due_on=date.today() - timedelta(days=3)
+    )
+    db.session.add(late)
+    db.session.commit()
+    first = logged_in.get("/").get_data(as_text=True)
+    assert '<span class="badge text-bg-danger">1</span>' in _section(first, "overdue-heading")
+    assert 'Proposed <span class="badge text-bg-dark">1</span>' in first
+
+    late.done = True  # an action item alone changes
+    db.session.commit()
+    assert "Nothing is overdue." in logged_in.get("/").get_data(as_text=True)
+
+    agreement.change_status("under_negotiation", effective_on=date.today())
+    db.session.commit()
+    third = logged_in.get("/").get_data(as_text=True)
+    assert 'Proposed <span class="badge text-bg-dark">0</span>' in third
+    assert 'Under negotiation <span class="badge text-bg-dark">1</span>' in third

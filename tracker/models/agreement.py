@@ -85,6 +85,8 @@ class Agreement(Versioned, Base):
         sa.Index("ix_agreement_list_status", "status", "title", "id", **ACTIVE),
         sa.Index("ix_agreement_list_category", "category", "title", "id", **ACTIVE),
         sa.Index("ix_agreement_list_activity", "last_activity_on", "title", "id", **ACTIVE),
+        # The dashboard's recently changed agreements.
+        sa.Index("ix_agreement_recent", "updated_at", "id", **ACTIVE),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
