@@ -178,3 +178,26 @@ def test_viewer_reads_without_edit_buttons(viewer, db, make_meeting):
     assert "Defence Policy Dialogue" in page
     assert f"/meetings/{meeting.id}/edit" not in page
     assert "Archive" not in page and "Delete" not in page
+
+
+def test_list_narrowed_to_an_agreement_names_it_and_offers_to_widen(
+    logged_in, db, make_meeting, make_agreement
+):
+    """The agreement filter comes from links and is shown as a name, not a list of every
+    agreement (a collection can hold hundreds of thousands)."""
+    rpss = make_agreement(short_name="RPSS")
+    summit = make_meeting(title="Annual Summit")
+    make_meeting(title="Other talks")
+    db.session.add(AgendaItem(meeting=summit, agreement=rpss))
+    db.session.commit()
+
+    agreement_page = html(logged_in.get(f"/agreements/{rpss.id}"))
+    assert f'href="/meetings/?agreement={rpss.id}"' in agreement_page
+
+    page = html(logged_in.get(f"/meetings/?agreement={rpss.id}&level=summit"))
+    assert f'<a href="/agreements/{rpss.id}">RPSS</a>' in page
+    assert 'href="/meetings/?level=summit">Any agreement</a>' in page
+    assert "<option" not in page.split('id="level"')[1].split("</select>")[1]
+    # An agreement that does not exist narrows nothing.
+    page = html(logged_in.get("/meetings/?agreement=999"))
+    assert "Annual Summit" in page and "Other talks" in page and "Any agreement" not in page

@@ -11,7 +11,8 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.extensions import db
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person
-from tracker.pagination import Page, paginate
+from tracker.pagination import Page, count_rows, paginate
+from tracker.versioned import remember
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,14 @@ def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
     if filters.level is not None:
         stmt = stmt.where(Meeting.level == filters.level)
     if filters.agreement_id is not None:
-        stmt = stmt.where(Meeting.agenda_items.any(AgendaItem.agreement_id == filters.agreement_id))
+        # The agreement's meetings through the agenda index, not a test of every meeting.
+        stmt = stmt.where(
+            Meeting.id.in_(
+                sa.select(AgendaItem.meeting_id).where(
+                    AgendaItem.agreement_id == filters.agreement_id
+                )
+            )
+        )
     if filters.q:
         stmt = stmt.where(
             sa.or_(
@@ -39,7 +47,10 @@ def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
 
 
 def meeting_page(filters: MeetingFilters, number: int, size: int) -> Page:
-    """Active meetings matching ``filters``, newest first; ``number`` is clamped to the range."""
+    """Active meetings matching ``filters``, newest first; ``number`` is clamped to the range.
+
+    The total is counted once per state of the data (tracker.versioned.remember).
+    """
     stmt = (
         _filtered(sa.select(Meeting), filters)
         .options(
@@ -48,7 +59,8 @@ def meeting_page(filters: MeetingFilters, number: int, size: int) -> Page:
         )
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
-    return paginate(stmt, number, size)
+    total = remember(("meetings", filters), lambda: count_rows(stmt))
+    return paginate(stmt, number, size, total=total)
 
 
 def meeting_detail(meeting_id: int) -> Meeting | None:
@@ -76,9 +88,14 @@ def meeting_for_form(meeting_id: int) -> Meeting | None:
     return db.session.scalars(stmt).one_or_none()
 
 
-def agreements_for_filter() -> list[Agreement]:
-    stmt = sa.select(Agreement).where(Agreement.archived_at.is_(None)).order_by(Agreement.title)
-    return list(db.session.scalars(stmt))
+def agreement_name(agreement_id: int | None) -> str | None:
+    """How the list names the agreement it is narrowed to; None if there is no such one."""
+    if agreement_id is None:
+        return None
+    row = db.session.execute(
+        sa.select(Agreement.short_name, Agreement.title).where(Agreement.id == agreement_id)
+    ).first()
+    return None if row is None else row.short_name or row.title
 
 
 def _descendant_ids(meeting_id: int) -> set[int]:

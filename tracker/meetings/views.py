@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from tracker import versioning
@@ -39,6 +41,11 @@ def _filters_from_request() -> queries.MeetingFilters:
 @bp.route("/")
 def index():
     filters = _filters_from_request()
+    # Narrowed to one agreement by the links that lead here, never by a list of them all:
+    # a collection can hold hundreds of thousands. An unknown one is ignored.
+    agreement_name = queries.agreement_name(filters.agreement_id)
+    if agreement_name is None:
+        filters = replace(filters, agreement_id=None)
     page = queries.meeting_page(
         filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
     )
@@ -47,7 +54,7 @@ def index():
         page=page,
         filters=filters,
         levels=list(MeetingLevel),
-        agreements=queries.agreements_for_filter(),
+        agreement_name=agreement_name,
         now=utcnow(),
     )
 
