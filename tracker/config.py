@@ -48,6 +48,11 @@ class Defaults:
     # The portfolio flags an open agreement as stalled after this many days without a
     # meeting or a status change.
     STALLED_AFTER_DAYS = 90
+    # Forms offer at most this many agreements (or meetings) in a list to pick from; with
+    # more, an agenda row takes an agreement's short name or number, and "held during"
+    # offers the meetings within PARENT_WINDOW_DAYS of the meeting.
+    CHOICE_LIMIT = 500
+    PARENT_WINDOW_DAYS = 10
     # Each request that may write runs alone (SQLite: BEGIN IMMEDIATE; PostgreSQL: one
     # advisory lock), so what it read still holds when it commits. See tracker/database.py.
     SERIALIZE_WRITES = True

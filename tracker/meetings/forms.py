@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -20,6 +21,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from tracker.models import MeetingLevel
 from tracker.versioning import VersionedForm
@@ -62,10 +64,56 @@ def to_utc(day: date, clock: time, zone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
+class RecordField(SelectField):
+    """A select of records; when there are too many to list (see :meth:`type_in`), a text
+    box that takes a record's short name or its number (#12) instead."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, coerce=optional_int, validate_choice=True, **kwargs)
+        self.typed = False
+        self.text = ""
+        self.lookup: Callable[[str], int | None] | None = None
+        self.names: dict[int, str] = {}
+
+    def type_in(self, lookup: Callable[[str], int | None], names: dict[int, str]) -> None:
+        """Take the record as typed: ``lookup`` finds its id from a short name or number
+        (None if there is no such record to choose); ``names`` shows chosen ids."""
+        self.typed, self.lookup, self.names = True, lookup, names
+        self.widget = TextInput()
+        self.render_kw = {"placeholder": "Short name or number, e.g. RPSS or #12"}
+
+    def process_formdata(self, valuelist):
+        self.text = valuelist[0].strip() if valuelist else ""
+        try:
+            self.data = optional_int(self.text.removeprefix("#"))
+        except ValueError:
+            self.data = None  # a short name: looked up, or refused, when validating
+
+    def pre_validate(self, form):
+        if not self.typed:
+            if self.text and self.data is None:
+                raise ValidationError(self.gettext("Not a valid choice."))
+            super().pre_validate(form)
+            return
+        if not self.text:
+            return
+        self.data = self.lookup(self.text)
+        if self.data is None:
+            raise ValidationError(
+                f"No agreement to choose has the short name or number “{self.text[:40]}”. "
+                "Type its short name as on its page, or its number with # (#12)."
+            )
+
+    def _value(self):
+        if self.text or self.data is None:
+            return self.text
+        return self.names.get(self.data, f"#{self.data}")
+
+
 class AgendaRowForm(Form):
     """One agreement discussed at the meeting and what came out of it."""
 
-    agreement_id = SelectField("Agreement", coerce=optional_int, validate_choice=True)
+    agreement_id = RecordField("Agreement")
     outcome = TextAreaField("Outcome", validators=[Length(max=20_000)], render_kw={"rows": 2})
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from tracker.arguments import MAX_ID
 from tracker.extensions import db
-from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person
+from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person, utcnow
 from tracker.pagination import Page, count_rows, paginate
 from tracker.versioned import remember
 
@@ -115,13 +117,34 @@ def _descendant_ids(meeting_id: int) -> set[int]:
     return found
 
 
-def parent_choices(meeting: Meeting | None) -> list[SelectChoice]:
-    """Gatherings a meeting may be held during: not archived, not itself or below it."""
+def active_count(model) -> int:
+    """How many records of ``model`` are not archived, counted once per state of the data."""
+    return remember(
+        ("active", model.__tablename__),
+        lambda: db.session.scalar(
+            sa.select(sa.func.count()).select_from(model).where(model.archived_at.is_(None))
+        ),
+    )
+
+
+def parent_choices(
+    meeting: Meeting | None, *, window: timedelta | None = None, also: int | None = None
+) -> list[SelectChoice]:
+    """Gatherings a meeting may be held during: not archived, not itself or below it.
+
+    With a ``window``, only those starting within it of the meeting (of now, for a new
+    one), besides its current gathering and ``also``: a side meeting is held while its
+    gathering is, and a collection can hold hundreds of thousands of meetings.
+    """
     excluded = {meeting.id, *_descendant_ids(meeting.id)} if meeting and meeting.id else set()
-    keep = meeting.parent_id if meeting else None
+    keep = [id_ for id_ in (meeting.parent_id if meeting else None, also) if id_ is not None]
+    listed = Meeting.archived_at.is_(None)
+    if window is not None:
+        around = meeting.starts_at if meeting and meeting.starts_at else utcnow()
+        listed = sa.and_(listed, Meeting.starts_at.between(around - window, around + window))
     stmt = (
         sa.select(Meeting.id, Meeting.title, Meeting.starts_at)
-        .where(sa.or_(Meeting.archived_at.is_(None), Meeting.id == keep))
+        .where(sa.or_(listed, Meeting.id.in_(keep)))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
     choices = [SelectChoice("", "None")]
@@ -144,6 +167,36 @@ def participant_choices(keep: Iterable[int] = ()) -> list[SelectChoice]:
         SelectChoice(str(id_), f"{name}, {position}" if position else name, optgroup=party)
         for id_, name, position, party in db.session.execute(stmt)
     ]
+
+
+def agreement_by_reference(text: str, keep: Iterable[int] = ()) -> int | None:
+    """The id of the agreement typed as its short name (any case) or number ("#12" or
+    "12"); archived ones only if in ``keep``. None if there is no such agreement."""
+    text = text.strip()
+    keep = list(keep)
+    number = text.removeprefix("#")
+    if number.isascii() and number.isdigit():
+        if int(number) > MAX_ID:
+            return None
+        found = Agreement.id == int(number)
+    else:
+        found = sa.func.lower(Agreement.short_name) == text.lower()
+    return db.session.scalar(
+        sa.select(Agreement.id).where(
+            found, sa.or_(Agreement.archived_at.is_(None), Agreement.id.in_(keep))
+        )
+    )
+
+
+def agreement_references(ids: Iterable[int]) -> dict[int, str]:
+    """How a typed agenda row shows each agreement: its short name, else its number."""
+    ids = [id_ for id_ in ids if id_ is not None and 0 < id_ <= MAX_ID]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Agreement.id, Agreement.short_name).where(Agreement.id.in_(ids))
+    )
+    return {id_: short_name or f"#{id_}" for id_, short_name in rows}
 
 
 def agreement_choices(keep: Iterable[int] = ()) -> list[SelectChoice]:

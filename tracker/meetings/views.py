@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
@@ -13,7 +14,7 @@ from tracker.arguments import id_arg
 from tracker.extensions import db
 from tracker.meetings import queries, services
 from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingEditForm, MeetingForm
-from tracker.models import Meeting, MeetingLevel, Role, utcnow
+from tracker.models import Agreement, Meeting, MeetingLevel, Role, utcnow
 from tracker.pagination import clean_search
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
@@ -67,18 +68,42 @@ def detail(meeting_id: int):
     return render_template("meetings/detail.html", meeting=meeting, now=utcnow())
 
 
-def _prepare(form: MeetingForm, meeting: Meeting | None) -> None:
-    """Fill the selects and leave blank agenda rows at the end of the form."""
+def _prepare(form: MeetingForm, meeting: Meeting | None, *, parent: int | None = None) -> None:
+    """Fill the selects and leave blank agenda rows at the end of the form.
+
+    A collection too large to list (more than CHOICE_LIMIT) gets typed agenda rows and a
+    "held during" list of the meetings around this one.
+    """
+    limit = current_app.config["CHOICE_LIMIT"]
     kept_people = [person.id for person in meeting.participants] if meeting else []
     kept_agreements = [item.agreement_id for item in meeting.agenda_items] if meeting else []
-    form.parent_id.choices = queries.parent_choices(meeting)
+    window = None
+    if queries.active_count(Meeting) > limit:
+        window = timedelta(days=current_app.config["PARENT_WINDOW_DAYS"])
+    form.parent_id.choices = queries.parent_choices(meeting, window=window, also=parent)
     form.participant_ids.choices = queries.participant_choices(kept_people)
     blank = sum(1 for row in form.agenda if row.agreement_id.data is None)
     for _ in range(min(BLANK_ROWS - blank, form.agenda.max_entries - len(form.agenda))):
         form.agenda.append_entry()
+    if queries.active_count(Agreement) > limit:
+        names = queries.agreement_references(row.agreement_id.data for row in form.agenda)
+
+        def lookup(text: str) -> int | None:
+            return queries.agreement_by_reference(text, keep=kept_agreements)
+
+        for row in form.agenda:
+            row.agreement_id.type_in(lookup, names)
+        return
     agreement_choices = queries.agreement_choices(kept_agreements)
     for row in form.agenda:
         row.agreement_id.choices = agreement_choices
+
+
+def _offered(field, id_: int) -> bool:
+    """Whether the agenda row's field lets one choose the agreement ``id_``."""
+    if field.typed:
+        return field.lookup(f"#{id_}") is not None
+    return str(id_) in {str(choice.value) for choice in field.choices}
 
 
 def _initial(meeting: Meeting) -> dict:
@@ -116,16 +141,17 @@ def _values(form: MeetingForm) -> dict:
 @role_required(Role.EDITOR)
 def create():
     form = MeetingForm(data={"timezone": "Asia/Kolkata"})
-    _prepare(form, None)
+    parent = None if form.is_submitted() else id_arg("parent")
+    _prepare(form, None, parent=parent)
     if not form.is_submitted():
-        parent = id_arg("parent")
         if parent is not None and str(parent) in {c.value for c in form.parent_id.choices}:
             form.parent_id.data = parent
         # Arriving from an agreement's page: that agreement is the first item discussed.
         agreement = id_arg("agreement")
         first_row = form.agenda[0].agreement_id
-        if agreement is not None and str(agreement) in {str(c.value) for c in first_row.choices}:
+        if agreement is not None and _offered(first_row, agreement):
             first_row.data = agreement
+            first_row.names = queries.agreement_references([agreement])
     if form.validate_on_submit():
         try:
             meeting = services.create_meeting(**_values(form))
