@@ -327,3 +327,23 @@ def test_posts_need_a_csrf_token(database_url, make_user, make_party, db):
         response = client.post("/parties/new", data={"name": "X", "kind": "grouping"})
         assert response.status_code == 400
     assert party_named(db, "Quad").archived_at is None
+
+
+def test_detail_lists_agreements_a_page_at_a_time(app, viewer, db, make_party, make_agreement):
+    """A state party to thousands of agreements: pages, and a way into the filtered list."""
+    app.config["PAGE_SIZE"] = 2
+    india, japan = make_party("India", "IND"), make_party("Japan", "JPN")
+    made = [
+        make_agreement(title=f"Agreement {n}", short_name=f"A{n}", parties=[india, japan])
+        for n in (3, 1, 2)
+    ]
+    made[0].archived_at = made[0].created_at
+    db.session.commit()
+
+    first = viewer.get(f"/parties/{india.id}").get_data(as_text=True)
+    assert "India is a party to 3 agreements, by title." in first and "Page 1 of 2" in first
+    assert f'href="/agreements/?party={india.id}"' in first
+    assert first.index("Agreement 1") < first.index("Agreement 2") and "Agreement 3" not in first
+    assert f'<a href="/agreements/{made[1].id}">Agreement 1</a>' in first
+    second = viewer.get(f"/parties/{india.id}?page=2").get_data(as_text=True)
+    assert "Agreement 3</a> <span class=\"badge text-bg-secondary\">Archived</span>" in second

@@ -276,3 +276,22 @@ def test_editor_gets_403_on_restore_and_delete(editor, db, make_person):
     assert editor.get(f"/people/{person.id}/delete").status_code == 403
     assert editor.post(f"/people/{person.id}/delete").status_code == 403
     assert count_people(db) == 1
+
+
+def test_detail_shows_meetings_a_page_at_a_time_newest_first(app, viewer, db, make_person):
+    """Someone at hundreds of meetings: the page lists them in pages, each linked."""
+    app.config["PAGE_SIZE"] = 2
+    person = make_person("Rajesh Kumar", "Joint Secretary")
+    for day in (1, 2, 3):
+        meeting = make_meeting(db, person)
+        meeting.title = f"Round {day}"
+        meeting.starts_at = datetime(2024, 8, day, 4, 30, tzinfo=UTC)
+    db.session.commit()
+
+    first = viewer.get(f"/people/{person.id}").get_data(as_text=True)
+    assert "3 meetings, newest first." in first and "Page 1 of 2" in first
+    assert first.index("Round 3") < first.index("Round 2") and "Round 1" not in first
+    round_3 = db.session.scalar(sa.select(Meeting.id).where(Meeting.title == "Round 3"))
+    assert f'<a href="/meetings/{round_3}">Round 3</a>' in first
+    second = viewer.get(f"/people/{person.id}?page=2").get_data(as_text=True)
+    assert "Round 1" in second and "Round 3" not in second

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import raiseload, selectinload
 
 from tracker.extensions import db
-from tracker.models import AgreementParty, Party, PartyKind, PartyPosition, Person
+from tracker.models import (
+    Agreement,
+    AgreementParty,
+    Party,
+    PartyKind,
+    PartyPosition,
+    PartyRole,
+    Person,
+    Status,
+)
 from tracker.pagination import Page, paginate
 
 
@@ -41,18 +50,47 @@ def list_parties(search: str, number: int, per_page: int) -> Page:
 
 
 def party_page(party_id: int) -> Party:
-    """A party (archived ones too) with its people and agreements loaded, or 404."""
+    """A party (archived ones too) with its people loaded, or 404; its agreements are
+    read a page at a time (:func:`agreements_of`): a state can be party to thousands."""
     stmt = (
         sa.select(Party)
         .where(Party.id == party_id)
         .options(
             selectinload(Party.people),
-            selectinload(Party.agreement_links).joinedload(AgreementParty.agreement),
             raiseload("*"),
         )
         .execution_options(populate_existing=True)
     )
     return db.first_or_404(stmt)
+
+
+@dataclass(frozen=True)
+class PartyAgreement:
+    id: int
+    title: str
+    short_name: str | None
+    status: Status
+    role: PartyRole
+    archived: bool
+
+
+def agreements_of(party_id: int, number: int, size: int) -> Page:
+    """One page of the agreements the party is party to (archived ones too), by title."""
+    stmt = (
+        sa.select(
+            Agreement.id,
+            Agreement.title,
+            Agreement.short_name,
+            Agreement.status,
+            AgreementParty.role,
+            Agreement.archived_at.is_not(None),
+        )
+        .join(AgreementParty, AgreementParty.agreement_id == Agreement.id)
+        .where(AgreementParty.party_id == party_id)
+        .order_by(Agreement.title, Agreement.id)
+    )
+    page = paginate(stmt, number, size, rows=True)
+    return replace(page, items=[PartyAgreement(*row) for row in page.items])
 
 
 def active_parties() -> list[Party]:

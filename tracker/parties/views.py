@@ -55,8 +55,10 @@ def index():
 @bp.route("/<int:party_id>")
 def detail(party_id: int):
     party = queries.party_page(party_id)
-    links = sorted(party.agreement_links, key=lambda link: link.agreement.title.lower())
-    return render_template("parties/detail.html", party=party, links=links)
+    agreements = queries.agreements_of(
+        party.id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+    )
+    return render_template("parties/detail.html", party=party, agreements=agreements)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, raiseload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, raiseload
 
 from tracker.extensions import db
-from tracker.models import ActionItem, Party, Person, meeting_participant
+from tracker.models import ActionItem, Meeting, Party, Person, meeting_participant
 from tracker.pagination import Page, paginate
 
 
@@ -34,18 +34,29 @@ def list_people(search: str, party_id: int | None, number: int, per_page: int) -
 
 
 def person_page(person_id: int) -> Person:
-    """A person (archived ones too) with their party and meetings loaded, or 404."""
+    """A person (archived ones too) with their party loaded, or 404; their meetings are
+    read a page at a time (:func:`meetings_of`)."""
     stmt = (
         sa.select(Person)
         .where(Person.id == person_id)
         .options(
             joinedload(Person.party),
-            selectinload(Person.meetings),
             raiseload("*"),
         )
         .execution_options(populate_existing=True)
     )
     return db.first_or_404(stmt)
+
+
+def meetings_of(person_id: int, number: int, size: int) -> Page:
+    """One page of the meetings the person attended (archived ones too), newest first."""
+    stmt = (
+        sa.select(Meeting)
+        .join(meeting_participant, meeting_participant.c.meeting_id == Meeting.id)
+        .where(meeting_participant.c.person_id == person_id)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+    return paginate(stmt, number, size)
 
 
 def get_party(party_id: int | None) -> Party | None:

@@ -65,7 +65,9 @@ def index():
 @bp.route("/<int:person_id>")
 def detail(person_id: int):
     person = queries.person_page(person_id)
-    meetings = sorted(person.meetings, key=lambda meeting: meeting.starts_at, reverse=True)
+    meetings = queries.meetings_of(
+        person.id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+    )
     return render_template("people/detail.html", person=person, meetings=meetings)
 
 
