@@ -43,6 +43,9 @@ class Defaults:
     # Domain part of the calendar event UIDs (meeting-<id>-<created>@DOMAIN). Calendar apps
     # match events by UID, so set it once: changing it duplicates every imported meeting.
     CALENDAR_DOMAIN = "tracker.invalid"
+    # The all-meetings calendar holds every meeting to come and this many of the latest
+    # held (an agreement's calendar holds all of its meetings).
+    CALENDAR_PAST_MEETINGS = 500
     # An argon2.profiles name: the cost of each password hash.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105  (a profile name)
     # The portfolio flags an open agreement as stalled after this many days without a

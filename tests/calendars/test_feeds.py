@@ -313,3 +313,17 @@ def test_a_new_meeting_never_takes_a_deleted_meetings_uid(feed, db, make_meeting
     (after,) = feed().events
     assert str(after["UID"]) != str(before["UID"])
     assert after["SEQUENCE"] == 0  # the deleted meeting's changes are not this one's
+
+
+def test_the_whole_collection_calendar_holds_the_future_and_the_latest_held(
+    app, feed, db, make_meeting
+):
+    """A collection of hundreds of thousands of meetings: the latest held, all to come."""
+    app.config["CALENDAR_PAST_MEETINGS"] = 2
+    now = datetime.now(UTC)
+    for days in (-300, -200, -100, 5, 400):
+        make_meeting(title=f"Day {days:+d}", starts_at=now + timedelta(days=days))
+    archived = make_meeting(title="Archived", starts_at=now - timedelta(days=1))
+    archived.archived_at = now
+    db.session.commit()
+    assert set(by_title(feed())) == {"Day -200", "Day -100", "Day +5", "Day +400"}

@@ -19,20 +19,30 @@ def active_agreement(agreement_id: int) -> Agreement | None:
     return db.session.scalars(stmt).one_or_none()
 
 
-def _feed_filter(stmt: sa.Select, agreement_id: int | None) -> sa.Select:
-    stmt = stmt.where(Meeting.archived_at.is_(None))
+def feed_ids(agreement_id: int | None, *, now: datetime, past_limit: int) -> sa.Select:
+    """Ids of the meetings (not archived) in a feed: every meeting that discussed the
+    agreement; or, for the whole collection, every meeting to come and the latest
+    ``past_limit`` held, since a calendar app needs no decades-old history and a
+    collection may hold hundreds of thousands of meetings."""
+    active = sa.select(Meeting.id).where(Meeting.archived_at.is_(None))
     if agreement_id is not None:
-        stmt = stmt.where(Meeting.agenda_items.any(AgendaItem.agreement_id == agreement_id))
-    return stmt
+        discussed = sa.select(AgendaItem.meeting_id).where(AgendaItem.agreement_id == agreement_id)
+        return active.where(Meeting.id.in_(discussed))
+    upcoming = active.where(Meeting.starts_at >= now)
+    held = (
+        active.where(Meeting.starts_at < now)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .limit(past_limit)
+    )
+    return sa.select(sa.union_all(upcoming, sa.select(held.subquery())).subquery())
 
 
-def _revisions(agreement_id: int | None) -> dict[int, tuple[int, datetime]]:
+def _revisions(ids: sa.Select) -> dict[int, tuple[int, datetime]]:
     """``{meeting id: (changes since it was recorded, time of the last one)}``.
 
     Read from the audit trail, which the database keeps append-only, so the count only grows.
     Records older than the meeting belong to a deleted meeting whose id was reused.
     """
-    ids = _feed_filter(sa.select(Meeting.id), agreement_id)
     stmt = (
         sa.select(
             AuditRecord.record_id,
@@ -63,12 +73,11 @@ def _participant(person: Person) -> str:
     return f"{name} ({person.party.name})"
 
 
-def calendar_entries(
-    agreement_id: int | None, meeting_url: Callable[[int], str]
-) -> list[MeetingEntry]:
-    """Meetings that are not archived (those discussing ``agreement_id`` if given), by start."""
+def calendar_entries(ids: sa.Select, meeting_url: Callable[[int], str]) -> list[MeetingEntry]:
+    """The meetings of ``ids`` (see :func:`feed_ids`) as calendar entries, by start."""
     stmt = (
-        _feed_filter(sa.select(Meeting), agreement_id)
+        sa.select(Meeting)
+        .where(Meeting.id.in_(ids))
         .options(
             joinedload(Meeting.parent),
             selectinload(Meeting.participants).joinedload(Person.party),
@@ -77,7 +86,7 @@ def calendar_entries(
         .order_by(Meeting.starts_at, Meeting.id)
     )
     meetings = list(db.session.scalars(stmt))
-    revisions = _revisions(agreement_id)
+    revisions = _revisions(ids)
     entries = []
     for meeting in meetings:
         changes, last_change = revisions.get(meeting.id, (0, meeting.updated_at))

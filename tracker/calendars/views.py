@@ -32,12 +32,16 @@ def _meeting_url(meeting_id: int) -> str:
 
 def _calendar(name: str, uid: str, filename: str, agreement_id: int | None) -> Response:
     domain = current_app.config["CALENDAR_DOMAIN"]
+    now = utcnow()
+    ids = queries.feed_ids(
+        agreement_id, now=now, past_limit=current_app.config["CALENDAR_PAST_MEETINGS"]
+    )
     body = build_calendar(
         name,
-        queries.calendar_entries(agreement_id, _meeting_url),
+        queries.calendar_entries(ids, _meeting_url),
         calendar_uid=f"{uid}@{domain}",
         domain=domain,
-        generated_at=utcnow(),
+        generated_at=now,
     )
     return Response(
         body,
