@@ -57,3 +57,18 @@ def test_a_word_wider_than_its_column_is_cut_not_lost():
     pdf.grid(("A", "B"), [("x" * 300, "short")], (1, 10))
 
     assert "".join(" ".join(pages_text(pdf)).split()).count("x") == 300
+
+
+def test_a_paragraph_longer_than_a_page_flows_onto_the_next_in_order():
+    pdf = new_pdf()
+    pdf.heading("Summary", 2)
+    pdf.paragraph("\n".join(f"Line {n} of the minutes." for n in range(200)))
+    pdf.paragraph("After the minutes.")
+
+    pages = pages_text(pdf)
+    assert len(pages) >= 3
+    everything = " ".join(pages)
+    positions = [everything.index(f"Line {n} of the minutes.") for n in range(200)]
+    assert positions == sorted(positions)
+    assert everything.index("Line 199 of") < everything.index("After the minutes.")
+    assert everything.index("Summary") < positions[0]
