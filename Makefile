@@ -48,7 +48,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# Not part of `make test`: builds instance/bench.sqlite once (about 17 minutes), then times.
+# Not part of `make test`: builds instance/bench.sqlite once (10 to 17 minutes), then times.
 # BENCH_ARGS="--prepare-only" builds or upgrades the data without timing anything.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

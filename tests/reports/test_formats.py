@@ -187,3 +187,37 @@ def test_hostile_text_stays_text_in_every_format(db, viewer, negotiation):
     data = viewer.get(url(negotiation, ".json")).get_json()
     assert data["agreement"]["summary"] == payload
     assert payload.split(" *")[0] in pdf_text(viewer.get(url(negotiation, ".pdf")).data)
+
+
+def _fonts(content: bytes) -> set[str]:
+    """Base names of the fonts the PDF uses, and whether any is embedded as a file."""
+    reader = pypdf.PdfReader(io.BytesIO(content))
+    names = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            names.add(str(font["/BaseFont"]))
+            descendants = font.get("/DescendantFonts")
+            if descendants:
+                descriptor = descendants[0].get_object()["/FontDescriptor"].get_object()
+                if "/FontFile2" in descriptor:
+                    names.add("embedded")
+    return names
+
+
+def test_pdf_in_latin_text_uses_the_built_in_font_and_any_other_script_embeds_one(
+    viewer, db, negotiation
+):
+    """Embedding a font is half the time of a long report, so it is done only when a
+    character outside Windows-1252 needs it; either way every character survives."""
+    latin = viewer.get(url(negotiation, ".pdf")).data
+    assert _fonts(latin) <= {"/Helvetica", "/Helvetica-Bold", "/Helvetica-Oblique"}
+    assert "Work-share principle agreed." in pdf_text(latin)
+
+    negotiation.agreement.summary = "Talks in Tōkyō and Αθήνα — “the text”."
+    db.session.commit()
+    unicode = viewer.get(url(negotiation, ".pdf")).data
+    assert "embedded" in _fonts(unicode)
+    assert not any(name.startswith("/Helvetica") for name in _fonts(unicode))
+    assert "Talks in Tōkyō and Αθήνα — “the text”." in pdf_text(unicode)
+    assert "Work-share principle agreed." in pdf_text(unicode)

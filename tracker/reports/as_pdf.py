@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from fpdf.errors import FPDFUnicodeEncodingException
+
 from tracker.formatting import format_date, format_local_datetime
 from tracker.reports.content import KEY_DATE_LABELS, POSITIONS_NOTE, AgreementReport
 from tracker.reports.pdf import Cell, ReportPDF
@@ -12,8 +14,24 @@ OVERDUE = Cell("Overdue", bold=True, color=(176, 42, 55))
 
 
 def render_pdf(report: AgreementReport, timeline: tuple[str, str] | None = None) -> bytes:
-    """The report on A4; ``timeline`` is the picture's SVG and its description in words."""
-    pdf = ReportPDF(title=f"{report.name}: status report", generated_at=report.generated_at)
+    """The report on A4; ``timeline`` is the picture's SVG and its description in words.
+
+    Set in the PDF's built-in Helvetica when every character is in Windows-1252 (most
+    reports: loading, subsetting and embedding a font file is half the time of a long
+    one); a name such as Tōkyō or Αθήνα sets the whole report in the embedded DejaVu Sans.
+    """
+    try:
+        return _render_pdf(report, timeline, unicode=False)
+    except FPDFUnicodeEncodingException:
+        return _render_pdf(report, timeline, unicode=True)
+
+
+def _render_pdf(
+    report: AgreementReport, timeline: tuple[str, str] | None, *, unicode: bool
+) -> bytes:
+    pdf = ReportPDF(
+        title=f"{report.name}: status report", generated_at=report.generated_at, unicode=unicode
+    )
     pdf.add_page()
     pdf.heading(report.title + (f" ({report.short_name})" if report.short_name else ""))
     pdf.paragraph(f"Status report as of {report.as_of_text}", style="I")

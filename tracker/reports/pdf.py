@@ -17,6 +17,8 @@ from fpdf.enums import TextEmphasis
 FONTS = Path(__file__).parent / "fonts"
 FAMILY = "DejaVu"
 FAMILY_KEY = FAMILY.lower()  # as fpdf2 keeps it
+# The PDF's built-in sans serif, for documents whose text needs no other characters.
+CORE_FAMILY = "helvetica"
 # The font files are subset to the Latin, Greek and Cyrillic scripts and common symbols,
 # which keeps loading them fast; each style is loaded the first time a page uses it.
 STYLE_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
@@ -36,8 +38,22 @@ class Cell:
 class ReportPDF(FPDF):
     """An A4 report with a title line, generated-at footer and "Page n of m"."""
 
-    def __init__(self, *, title: str, generated_at: datetime, orientation: str = "portrait"):
+    def __init__(
+        self,
+        *,
+        title: str,
+        generated_at: datetime,
+        orientation: str = "portrait",
+        unicode: bool = True,
+    ):
+        """``unicode=False`` sets the text in the PDF's built-in Helvetica (Windows-1252
+        characters only; any other raises FPDFUnicodeEncodingException), which needs no
+        font file to load, subset and embed: that is half the time of a long report."""
         super().__init__(orientation=orientation, unit="mm", format="A4")
+        self.core = not unicode
+        self._family_key = CORE_FAMILY if self.core else FAMILY_KEY
+        if self.core:
+            self.core_fonts_encoding = "windows-1252"
         self.report_title = title
         self._word_units: dict[str, dict[str, float]] = {}
         self.generated_at = generated_at
@@ -54,13 +70,15 @@ class ReportPDF(FPDF):
             (style == "" or style == "B")
             and (family is None or family == FAMILY)
             and self.current_font is not None
-            and self.font_family == FAMILY_KEY
+            and self.font_family == self._family_key
             and self.font_style == style
             and self.font_size_pt == (size or self.font_size_pt)
             and not (self.underline or self.strikethrough)
         ):
             return  # already set: tables switch fonts cell by cell, and fpdf2's check is slow
-        if (family or self.font_family or FAMILY).lower() == FAMILY_KEY:
+        if self.core and (family or FAMILY).lower() == FAMILY_KEY:
+            family = CORE_FAMILY
+        elif (family or self.font_family or FAMILY).lower() == FAMILY_KEY:
             family = FAMILY
             style = TextEmphasis.coerce(style).style
             wanted = "".join(letter for letter in "BI" if letter in style.upper())
@@ -140,7 +158,10 @@ class ReportPDF(FPDF):
         if units is None:
             widths = font.cw
             try:
-                units = known[text] = sum(widths[ord(char)] for char in text)
+                if self.core:  # built-in fonts' widths are keyed by character
+                    units = known[text] = sum(widths[char] for char in text)
+                else:
+                    units = known[text] = sum(widths[ord(char)] for char in text)
             except (IndexError, KeyError):
                 return self.get_string_width(text)
         return units * self.font_size_pt * 0.001 / self.k
