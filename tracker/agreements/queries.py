@@ -235,6 +235,7 @@ class MeetingLine:
     country: str
     level: MeetingLevel
     outcome: str
+    created_at: datetime  # when it was entered: the status report's "next meeting" as of a day
 
     @property
     def place(self) -> str:
@@ -258,6 +259,7 @@ def meetings_of(agreement_id: int) -> list[MeetingLine]:
             Meeting.country,
             Meeting.level,
             AgendaItem.outcome,
+            Meeting.created_at,
         )
         .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
         .where(AgendaItem.agreement_id == agreement_id, Meeting.archived_at.is_(None))

@@ -20,18 +20,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from tracker.formatting import format_date, get_zone
 from tracker.models import (
     ActionItem,
     Agreement,
     Meeting,
-    MeetingLevel,
     NegotiationPoint,
     PointStatus,
     Status,
 )
 from tracker.models.audit import AuditRecord
+
+if TYPE_CHECKING:
+    # A meeting that discussed the agreement, as its page reads it (plain values).
+    from tracker.agreements.queries import MeetingLine as AgendaMeeting
 
 # How many audit-trail entries the "latest updates" section lists.
 LATEST_UPDATES = 10
@@ -171,26 +175,6 @@ def end_of_day(day: date) -> datetime:
 
 def meeting_day(meeting: Meeting | AgendaMeeting) -> date:
     return meeting.starts_at.astimezone(get_zone(meeting.timezone)).date()
-
-
-@dataclass(frozen=True)
-class AgendaMeeting:
-    """A meeting (not archived) that discussed the agreement, read as a plain row: an
-    agreement discussed at hundreds of meetings costs one light query, not ORM objects."""
-
-    id: int
-    title: str
-    starts_at: datetime
-    timezone: str
-    city: str
-    country: str
-    level: MeetingLevel
-    outcome: str
-    created_at: datetime
-
-    @property
-    def place(self) -> str:
-        return ", ".join(part for part in (self.city, self.country) if part)
 
 
 def _meeting_line(meeting: AgendaMeeting, outcome: str) -> MeetingLine:

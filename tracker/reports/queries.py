@@ -7,13 +7,12 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker.agreements.queries import agreement_for_page
+from tracker.agreements.queries import agreement_for_page, meetings_of
 from tracker.extensions import db
-from tracker.models import AgendaItem, Agreement, AuditRecord, Meeting
+from tracker.models import Agreement, AuditRecord
 from tracker.models.negotiation import PointStatus
 from tracker.reports.content import (
     LATEST_UPDATES,
-    AgendaMeeting,
     AgreementReport,
     build_report,
     end_of_day,
@@ -30,26 +29,6 @@ def find_agreement(reference: str) -> Agreement | None:
     return db.session.scalar(
         sa.select(Agreement).where(sa.func.lower(Agreement.short_name) == reference.lower())
     )
-
-
-def _meetings(agreement_id: int) -> list[AgendaMeeting]:
-    """The meetings (not archived) that discussed the agreement, with its outcome there."""
-    stmt = (
-        sa.select(
-            Meeting.id,
-            Meeting.title,
-            Meeting.starts_at,
-            Meeting.timezone,
-            Meeting.city,
-            Meeting.country,
-            Meeting.level,
-            AgendaItem.outcome,
-            Meeting.created_at,
-        )
-        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-        .where(AgendaItem.agreement_id == agreement_id, Meeting.archived_at.is_(None))
-    )
-    return [AgendaMeeting(*row) for row in db.session.execute(stmt)]
 
 
 def _records_about(agreement: Agreement) -> sa.ColumnElement[bool]:
@@ -118,7 +97,7 @@ def agreement_report(
     names.update({("action", a.id): a.description for a in agreement.action_items})
     return build_report(
         agreement,
-        meetings=_meetings(agreement.id),
+        meetings=meetings_of(agreement.id),
         as_of=as_of,
         today=today,
         updates=_latest_updates(agreement, as_of, LATEST_UPDATES),
