@@ -64,9 +64,9 @@ def to_utc(day: date, clock: time, zone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-class RecordField(SelectField):
-    """A select of records; when there are too many to list (see :meth:`type_in`), a text
-    box that takes a record's short name or its number (#12) instead."""
+class AgreementField(SelectField):
+    """A select of agreements; when there are too many to list (see :meth:`type_in`), a
+    text box that takes an agreement's short name or its number (#12) instead."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, coerce=optional_int, validate_choice=True, **kwargs)
@@ -76,8 +76,8 @@ class RecordField(SelectField):
         self.names: dict[int, str] = {}
 
     def type_in(self, lookup: Callable[[str], int | None], names: dict[int, str]) -> None:
-        """Take the record as typed: ``lookup`` finds its id from a short name or number
-        (None if there is no such record to choose); ``names`` shows chosen ids."""
+        """Take the agreement as typed: ``lookup`` finds its id from a short name or number
+        (None if there is no such agreement to choose); ``names`` shows chosen ids."""
         self.typed, self.lookup, self.names = True, lookup, names
         self.widget = TextInput()
         self.render_kw = {"placeholder": "Short name or number, e.g. RPSS or #12"}
@@ -113,7 +113,7 @@ class RecordField(SelectField):
 class AgendaRowForm(Form):
     """One agreement discussed at the meeting and what came out of it."""
 
-    agreement_id = RecordField("Agreement")
+    agreement_id = AgreementField("Agreement")
     outcome = TextAreaField("Outcome", validators=[Length(max=20_000)], render_kw={"rows": 2})
 
 
