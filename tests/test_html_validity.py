@@ -189,6 +189,16 @@ def collect_pages(app) -> dict[str, str]:
         client, "POST", "/agreements/1/edit", expected=409, data=out_of_date
     )
 
+    # Pages as a collection too large to list in selects shows them (CHOICE_LIMIT), and
+    # pages narrowed to one agreement or a page of a party's agreements.
+    app.config["CHOICE_LIMIT"] = 0
+    pages["meeting-form-typed"] = fetch(client, "GET", "/meetings/1/edit")
+    pages["meeting-form-typed-errors"] = fetch(
+        client, "POST", "/meetings/new", data={"title": "", "agenda-0-agreement_id": "NOPE"}
+    )
+    app.config["CHOICE_LIMIT"] = 500
+    pages["meetings-of-agreement"] = fetch(client, "GET", "/meetings/?agreement=1")
+
     # Archived records show a banner instead of their usual buttons.
     for kind, name in (("agreements", "agreement"), ("meetings", "meeting"), ("people", "person")):
         fetch(client, "POST", f"/{kind}/1/archive", expected=302)
