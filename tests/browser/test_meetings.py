@@ -76,3 +76,31 @@ def test_end_before_start_is_refused_and_the_title_kept(page, staff_user, live_a
     expect(page.get_by_text("The meeting cannot end before it starts.")).to_be_visible()
     expect(page.get_by_label("Title")).to_have_value("Senior officials' talks")
     expect(page.locator("#end_date")).to_have_value("2024-08-19")
+
+
+def test_in_a_large_collection_an_agenda_row_takes_the_short_name(page, staff_user, live_app):
+    """Beyond CHOICE_LIMIT agreements the row is a text box: typing a wrong name shows why
+    and keeps the rest of the form; the short name, in any case, records the meeting."""
+    seed(live_app)
+    live_app.config["CHOICE_LIMIT"] = 0
+    log_in(page, *staff_user)
+    page.goto("/meetings/new")
+
+    fill_meeting(page, "Official-level round")
+    row = page.get_by_label("Agreement").first
+    expect(row).to_have_attribute("type", "text")
+    row.fill("RPS")
+    page.locator("#agenda-0-outcome").fill("Text agreed ad referendum.")
+    page.get_by_role("button", name="Record meeting").click()
+    expect(
+        page.get_by_text("No agreement to choose has the short name or number “RPS”")
+    ).to_be_visible()
+    expect(page.locator("#agenda-0-outcome")).to_have_value("Text agreed ad referendum.")
+
+    page.locator("#agenda-0-agreement_id").fill("rpss")
+    page.get_by_role("button", name="Record meeting").click()
+    expect(page.get_by_role("status")).to_contain_text("recorded")
+    expect(page.get_by_text("Text agreed ad referendum.")).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Reciprocal Provision of Supplies and Services Agreement")
+    ).to_be_visible()
