@@ -121,3 +121,9 @@ def test_held_during_offers_the_meetings_around_this_one(large, logged_in, db, m
     # And "add a side meeting" from a gathering's page offers that gathering.
     page = html(logged_in.get(f"/meetings/new?parent={far.id}"))
     assert f'<option selected value="{far.id}">' in page
+
+
+def test_an_agreements_page_shows_the_number_its_agenda_rows_take(logged_in, agreements):
+    _, antenna, _ = agreements
+    page = html(logged_in.get(f"/agreements/{antenna.id}"))
+    assert f">#{antenna.id}</span>" in page
