@@ -127,3 +127,25 @@ def test_an_agreements_page_shows_the_number_its_agenda_rows_take(logged_in, agr
     _, antenna, _ = agreements
     page = html(logged_in.get(f"/agreements/{antenna.id}"))
     assert f">#{antenna.id}</span>" in page
+
+
+def test_a_side_meeting_of_a_gathering_outside_the_window_can_be_saved(
+    large, logged_in, db, make_meeting
+):
+    far = make_meeting(title="Summit years ago", starts_at=datetime(2019, 5, 1, tzinfo=UTC))
+    make_meeting(title="Other")
+    gone = make_meeting(title="Archived", starts_at=datetime(2019, 5, 2, tzinfo=UTC))
+    gone.archived_at = datetime(2024, 1, 1, tzinfo=UTC)
+    db.session.commit()
+
+    response = logged_in.post(
+        "/meetings/new", data=form_data(title="Bilateral", parent_id=str(far.id))
+    )
+    assert response.status_code == 302
+    side = db.session.scalar(sa.select(Meeting).where(Meeting.title == "Bilateral"))
+    assert side.parent_id == far.id
+
+    response = logged_in.post(
+        "/meetings/new", data=form_data(title="Refused", parent_id=str(gone.id))
+    )
+    assert response.status_code == 200 and "Not a valid choice." in html(response)

@@ -133,18 +133,20 @@ def parent_choices(
     """Gatherings a meeting may be held during: not archived, not itself or below it.
 
     With a ``window``, only those starting within it of the meeting (of now, for a new
-    one), besides its current gathering and ``also``: a side meeting is held while its
-    gathering is, and a collection can hold hundreds of thousands of meetings.
+    one), besides its current gathering and ``also`` (the one asked for or submitted, if
+    not archived): a side meeting is held while its gathering is, and a collection can
+    hold hundreds of thousands of meetings.
     """
     excluded = {meeting.id, *_descendant_ids(meeting.id)} if meeting and meeting.id else set()
-    keep = [id_ for id_ in (meeting.parent_id if meeting else None, also) if id_ is not None]
-    listed = Meeting.archived_at.is_(None)
+    active = Meeting.archived_at.is_(None)
+    listed = active
     if window is not None:
         around = meeting.starts_at if meeting and meeting.starts_at else utcnow()
-        listed = sa.and_(listed, Meeting.starts_at.between(around - window, around + window))
+        listed = sa.and_(active, Meeting.starts_at.between(around - window, around + window))
+    current = meeting.parent_id if meeting else None
     stmt = (
         sa.select(Meeting.id, Meeting.title, Meeting.starts_at)
-        .where(sa.or_(listed, Meeting.id.in_(keep)))
+        .where(sa.or_(listed, Meeting.id == current, sa.and_(Meeting.id == also, active)))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
     choices = [SelectChoice("", "None")]

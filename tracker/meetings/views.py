@@ -99,6 +99,15 @@ def _prepare(form: MeetingForm, meeting: Meeting | None, *, parent: int | None =
         row.agreement_id.choices = agreement_choices
 
 
+def _asked_parent(form: MeetingForm) -> int | None:
+    """The gathering asked for (``?parent=`` from its page) or submitted: offered even
+    outside the window a large collection lists, so choosing it from its page works."""
+    if form.is_submitted():
+        submitted = form.parent_id.data
+        return submitted if isinstance(submitted, int) else None
+    return id_arg("parent")
+
+
 def _offered(field, id_: int) -> bool:
     """Whether the agenda row's field lets one choose the agreement ``id_``."""
     if field.typed:
@@ -141,7 +150,7 @@ def _values(form: MeetingForm) -> dict:
 @role_required(Role.EDITOR)
 def create():
     form = MeetingForm(data={"timezone": "Asia/Kolkata"})
-    parent = None if form.is_submitted() else id_arg("parent")
+    parent = _asked_parent(form)
     _prepare(form, None, parent=parent)
     if not form.is_submitted():
         if parent is not None and str(parent) in {c.value for c in form.parent_id.choices}:
@@ -173,7 +182,7 @@ def edit(meeting_id: int):
         abort(404)
     submitted = request.method == "POST"
     form = MeetingEditForm(obj=meeting, data=None if submitted else _initial(meeting))
-    _prepare(form, meeting)
+    _prepare(form, meeting, parent=_asked_parent(form))
     conflict = versioning.check(form, meeting)
     if form.validate_on_submit() and conflict is None:
         try:
