@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from tracker import versioning
 from tracker.accounts.auth import role_required
 from tracker.archiving import add_archive_routes
-from tracker.arguments import id_arg
+from tracker.arguments import MAX_ID, id_arg
 from tracker.extensions import db
 from tracker.meetings import queries, services
 from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingEditForm, MeetingForm
@@ -104,7 +104,7 @@ def _asked_parent(form: MeetingForm) -> int | None:
     outside the window a large collection lists, so choosing it from its page works."""
     if form.is_submitted():
         submitted = form.parent_id.data
-        return submitted if isinstance(submitted, int) else None
+        return submitted if isinstance(submitted, int) and 0 < submitted <= MAX_ID else None
     return id_arg("parent")
 
 
