@@ -41,6 +41,8 @@ def paginate(
         total = count_rows(stmt)
     pages = max(1, -(-total // per_page))
     number = min(max(number, 1), pages)
+    if not total:  # nothing to look for: a search with no match would read every row
+        return Page(items=[], number=1, pages=1, total=0)
     result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
     items = list(result.all() if rows else result.scalars())
     return Page(items=items, number=number, pages=pages, total=total)

@@ -180,6 +180,13 @@ def matching_agreement_ids(text: str) -> sa.CompoundSelect | None:
     return _cached("ids", text, db.engine.dialect.name)
 
 
+def matching_meeting_ids(text: str) -> sa.Select | None:
+    """Ids of meetings (archived ones too) whose title or minutes match ``text``; None
+    when ``text`` holds no word to search for."""
+    sources = _sources(text)
+    return None if sources is None else sources.meetings(active=False)
+
+
 def agreement_matches(text: str) -> sa.ColumnElement[bool] | None:
     """A condition on each agreement row: its text, meetings or points match ``text``.
 

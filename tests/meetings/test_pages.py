@@ -201,3 +201,15 @@ def test_list_narrowed_to_an_agreement_names_it_and_offers_to_widen(
     # An agreement that does not exist narrows nothing.
     page = html(logged_in.get("/meetings/?agreement=999"))
     assert "Annual Summit" in page and "Other talks" in page and "Any agreement" not in page
+
+
+def test_list_search_finds_words_in_the_minutes(logged_in, db, make_meeting):
+    """The minutes are searched through the full-text index: every word, endings ignored."""
+    make_meeting(title="Round one", summary="Both sides discussed the supply of spare parts.")
+    make_meeting(title="Round two", summary="Logistics only.")
+    db.session.commit()
+
+    page = html(logged_in.get("/meetings/?q=supplies+spare"))
+    assert "Round one" in page and "Round two" not in page
+    page = html(logged_in.get("/meetings/?q=spare+logistics"))
+    assert "No meetings match these filters." in page

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from tracker import search
 from tracker.arguments import MAX_ID
 from tracker.extensions import db
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person, utcnow
@@ -38,13 +39,17 @@ def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
             )
         )
     if filters.q:
-        stmt = stmt.where(
-            sa.or_(
-                Meeting.title.icontains(filters.q, autoescape=True),
-                Meeting.city.icontains(filters.q, autoescape=True),
-                Meeting.setting.icontains(filters.q, autoescape=True),
-            )
-        )
+        # Title and minutes through the full-text index (every word, English endings
+        # ignored); the place and setting as typed, anywhere in them.
+        found = [
+            Meeting.title.icontains(filters.q, autoescape=True),
+            Meeting.city.icontains(filters.q, autoescape=True),
+            Meeting.setting.icontains(filters.q, autoescape=True),
+        ]
+        in_text = search.matching_meeting_ids(filters.q)
+        if in_text is not None:
+            found.append(Meeting.id.in_(in_text))
+        stmt = stmt.where(sa.or_(*found))
     return stmt
 
 

@@ -49,8 +49,11 @@ class Meeting(Versioned, Base):
     __table_args__ = (
         sa.CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
         sa.CheckConstraint("parent_id IS NULL OR parent_id != id", name="not_own_parent"),
-        # Active meetings by date: the list, the dashboard's next meetings.
-        sa.Index("ix_meeting_list_starts_at", "starts_at", "id", **ACTIVE),
+        # Active meetings by date: the list, the dashboard's next meetings. The list's search
+        # tests title, city and setting in the index, not in rows that carry the minutes.
+        sa.Index(
+            "ix_meeting_list_starts_at", "starts_at", "id", "title", "city", "setting", **ACTIVE
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
