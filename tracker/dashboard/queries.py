@@ -3,39 +3,25 @@ over whole tables are counted once per state of the data (tracker.versioned.reme
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.models import ActionItem, AgendaItem, Agreement, Meeting, Status
+from tracker.models import ActionItem, AgendaItem, Agreement, Meeting
+from tracker.portfolio import queries as portfolio_queries
+from tracker.portfolio.filters import PortfolioFilters
+from tracker.portfolio.queries import StatusCount
 from tracker.versioned import remember
 
 LIMIT = 8
 
 
-@dataclass
-class StatusCount:
-    status: Status
-    count: int
-
-
 def status_counts() -> list[StatusCount]:
-    """How many active agreements are in each status, in workflow order, zeros included."""
-
-    def count() -> list[StatusCount]:
-        rows = dict(
-            db.session.execute(
-                sa.select(Agreement.status, sa.func.count())
-                .where(Agreement.archived_at.is_(None))
-                .group_by(Agreement.status)
-            ).all()
-        )
-        return [StatusCount(status, rows.get(status, 0)) for status in Status]
-
-    return remember("dashboard status counts", count)
+    """How many active agreements are in each status, in workflow order, zeros included:
+    the unfiltered portfolio's counts (and the same reused total)."""
+    return portfolio_queries.status_counts(PortfolioFilters())
 
 
 def upcoming_meetings(now: datetime, limit: int = LIMIT) -> list[Meeting]:
