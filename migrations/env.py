@@ -8,8 +8,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from tracker.data.search import is_search_object
 from tracker.models.base import UTCDateTime
-from tracker.search import is_search_object
 
 config = context.config
 if config.config_file_name and not logging.getLogger().handlers:

@@ -36,7 +36,8 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracker import create_app, synth  # noqa: E402
+from tracker import create_app  # noqa: E402
+from tracker.cli import synth  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import Agreement, AgreementParty, Party, Role, User  # noqa: E402
 

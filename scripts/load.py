@@ -480,7 +480,7 @@ def set_up_accounts(usernames: list[str], password: str, demo_data: bool) -> Non
     app = create_app()
     with app.app_context():
         if demo_data:
-            from tracker.demo import load_demo_data
+            from tracker.cli.demo import load_demo_data
 
             load_demo_data()
         accounts = [(name, "editor") for name in usernames] + [("load-check", "admin")]

@@ -26,7 +26,7 @@ def make_test_app(database_url: str, **overrides):
 
 
 def loaded_from(record, prefix: str = "") -> dict[str, str]:
-    """The hidden fields of a form loaded from ``record`` as it is now (tracker/versioning.py);
+    """The hidden fields of a form loaded from ``record`` as it is now (tracker/web/conflicts.py);
     ``prefix`` names a section of a form with several, such as ``agreements-0-``."""
     return {f"{prefix}version": str(record.version), f"{prefix}seen_change": "0"}
 

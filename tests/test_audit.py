@@ -81,7 +81,7 @@ def test_status_change_archive_restore_and_delete(db, make_agreement):
         Status.UNDER_NEGOTIATION, effective_on=date(2024, 2, 1), note="Launched"
     )
     db.session.commit()
-    from tracker.archiving import archive, restore
+    from tracker.web.archiving import archive, restore
 
     archive(agreement)
     db.session.commit()

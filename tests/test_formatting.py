@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from tracker.formatting import format_date, format_local_datetime
+from tracker.render.dates import format_date, format_local_datetime
 
 
 def test_dates_use_one_unambiguous_format():
@@ -19,7 +19,7 @@ def test_times_are_shown_on_the_local_clock_with_the_zone():
 
 
 def test_stored_values_are_shown_in_the_app_formats():
-    from tracker.formatting import stored_value
+    from tracker.web.templating import stored_value
 
     assert stored_value("2025-05-05") == "5 May 2025"
     assert stored_value("2025-05-05T04:30:00+00:00") == "5 May 2025 04:30 UTC"

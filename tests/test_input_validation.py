@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from tests.helpers import db_snapshot, log_in
-from tracker.arguments import MAX_ID, record_id
 from tracker.models import AgendaItem, Meeting, MeetingLevel, Role
+from tracker.web.arguments import MAX_ID, record_id
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from tests.conftest import (
     reset_postgres_schema,
 )
 from tests.helpers import make_test_app
+from tracker.data.search import is_search_object
 from tracker.extensions import db
-from tracker.search import is_search_object
 
 MIGRATION_SCHEMA = f"tracker_migration_test_{os.getpid()}"
 

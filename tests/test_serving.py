@@ -19,7 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.test import EnvironBuilder
 
 from tests.helpers import PASSWORD, extra_app, log_in
-from tracker.database import begin_statement, writing
+from tracker.data.database import begin_statement, writing
 from tracker.models import ActionItem, AuditRecord, Role
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,4 +1,9 @@
-"""tracker: follow international agreements while they are being negotiated."""
+"""tracker: follow international agreements while they are being negotiated.
+
+``create_app`` is a list of steps, and the one place that installs hooks (database and
+session listeners, what runs before and after every request, error handlers) and template
+globals, so that what every page depends on can be read here.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +12,22 @@ from importlib import import_module
 
 from flask import Flask
 
-from tracker.arguments import register_arguments
 from tracker.config import load_config
-from tracker.security import TrackerFlask, register_errorhandlers, register_security
+from tracker.web.security import TrackerFlask
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the application: configuration, security, extensions, blueprints, errors, commands."""
+    """Build the application: configuration, extensions, request hooks, blueprints, errors,
+    template helpers, commands."""
     app = TrackerFlask(
         __name__,
         instance_path=os.environ.get("TRACKER_INSTANCE_PATH") or None,
         instance_relative_config=True,
     )
     load_config(app, config)
-    register_security(app)
-    register_arguments(app)
+    register_proxy(app)
     register_extensions(app)
+    register_request_hooks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -30,19 +35,46 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def register_extensions(app: Flask) -> None:
-    from tracker import auditing, database  # noqa: F401  (session and connection hooks)
-    from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+def register_proxy(app: Flask) -> None:
+    from tracker.web.security import trust_proxy
 
+    trust_proxy(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from tracker.data import audit_trail, database
+    from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from tracker.web import auth
+
+    database.install()
+    audit_trail.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
     login_manager.init_app(app)
+    login_manager.user_loader(auth.load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
     limiter.init_app(app)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from tracker.accounts import throttle
+    from tracker.web import arguments, auth, security
+
+    # Before any route is added: ids in URLs are the ones a record can have.
+    app.url_map.converters["int"] = arguments.RecordIdConverter
+    # In this order: the request id first, so every log line can carry it; an expired
+    # session is ended before the login requirement looks at it.
+    app.before_request(security.assign_request_id)
+    app.before_request(arguments.refuse_nul)
+    app.before_request(auth.check_session_age)
+    app.before_request(auth.require_login)
+    # After-request hooks run last-registered first: the headers go on every response.
+    app.after_request(security.add_headers)
+    app.after_request(throttle.add_retry_after)
 
 
 # Each feature package has a views module with a blueprint called ``bp``.
@@ -69,15 +101,31 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(import_module(f"tracker.{feature}.views").bp)
 
 
-def register_template_helpers(app: Flask) -> None:
-    from tracker import formatting
-    from tracker.models import Role
-    from tracker.navigation import NAVIGATION
+def register_errorhandlers(app: Flask) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
 
-    app.jinja_env.filters.update(formatting.FILTERS)
-    app.jinja_env.globals.update(formatting.GLOBALS)
-    app.jinja_env.globals["navigation"] = NAVIGATION
-    app.jinja_env.globals["Role"] = Role
+    from tracker.web import security
+
+    for code in security.ERROR_CODES:
+        app.register_error_handler(code, security.render_error)
+    app.register_error_handler(StaleDataError, security.render_lost_race)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from tracker.models import Role
+    from tracker.web import arguments, security, templating
+    from tracker.web.navigation import NAVIGATION, NAVIGATION_ROLES
+
+    app.jinja_env.filters.update(templating.FILTERS)
+    app.jinja_env.globals.update(
+        id_urls=templating.id_urls,
+        query_args=arguments.query_args,
+        request_id=security.request_id,
+        navigation=NAVIGATION,
+        navigation_roles=NAVIGATION_ROLES,
+        Role=Role,
+    )
+    app.context_processor(templating.permissions)
 
 
 def register_commands(app: Flask) -> None:

@@ -32,7 +32,7 @@ def test_change_password(logged_in, client, db):
     user = _user(db)
     assert user.check_password(NEW_PASSWORD)
     assert not user.check_password(PASSWORD)
-    assert user.session_version == 2
+    assert user.session_generation == 2
     assert logged_in.get("/").status_code == 200  # still logged in here
 
     logged_in.post("/logout")
@@ -56,7 +56,7 @@ def test_refusals_are_shown_next_to_the_field(logged_in, db, data, field, messag
     errors = html.split(f'id="{field}-errors"')[1].split("</div>\n")[0]
     assert message in errors
     assert _user(db).check_password(PASSWORD)
-    assert _user(db).session_version == 1
+    assert _user(db).session_generation == 1
     for secret in (PASSWORD, NEW_PASSWORD, "not my password"):
         assert f'value="{secret}"' not in html
 

@@ -103,7 +103,7 @@ def test_a_deactivated_then_reactivated_user_does_not_get_old_sessions_back(
     assert not _opens_pages(client)
 
 
-def test_login_id_carries_the_session_version(make_user, db):
+def test_login_id_carries_the_session_generation(make_user, db):
     user = make_user("ann")
     assert user.get_id() == f"{user.id}:1"
     user.end_sessions()

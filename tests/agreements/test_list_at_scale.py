@@ -18,7 +18,7 @@ from tracker.models import (
     AgendaItem,
     Agreement,
     AgreementParty,
-    DataVersion,
+    ChangeCounter,
     Meeting,
 )
 
@@ -145,7 +145,7 @@ def test_totals_and_deep_pages_follow_changes_from_any_writer(app, db, shelf, mo
 def test_every_listed_table_raises_the_data_version(db, make_agreement):
     def version() -> int:
         db.session.commit()
-        return db.session.scalar(sa.select(DataVersion.n))
+        return db.session.scalar(sa.select(ChangeCounter.n))
 
     start = version()
     agreement = make_agreement()  # agreement, parties and their links

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker import search
+from tracker.data import search
 from tracker.models import AgendaItem, Agreement, Meeting, NegotiationPoint
 
 

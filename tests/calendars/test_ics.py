@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from icalendar import Calendar
 
-from tracker.calendars.ics import AgendaEntry, MeetingEntry, build_calendar, event_uid
 from tracker.calendars.views import slug
+from tracker.render.ical import AgendaEntry, MeetingEntry, build_calendar, event_uid
 
 NOW = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
 

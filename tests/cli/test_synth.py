@@ -5,7 +5,8 @@ from collections import Counter, defaultdict
 import pytest
 import sqlalchemy as sa
 
-from tracker import search, synth
+from tracker.cli import synth
+from tracker.data import search
 from tracker.models import (
     AgendaItem,
     Agreement,

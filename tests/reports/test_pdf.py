@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pypdf
 
-from tracker.reports.pdf import Cell, ReportPDF
+from tracker.render.pdf import Cell, ReportPDF
 
 
 def pages_text(pdf: ReportPDF) -> list[str]:

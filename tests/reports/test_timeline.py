@@ -13,8 +13,8 @@ import pypdf
 import pytest
 
 from tracker.models import Status
-from tracker.reports.pdf import ReportPDF
-from tracker.reports.timeline import (
+from tracker.render.pdf import ReportPDF
+from tracker.render.timeline import (
     STATUS_COLOURS,
     MeetingMark,
     Phase,

@@ -65,3 +65,12 @@ def retry_after() -> int | None:
     if current is None or not current.breached:
         return None
     return max(1, math.ceil(current.reset_at - time.time()))
+
+
+def add_retry_after(response):
+    """Tell a throttled client when to try again, whichever handler rendered the 429."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        seconds = retry_after()
+        if seconds is not None:
+            response.headers["Retry-After"] = str(seconds)
+    return response

@@ -5,37 +5,16 @@ from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
 from tracker.accounts import services, throttle
-from tracker.accounts.auth import (
-    check_session_age,
+from tracker.accounts.forms import LoginForm, PasswordChangeForm
+from tracker.extensions import db, limiter
+from tracker.web.auth import (
     end_session,
     log_auth,
-    require_login,
     safe_next,
     start_session,
 )
-from tracker.accounts.forms import LoginForm, PasswordChangeForm
-from tracker.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
-# Order matters: an expired session is ended before the login requirement looks at it.
-bp.before_app_request(check_session_age)
-bp.before_app_request(require_login)
-
-
-@bp.app_errorhandler(429)
-def throttled(error):
-    """The 429 page in the app's layout (an app-wide handler for 429 may take precedence)."""
-    return render_template("errors/error.html", error=error, code=429), 429
-
-
-@bp.after_app_request
-def add_retry_after(response):
-    """Tell a throttled client when to try again, whichever handler rendered the 429."""
-    if response.status_code == 429 and "Retry-After" not in response.headers:
-        seconds = throttle.retry_after()
-        if seconds is not None:
-            response.headers["Retry-After"] = str(seconds)
-    return response
 
 
 def _log_address_breach(_limit) -> None:

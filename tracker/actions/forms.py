@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.points.forms import ConfirmForm, optional_id
-from tracker.versioning import VersionedForm
+from tracker.web.conflicts import VersionedForm
 
 __all__ = ["ActionEditForm", "ActionItemForm", "ConfirmForm"]
 

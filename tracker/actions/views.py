@@ -6,12 +6,12 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from tracker import versioning
-from tracker.accounts.auth import role_required
 from tracker.actions import queries, services
 from tracker.actions.forms import ActionEditForm, ActionItemForm, ConfirmForm
 from tracker.extensions import db
 from tracker.models import ActionItem, Agreement, Role
+from tracker.web import conflicts
+from tracker.web.auth import role_required
 
 bp = Blueprint("actions", __name__)
 
@@ -77,15 +77,15 @@ def edit(action_id: int):
     action = _load_action(action_id)
     form = ActionEditForm(obj=action)
     _prepare(form, action.agreement, action)
-    conflict = versioning.check(form, action)
+    conflict = conflicts.check(form, action)
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, action):
+            with conflicts.saving(form, action):
                 services.update_action(action, **_values(form), done=form.done.data)
                 db.session.commit()
         except services.ActionError as error:
             _refused(form, error)
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         else:
             flash("Action item saved.", "success")
@@ -97,7 +97,7 @@ def edit(action_id: int):
         action=action,
         conflict=conflict,
     )
-    return page, versioning.status(conflict)
+    return page, conflicts.status(conflict)
 
 
 @bp.route("/actions/<int:action_id>/done", methods=["POST"])

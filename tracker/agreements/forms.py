@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.models import Category, PartyRole, Priority, Status
-from tracker.versioning import VersionedForm
+from tracker.web.conflicts import VersionedForm
 
 BLANK = SelectChoice("", "—")
 

@@ -9,9 +9,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker import search
+from tracker.data import search
+from tracker.data.cache import remember
 from tracker.extensions import db
-from tracker.formatting import get_zone
 from tracker.models import (
     ActionItem,
     AgendaItem,
@@ -26,9 +26,9 @@ from tracker.models import (
     StatusChange,
     User,
 )
-from tracker.pagination import Page, count_rows
-from tracker.reports.timeline import MeetingMark, Phase
-from tracker.versioned import remember
+from tracker.models.clock import get_zone
+from tracker.render.timeline import MeetingMark, Phase
+from tracker.web.pagination import Page, count_rows
 
 SORTS = ("title", "status", "activity")
 

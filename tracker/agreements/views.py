@@ -12,8 +12,6 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from tracker import versioning
-from tracker.accounts.auth import role_required
 from tracker.agreements import queries, services
 from tracker.agreements.forms import (
     BLANK,
@@ -21,10 +19,8 @@ from tracker.agreements.forms import (
     AgreementForm,
     StatusChangeForm,
 )
-from tracker.archiving import add_archive_routes
-from tracker.arguments import id_arg
+from tracker.data.cache import remember
 from tracker.extensions import db
-from tracker.formatting import format_date
 from tracker.models import (
     Agreement,
     Category,
@@ -36,9 +32,13 @@ from tracker.models import (
     allowed_transitions,
 )
 from tracker.models.status import INITIAL_STATUSES
-from tracker.pagination import clean_search
-from tracker.reports.timeline import render_timeline
-from tracker.versioned import remember
+from tracker.render.dates import format_date
+from tracker.render.timeline import render_timeline
+from tracker.web import conflicts
+from tracker.web.archiving import add_archive_routes
+from tracker.web.arguments import id_arg
+from tracker.web.auth import role_required
+from tracker.web.pagination import clean_search
 
 bp = Blueprint("agreements", __name__)
 
@@ -170,7 +170,7 @@ def detail(agreement_id: int):
     form = StatusChangeForm()
     if current_user.can(Role.EDITOR):  # only editors see the form and its meeting choices
         _prepare_status_form(form, agreement, meetings)
-    versioning.stamp(form, agreement)
+    conflicts.stamp(form, agreement)
     return _detail_page(agreement, meetings, form)
 
 
@@ -223,10 +223,10 @@ def edit(agreement_id: int):
         while len(form.parties) < len(agreement.party_links) + 2:
             form.parties.append_entry()
     _prepare_form(form, creating=False)
-    conflict = versioning.check(form, agreement)
+    conflict = conflicts.check(form, agreement)
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, agreement):
+            with conflicts.saving(form, agreement):
                 services.update_agreement(
                     agreement, values=_form_values(form), parties=form.party_rows()
                 )
@@ -234,7 +234,7 @@ def edit(agreement_id: int):
         except services.AgreementError as error:
             db.session.rollback()
             getattr(form, error.field or "title").errors.append(str(error))
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         else:
             flash("Agreement saved.", "success")
@@ -242,7 +242,7 @@ def edit(agreement_id: int):
     page = render_template(
         "agreements/form.html", form=form, agreement=agreement, conflict=conflict
     )
-    return page, versioning.status(conflict)
+    return page, conflicts.status(conflict)
 
 
 def _prepare_status_form(
@@ -263,7 +263,7 @@ def change_status(agreement_id: int):
     form = StatusChangeForm()
     _prepare_status_form(form, agreement, meetings)
     # First, so that a status moved on by someone else is explained, not just refused.
-    conflict = versioning.check(form, agreement)
+    conflict = conflicts.check(form, agreement)
     if conflict is None and not allowed_transitions(agreement.status):
         flash(
             f"The agreement is {Status(agreement.status).label.lower()}: its status can no "
@@ -273,7 +273,7 @@ def change_status(agreement_id: int):
         return redirect(url_for(".detail", agreement_id=agreement.id))
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, agreement):
+            with conflicts.saving(form, agreement):
                 services.change_status(
                     agreement,
                     status=form.status.data,
@@ -286,14 +286,14 @@ def change_status(agreement_id: int):
         except TransitionError as error:
             db.session.rollback()
             form.status.errors.append(str(error))
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         else:
             flash(f"Status changed to {Status(form.status.data).label}.", "success")
             return redirect(url_for(".detail", agreement_id=agreement.id))
     agreement = _load(agreement_id, agenda=False)
     page = _detail_page(agreement, meetings, form, status_form_open=True, conflict=conflict)
-    return page, versioning.status(conflict)
+    return page, conflicts.status(conflict)
 
 
 add_archive_routes(

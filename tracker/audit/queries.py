@@ -20,7 +20,7 @@ from tracker.models import (
     Person,
     User,
 )
-from tracker.pagination import Page, paginate
+from tracker.web.pagination import Page, paginate
 
 RECORD_MODELS = {
     "agreement": Agreement,

@@ -15,11 +15,11 @@ from flask import (
     url_for,
 )
 
-from tracker.accounts.auth import role_required
-from tracker.arguments import id_arg
 from tracker.audit import queries
 from tracker.audit.export import csv_rows
 from tracker.models import Role
+from tracker.web.arguments import id_arg
+from tracker.web.auth import role_required
 
 bp = Blueprint("audit", __name__)
 

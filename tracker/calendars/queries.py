@@ -8,9 +8,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.calendars.ics import AgendaEntry, MeetingEntry
 from tracker.extensions import db
 from tracker.models import AgendaItem, Agreement, AuditAction, AuditRecord, Meeting, Person
+from tracker.render.ical import AgendaEntry, MeetingEntry
 
 
 def active_agreement(agreement_id: int) -> Agreement | None:

@@ -8,8 +8,8 @@ import unicodedata
 from flask import Blueprint, Response, abort, current_app, url_for
 
 from tracker.calendars import queries
-from tracker.calendars.ics import build_calendar
 from tracker.models import utcnow
+from tracker.render.ical import build_calendar
 
 bp = Blueprint("calendars", __name__)
 

@@ -1,5 +1,5 @@
 """Reads for the dashboard: a handful of small queries, each bounded by a limit; totals
-over whole tables are counted once per state of the data (tracker.versioned.remember)."""
+over whole tables are counted once per state of the data (tracker.data.cache.remember)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.data.cache import remember
 from tracker.extensions import db
 from tracker.models import ActionItem, AgendaItem, Agreement, Meeting
 from tracker.portfolio import queries as portfolio_queries
 from tracker.portfolio.filters import PortfolioFilters
 from tracker.portfolio.queries import StatusCount
-from tracker.versioned import remember
 
 LIMIT = 8
 

@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import TextInput
 
 from tracker.models import MeetingLevel
-from tracker.versioning import VersionedForm
+from tracker.web.conflicts import VersionedForm
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")

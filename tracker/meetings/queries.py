@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from tracker import search
-from tracker.arguments import MAX_ID
+from tracker.data import search
+from tracker.data.cache import remember
 from tracker.extensions import db
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person, utcnow
-from tracker.pagination import Page, count_rows, paginate
-from tracker.versioned import remember
+from tracker.web.arguments import MAX_ID
+from tracker.web.pagination import Page, count_rows, paginate
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
 def meeting_page(filters: MeetingFilters, number: int, size: int) -> Page:
     """Active meetings matching ``filters``, newest first; ``number`` is clamped to the range.
 
-    The total is counted once per state of the data (tracker.versioned.remember).
+    The total is counted once per state of the data (tracker.data.cache.remember).
     """
     stmt = (
         _filtered(sa.select(Meeting), filters)

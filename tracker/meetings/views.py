@@ -7,23 +7,17 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from tracker import versioning
-from tracker.accounts.auth import role_required
-from tracker.archiving import add_archive_routes
-from tracker.arguments import MAX_ID, id_arg
 from tracker.extensions import db
 from tracker.meetings import queries, services
 from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingEditForm, MeetingForm
 from tracker.models import Agreement, Meeting, MeetingLevel, Role, utcnow
-from tracker.pagination import clean_search
+from tracker.web import conflicts
+from tracker.web.archiving import add_archive_routes
+from tracker.web.arguments import MAX_ID, id_arg
+from tracker.web.auth import role_required
+from tracker.web.pagination import clean_search
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-
-
-@bp.context_processor
-def roles():
-    """Let templates hide the buttons a user may not use: ``current_user.can(Role.EDITOR)``."""
-    return {"Role": Role}
 
 
 def _filters_from_request() -> queries.MeetingFilters:
@@ -183,22 +177,22 @@ def edit(meeting_id: int):
     submitted = request.method == "POST"
     form = MeetingEditForm(obj=meeting, data=None if submitted else _initial(meeting))
     _prepare(form, meeting, parent=_asked_parent(form))
-    conflict = versioning.check(form, meeting)
+    conflict = conflicts.check(form, meeting)
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, meeting):
+            with conflicts.saving(form, meeting):
                 services.update_meeting(meeting, **_values(form))
                 db.session.commit()
         except services.MeetingError as error:
             db.session.rollback()
             flash(str(error), "error")
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         else:
             flash(f"Meeting “{meeting.title}” saved.", "success")
             return redirect(url_for(".detail", meeting_id=meeting.id))
     page = render_template("meetings/form.html", form=form, meeting=meeting, conflict=conflict)
-    return page, versioning.status(conflict)
+    return page, conflicts.status(conflict)
 
 
 add_archive_routes(

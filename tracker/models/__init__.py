@@ -1,6 +1,5 @@
 """The domain model: one graph of entities around Agreement."""
 
-from tracker.models import versions  # noqa: F401  (the hook that raises versions for parts)
 from tracker.models.action import ActionItem
 from tracker.models.agreement import (
     Agreement,
@@ -12,13 +11,14 @@ from tracker.models.agreement import (
     StatusHistoryError,
 )
 from tracker.models.audit import AuditAction, AuditRecord
-from tracker.models.base import Base, utcnow
+from tracker.models.base import Base
+from tracker.models.change_counter import ChangeCounter
+from tracker.models.clock import utcnow
 from tracker.models.meeting import AgendaItem, Meeting, MeetingLevel, meeting_participant
 from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointStatus
 from tracker.models.party import Party, PartyKind, Person
 from tracker.models.status import Status, TransitionError, allowed_transitions
 from tracker.models.user import Role, User
-from tracker.models.version import DataVersion
 
 __all__ = [
     "ActionItem",
@@ -29,7 +29,7 @@ __all__ = [
     "AgreementParty",
     "Base",
     "Category",
-    "DataVersion",
+    "ChangeCounter",
     "Meeting",
     "MeetingLevel",
     "NegotiationPoint",

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, Versioned, utcnow
+from tracker.models.base import Base, UTCDateTime
+from tracker.models.clock import utcnow
+from tracker.models.record_version import Versioned
 
 if TYPE_CHECKING:
     from tracker.models.agreement import Agreement

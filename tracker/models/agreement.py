@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from tracker.models.base import ACTIVE, Base, UTCDateTime, Versioned, str_enum, utcnow
+from tracker.models.base import ACTIVE, Base, UTCDateTime, str_enum
+from tracker.models.clock import utcnow
+from tracker.models.record_version import Versioned
 from tracker.models.status import Status, TransitionError, check_transition
 
 if TYPE_CHECKING:
@@ -68,6 +70,7 @@ class PartyRole(enum.StrEnum):
 
 class Agreement(Versioned, Base):
     __tablename__ = "agreement"
+    version_parts = ("party_links",)
     __table_args__ = (
         sa.CheckConstraint(
             "signed_on IS NULL OR opened_on IS NULL OR signed_on >= opened_on",
@@ -215,6 +218,7 @@ class AgreementParty(Base):
     """A party's part in an agreement, with its role."""
 
     __tablename__ = "agreement_party"
+    part_of = "agreement"
     # A party's agreements without visiting the table (the list's party filter).
     __table_args__ = (sa.Index("ix_agreement_party_party_id", "party_id", "agreement_id"),)
 

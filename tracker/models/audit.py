@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.models.base import Base, UTCDateTime, str_enum
+from tracker.models.clock import utcnow
 from tracker.models.user import User
 
 

@@ -1,4 +1,4 @@
-"""Declarative base, constraint naming convention, the UTC timestamp type and versioning."""
+"""Declarative base, constraint naming convention, the UTC timestamp type and enum columns."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints let Alembic autogenerate and SQLite batch migrations address them.
 NAMING_CONVENTION = {
@@ -23,11 +23,6 @@ ACTIVE = {
     "sqlite_where": sa.text("archived_at IS NULL"),
     "postgresql_where": sa.text("archived_at IS NULL"),
 }
-
-
-def utcnow() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -70,15 +65,3 @@ class Base(DeclarativeBase):
     """Base class of every model; its metadata carries the naming convention."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-
-
-class Versioned:
-    """A record staff edit through forms: every UPDATE raises ``version`` and refuses to
-    write over a version other than the one loaded (``StaleDataError``). Edit forms carry
-    the version they were loaded from; see tracker/versioning.py."""
-
-    version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict:
-        return {"version_id_col": cls.__table__.c.version}

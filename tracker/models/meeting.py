@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.formatting import get_zone
-from tracker.models.base import ACTIVE, Base, UTCDateTime, Versioned, str_enum, utcnow
+from tracker.models.base import ACTIVE, Base, UTCDateTime, str_enum
+from tracker.models.clock import get_zone, local_day, utcnow
+from tracker.models.record_version import Versioned
 
 if TYPE_CHECKING:
     from tracker.models.action import ActionItem
@@ -46,6 +47,7 @@ meeting_participant = sa.Table(
 
 class Meeting(Versioned, Base):
     __tablename__ = "meeting"
+    version_parts = ("participants", "agenda_items")
     __table_args__ = (
         sa.CheckConstraint("ends_at IS NULL OR ends_at >= starts_at", name="ends_after_start"),
         sa.CheckConstraint("parent_id IS NULL OR parent_id != id", name="not_own_parent"),
@@ -99,6 +101,11 @@ class Meeting(Versioned, Base):
         return self.starts_at.astimezone(self.zone)
 
     @property
+    def local_day(self) -> date:
+        """The day the meeting starts, on the calendar of the place it is held."""
+        return local_day(self.starts_at, self.timezone)
+
+    @property
     def place(self) -> str:
         return ", ".join(part for part in (self.city, self.country) if part)
 
@@ -110,6 +117,7 @@ class AgendaItem(Base):
     """An agreement discussed at a meeting, with what came out of it for that agreement."""
 
     __tablename__ = "agenda_item"
+    part_of = "meeting"
     # An agreement's meetings without visiting the table.
     __table_args__ = (sa.Index("ix_agenda_item_agreement_id", "agreement_id", "meeting_id"),)
 

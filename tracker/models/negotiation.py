@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, Versioned, str_enum, utcnow
+from tracker.models.base import Base, UTCDateTime, str_enum
+from tracker.models.clock import utcnow
+from tracker.models.record_version import Versioned
 
 if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
@@ -34,6 +36,7 @@ class PointStatus(enum.StrEnum):
 
 class NegotiationPoint(Versioned, Base):
     __tablename__ = "negotiation_point"
+    version_parts = ("positions",)
     __table_args__ = (
         sa.CheckConstraint(
             "settled_at_id IS NULL OR status IN ('agreed', 'dropped')",
@@ -74,6 +77,7 @@ class PartyPosition(Base):
     """What one party holds on a negotiation point."""
 
     __tablename__ = "party_position"
+    part_of = "point"
 
     point_id: Mapped[int] = mapped_column(
         sa.ForeignKey("negotiation_point.id", ondelete="CASCADE"), primary_key=True

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.models.base import Base, UTCDateTime, Versioned, str_enum, utcnow
+from tracker.models.base import Base, UTCDateTime, str_enum
+from tracker.models.clock import utcnow
+from tracker.models.record_version import Versioned
 
 if TYPE_CHECKING:
     from tracker.models.agreement import AgreementParty

@@ -14,7 +14,8 @@ from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tracker.models.base import Base, UTCDateTime, str_enum, utcnow
+from tracker.models.base import Base, UTCDateTime, str_enum
+from tracker.models.clock import utcnow
 
 DEFAULT_HASH_PROFILE = "RFC_9106_LOW_MEMORY"
 
@@ -62,8 +63,11 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Part of the session's login id: raising it ends every session of this user.
-    session_version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    # Part of the session's login id: raising it ends every session of this user. (The
+    # column keeps the name the first schema gave it.)
+    session_generation: Mapped[int] = mapped_column(
+        "session_version", default=1, server_default=sa.text("1")
+    )
     # Counts the changes made on the admin's page of this user (the role) and is raised by
     # hand there, so that logins and ended sessions never make an admin's open form stale.
     # Every UPDATE still refuses to write over a version other than the one it loaded.
@@ -86,12 +90,13 @@ class User(UserMixin, Base):
         return True
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session: a session from an older version is refused."""
-        return f"{self.id}:{self.session_version}"
+        """The id Flask-Login keeps in the session: a session from an older generation is
+        refused."""
+        return f"{self.id}:{self.session_generation}"
 
     def end_sessions(self) -> None:
         """End every session of this user (in the database, so concurrent bumps all count)."""
-        self.session_version = User.session_version + 1
+        self.session_generation = User.session_generation + 1
 
     def can(self, role: Role) -> bool:
         """Whether this user holds ``role`` or a higher one."""

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.models import PointStatus
-from tracker.versioning import VersionedForm
+from tracker.web.conflicts import VersionedForm
 
 NO_CHANGE = SelectChoice("", "No change")
 ACTION_ROWS = 2

@@ -8,9 +8,6 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from tracker import versioning
-from tracker.accounts.auth import role_required
-from tracker.arguments import record_id
 from tracker.extensions import db
 from tracker.models import (
     AgendaItem,
@@ -25,6 +22,9 @@ from tracker.models import (
 )
 from tracker.outcomes import services
 from tracker.outcomes.forms import ACTION_ROWS, NO_CHANGE, OutcomesForm
+from tracker.web import conflicts
+from tracker.web.arguments import record_id
+from tracker.web.auth import role_required
 
 bp = Blueprint("outcomes", __name__)
 
@@ -152,13 +152,13 @@ def record(meeting_id: int):
         "parts": [(entry, item.agreement) for entry, item, _ in sections],
         "noun": "this meeting or the agreements discussed at it",
     }
-    conflict = versioning.check(form, meeting, **versions)
+    conflict = conflicts.check(form, meeting, **versions)
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, meeting, **versions):
+            with conflicts.saving(form, meeting, **versions):
                 changes = services.record_outcomes(meeting, _outcomes(form), current_user)
                 db.session.commit()
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         except services.OutcomeError as error:
             db.session.rollback()
@@ -184,4 +184,4 @@ def record(meeting_id: int):
         section_errors=section_errors,
         conflict=conflict,
     )
-    return page, versioning.status(conflict)
+    return page, conflicts.status(conflict)

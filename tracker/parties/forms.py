@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.models import PartyKind
 from tracker.parties.services import PartyError, check_code
-from tracker.versioning import VersionedForm
+from tracker.web.conflicts import VersionedForm
 
 
 def clean_text(value):

@@ -18,7 +18,7 @@ from tracker.models import (
     Person,
     Status,
 )
-from tracker.pagination import Page, paginate
+from tracker.web.pagination import Page, paginate
 
 
 def list_parties(search: str, number: int, per_page: int) -> Page:

@@ -10,28 +10,18 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from tracker import versioning
-from tracker.accounts.auth import role_required
-from tracker.archiving import add_archive_routes
 from tracker.extensions import db
 from tracker.models import Party, Role
-from tracker.pagination import clean_search
 from tracker.parties import queries, services
 from tracker.parties.forms import PartyEditForm, PartyForm, PartySearchForm
+from tracker.web import conflicts
+from tracker.web.archiving import add_archive_routes
+from tracker.web.auth import role_required
+from tracker.web.pagination import clean_search
 
 bp = Blueprint("parties", __name__, url_prefix="/parties")
-
-
-@bp.context_processor
-def permissions() -> dict:
-    user = current_user
-    return {
-        "can_edit": user.is_authenticated and user.can(Role.EDITOR),
-        "can_admin": user.is_authenticated and user.can(Role.ADMIN),
-    }
 
 
 def page_number() -> int:
@@ -83,22 +73,22 @@ def create():
 def edit(party_id: int):
     party = db.get_or_404(Party, party_id)
     form = PartyEditForm(obj=party)
-    conflict = versioning.check(form, party)
+    conflict = conflicts.check(form, party)
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, party):
+            with conflicts.saving(form, party):
                 services.update_party(party, form.name.data, form.kind.data, form.code.data)
                 db.session.commit()
         except services.PartyError as error:
             db.session.rollback()
             form[error.field or "name"].errors.append(str(error))
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         else:
             flash(f"Party “{party.name}” saved.", "success")
             return redirect(url_for(".detail", party_id=party.id))
     page = render_template("parties/form.html", form=form, party=party, conflict=conflict)
-    return page, versioning.status(conflict)
+    return page, conflicts.status(conflict)
 
 
 add_archive_routes(

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.models import Party
 from tracker.parties.forms import clean_text
-from tracker.versioning import VersionedForm
+from tracker.web.conflicts import VersionedForm
 
 
 def optional_id(value) -> int | None:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload, raiseload
 
 from tracker.extensions import db
 from tracker.models import ActionItem, Meeting, Party, Person, meeting_participant
-from tracker.pagination import Page, paginate
+from tracker.web.pagination import Page, paginate
 
 
 def list_people(search: str, party_id: int | None, number: int, per_page: int) -> Page:

@@ -1,32 +1,22 @@
 """People pages: list, detail, create, edit, archive, restore and delete."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from tracker import versioning
-from tracker.accounts.auth import role_required
-from tracker.archiving import add_archive_routes
-from tracker.arguments import id_arg
 from tracker.extensions import db
 from tracker.models import Party, PartyKind, Person, Role
-from tracker.pagination import clean_search
 from tracker.parties import queries as party_queries
 from tracker.people import queries, services
 from tracker.people.forms import PersonEditForm, PersonForm, PersonSearchForm, party_choices
+from tracker.web import conflicts
+from tracker.web.archiving import add_archive_routes
+from tracker.web.arguments import id_arg
+from tracker.web.auth import role_required
+from tracker.web.pagination import clean_search
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 KIND_ORDER = list(PartyKind)
-
-
-@bp.context_processor
-def permissions() -> dict:
-    user = current_user
-    return {
-        "can_edit": user.is_authenticated and user.can(Role.EDITOR),
-        "can_admin": user.is_authenticated and user.can(Role.ADMIN),
-    }
 
 
 def selectable_parties(current: Party | None = None) -> list[Party]:
@@ -97,10 +87,10 @@ def edit(person_id: int):
     person = db.get_or_404(Person, person_id)
     form = PersonEditForm(obj=person)
     form.party_id.choices = party_choices(selectable_parties(person.party), "Choose a party…")
-    conflict = versioning.check(form, person)
+    conflict = conflicts.check(form, person)
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, person):
+            with conflicts.saving(form, person):
                 services.update_person(
                     person, form.name.data, form.position.data, form.party_id.data
                 )
@@ -108,13 +98,13 @@ def edit(person_id: int):
         except services.PersonError as error:
             db.session.rollback()
             form[error.field or "name"].errors.append(str(error))
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         else:
             flash(f"{person.name} saved.", "success")
             return redirect(url_for(".detail", person_id=person.id))
     page = render_template("people/form.html", form=form, person=person, conflict=conflict)
-    return page, versioning.status(conflict)
+    return page, conflicts.status(conflict)
 
 
 add_archive_routes(

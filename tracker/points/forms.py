@@ -7,7 +7,7 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.models import Party, PointStatus
-from tracker.versioning import VersionedForm
+from tracker.web.conflicts import VersionedForm
 
 
 def optional_id(value) -> int | None:

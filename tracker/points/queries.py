@@ -9,8 +9,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from tracker.extensions import db
-from tracker.formatting import format_date, get_zone
 from tracker.models import AgendaItem, Agreement, AgreementParty, Meeting, NegotiationPoint
+from tracker.models.clock import get_zone
+from tracker.render.dates import format_date
 
 
 def _with_parties():

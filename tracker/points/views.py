@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from tracker import versioning
-from tracker.accounts.auth import role_required
 from tracker.extensions import db
 from tracker.models import Agreement, NegotiationPoint, Role
 from tracker.points import queries, services
 from tracker.points.forms import ConfirmForm, PointEditForm, PointForm, point_form
+from tracker.web import conflicts
+from tracker.web.auth import role_required
 
 bp = Blueprint("points", __name__)
 
@@ -81,12 +81,12 @@ def edit(point_id: int):
     form_class = point_form(agreement.parties, base=PointEditForm)
     form = form_class(obj=point, data=None if request.method == "POST" else initial)
     _prepare(form, agreement, point)
-    conflict = versioning.check(form, point)
+    conflict = conflicts.check(form, point)
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, point):
+            with conflicts.saving(form, point):
                 saved = _save(form, lambda **values: services.update_point(point, **values))
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         else:
             if saved:
@@ -95,7 +95,7 @@ def edit(point_id: int):
     page = render_template(
         "points/form.html", form=form, agreement=agreement, point=point, conflict=conflict
     )
-    return page, versioning.status(conflict)
+    return page, conflicts.status(conflict)
 
 
 @bp.route("/points/<int:point_id>/delete", methods=["GET", "POST"])

@@ -10,11 +10,11 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from tracker.formatting import format_date, format_local_datetime
 from tracker.models import Status
-from tracker.portfolio.chart import status_chart
 from tracker.portfolio.queries import PortfolioRow, StatusCount, Summary, UpcomingMeeting
-from tracker.reports.pdf import FAMILY, Cell, ReportPDF
+from tracker.render.chart import status_chart
+from tracker.render.dates import format_date, format_local_datetime
+from tracker.render.pdf import FAMILY, Cell, ReportPDF
 
 TITLE = "Portfolio of agreements"
 # Landscape A4 leaves 261 mm between the margins.

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
+from tracker.data.cache import remember
 from tracker.extensions import db
-from tracker.formatting import get_zone
 from tracker.models import (
     ActionItem,
     AgendaItem,
@@ -24,9 +24,9 @@ from tracker.models import (
     PointStatus,
     Status,
 )
+from tracker.models.clock import get_zone
 from tracker.models.status import CLOSED_STATUSES
 from tracker.portfolio.filters import PortfolioFilters
-from tracker.versioned import remember
 
 # Meetings from today up to this many days ahead are "upcoming".
 UPCOMING_DAYS = 30
@@ -343,7 +343,7 @@ def summary(
 ) -> Summary:
     """How many agreements the portfolio lists and how many of them are stalled.
 
-    Counted once for each state of the data (see :func:`tracker.versioned.remember`); the
+    Counted once for each state of the data (see :func:`tracker.data.cache.remember`); the
     time is part of the key because a meeting beginning can change an agreement's flag.
     """
 

@@ -26,12 +26,12 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from tracker.models import Category, Status
-from tracker.pagination import Page
 from tracker.portfolio import queries
-from tracker.portfolio.chart import status_chart
 from tracker.portfolio.export import csv_lines
 from tracker.portfolio.filters import FilterProblem, PortfolioFilters, parse_filters
 from tracker.portfolio.pdf import portfolio_pdf
+from tracker.render.chart import status_chart
+from tracker.web.pagination import Page
 
 bp = Blueprint("portfolio", __name__)
 

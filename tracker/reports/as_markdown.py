@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.formatting import format_date, format_local_datetime
+from tracker.render.dates import format_date, format_local_datetime
 from tracker.reports.content import KEY_DATE_LABELS, POSITIONS_NOTE, AgreementReport
 
 # CommonMark lets any ASCII punctuation be backslash-escaped. These can open or close

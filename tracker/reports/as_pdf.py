@@ -6,9 +6,9 @@ import io
 
 from fpdf.errors import FPDFUnicodeEncodingException
 
-from tracker.formatting import format_date, format_local_datetime
+from tracker.render.dates import format_date, format_local_datetime
+from tracker.render.pdf import Cell, ReportPDF
 from tracker.reports.content import KEY_DATE_LABELS, POSITIONS_NOTE, AgreementReport
-from tracker.reports.pdf import Cell, ReportPDF
 
 OVERDUE = Cell("Overdue", bold=True, color=(176, 42, 55))
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from tracker.formatting import format_date, get_zone
 from tracker.models import (
     ActionItem,
     Agreement,
@@ -32,6 +31,8 @@ from tracker.models import (
     Status,
 )
 from tracker.models.audit import AuditRecord
+from tracker.models.clock import get_zone
+from tracker.render.dates import format_date
 
 if TYPE_CHECKING:
     # A meeting that discussed the agreement, as its page reads it (plain values).

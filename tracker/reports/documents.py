@@ -10,11 +10,11 @@ from pathlib import Path
 from flask import current_app, render_template
 from markupsafe import Markup
 
+from tracker.render.timeline import MeetingMark, Phase, describe_timeline, render_timeline
 from tracker.reports.as_json import render_json
 from tracker.reports.as_markdown import render_markdown
 from tracker.reports.as_pdf import render_pdf
 from tracker.reports.content import AgreementReport
-from tracker.reports.timeline import MeetingMark, Phase, describe_timeline, render_timeline
 
 FORMATS = ("html", "pdf", "md", "json")
 MIMETYPES = {

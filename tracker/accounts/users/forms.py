@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length
 
 from tracker.accounts.forms import new_password_fields
 from tracker.models import Role
-from tracker.versioning import VersionedForm
+from tracker.web.conflicts import VersionedForm
 
 ROLE_CHOICES = [
     SelectChoice(Role.VIEWER.value, "Viewer: reads everything"),

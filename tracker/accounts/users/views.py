@@ -3,20 +3,14 @@
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from tracker import versioning
 from tracker.accounts import services
-from tracker.accounts.auth import log_auth, role_required, start_session
 from tracker.accounts.users.forms import PasswordResetForm, RoleForm, UserCreateForm
 from tracker.extensions import db
 from tracker.models import Role, User
-from tracker.navigation import NAVIGATION_ROLES
+from tracker.web import conflicts
+from tracker.web.auth import log_auth, role_required, start_session
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
-
-
-@bp.record_once
-def _navigation_roles(state) -> None:
-    state.app.jinja_env.globals["navigation_roles"] = NAVIGATION_ROLES
 
 
 def _load(user_id: int) -> User:
@@ -59,7 +53,7 @@ def create():
 def _edit_page(user: User, role_form=None, password_form=None, status: int = 200, conflict=None):
     if role_form is None:
         role_form = RoleForm(role=user.role.value)
-        versioning.stamp(role_form, user)
+        conflicts.stamp(role_form, user)
     password_form = password_form or PasswordResetForm()
     page = render_template(
         "accounts/users/edit.html",
@@ -82,20 +76,20 @@ def edit(user_id: int):
 def change_role(user_id: int):
     user = _load(user_id)
     form = RoleForm()
-    conflict = versioning.check(form, user)
+    conflict = conflicts.check(form, user)
     if conflict is not None:
         return _edit_page(user, role_form=form, status=conflict.status, conflict=conflict)
     if not form.validate_on_submit():
         return _edit_page(user, role_form=form, status=400)
     try:
-        with versioning.saving(form, user):
+        with conflicts.saving(form, user):
             services.change_role(user, form.role.data)
             db.session.commit()
     except services.AccountError as error:
         db.session.rollback()
         form.role.errors.append(str(error))
         return _edit_page(_load(user_id), role_form=form, status=400)
-    except versioning.EditConflict as error:
+    except conflicts.EditConflict as error:
         user = _load(user_id)
         return _edit_page(
             user, role_form=form, status=error.conflict.status, conflict=error.conflict

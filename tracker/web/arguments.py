@@ -4,7 +4,7 @@ steer ``url_for``."""
 
 from __future__ import annotations
 
-from flask import Flask, abort, request
+from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 # The largest id the database holds: id columns are INTEGER (32 bits on PostgreSQL). A bigger
@@ -55,10 +55,3 @@ def refuse_nul() -> None:
     if any("\x00" in key + value for key, value in request.form.items(multi=True)):
         abort(400, description="The form contained a NUL character, which no field takes.")
 
-
-def register_arguments(app: Flask) -> None:
-    """Install the id converter (before any route is added), the NUL check and the template
-    helper."""
-    app.url_map.converters["int"] = RecordIdConverter
-    app.before_request(refuse_nul)
-    app.jinja_env.globals["query_args"] = query_args

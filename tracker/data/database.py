@@ -21,7 +21,7 @@ serialized across all app servers as on SQLite, while reads never wait for it.
 
 SERIALIZE_WRITES = False turns all this off: transactions then begin as the drivers do, and
 a save that lands between another request's read and write is caught only where records
-carry a version (a 409 instead of a lost update; see tracker/versioning.py).
+carry a version (a 409 instead of a lost update; see tracker/conflicts.py).
 """
 
 from __future__ import annotations
@@ -74,7 +74,6 @@ def _is_sqlite(dbapi_connection) -> bool:
     return isinstance(dbapi_connection, sqlite3.Connection)
 
 
-@event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, _record) -> None:
     """Enforce foreign keys and make SQLite behave under several writers."""
     if not _is_sqlite(dbapi_connection):
@@ -93,7 +92,6 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@event.listens_for(Engine, "begin")
 def _begin(connection: Connection) -> None:
     dbapi_connection = connection.connection.driver_connection
     if _is_sqlite(dbapi_connection):
@@ -108,3 +106,10 @@ def _begin(connection: Connection) -> None:
     elif connection.dialect.name == "postgresql" and may_write():
         # Released by the transaction's commit or rollback, or when its connection closes.
         connection.exec_driver_sql(WRITE_LOCK)
+
+
+def install() -> None:
+    """Apply the connection settings and transaction rules above to every engine."""
+    for name, listener in (("connect", _configure_sqlite), ("begin", _begin)):
+        if not event.contains(Engine, name, listener):
+            event.listen(Engine, name, listener)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, url_for
 
-from tracker.accounts.auth import role_required
 from tracker.extensions import db
 from tracker.models import Role, utcnow
+from tracker.web.auth import role_required
 
 
 def archive(record) -> None:

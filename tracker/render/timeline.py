@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from tracker.formatting import format_date
 from tracker.models.status import Status
+from tracker.render.dates import format_date
 
 __all__ = ["MeetingMark", "Phase", "STATUS_COLOURS", "describe_timeline", "render_timeline"]
 

@@ -1,38 +1,16 @@
-"""Template filters: one format for dates and times everywhere."""
+"""Template filters and globals, installed by create_app: labels, badges, stored values, links."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import url_for
+from flask_login import current_user
 from markupsafe import Markup, escape
 
-DATE_FORMAT = "%-d %b %Y"  # 25 Nov 2026: unambiguous for every reader
-
-
-@functools.cache
-def get_zone(name: str) -> ZoneInfo:
-    """The zone called ``name``, read once per process: ZoneInfo's own cache keeps only a
-    few zones, so pages listing meetings in many places would read zone files again."""
-    return ZoneInfo(name)
-
-
-def format_date(value: date | datetime | None) -> str:
-    return "" if value is None else value.strftime(DATE_FORMAT)
-
-
-def format_local_datetime(value: datetime | None, zone: str = "UTC") -> str:
-    """A time on the clock of ``zone``, with the zone named (25 Nov 2026 14:30 IST)."""
-    if value is None:
-        return ""
-    local = value.astimezone(get_zone(zone))
-    name = local.tzname() or ""
-    if name[:1] in "+-":  # zones without an abbreviation are named by their offset
-        name = f"UTC{name}"
-    return f"{local.strftime(DATE_FORMAT)} {local:%H:%M} {name}"
+from tracker.models import Role
+from tracker.render.dates import format_date, format_local_datetime
 
 
 def label(value) -> str:
@@ -78,7 +56,15 @@ def id_urls(endpoint: str, argument: str) -> Callable[[int], str]:
     return lambda id_: f"{head}{int(id_)}{tail}"
 
 
-GLOBALS = {"id_urls": id_urls}
+def permissions() -> dict[str, bool]:
+    """Whether the user may edit (editors) and restore or delete (admins): templates hide
+    the buttons a user may not use."""
+    user = current_user
+    return {
+        "can_edit": user.is_authenticated and user.can(Role.EDITOR),
+        "can_admin": user.is_authenticated and user.can(Role.ADMIN),
+    }
+
 
 FILTERS = {
     "date": format_date,

@@ -24,7 +24,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 
-from tracker.database import BUSY_TIMEOUT_MS
+from tracker.data.database import BUSY_TIMEOUT_MS
 from tracker.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, Timezone
 
-from tracker.formatting import get_zone
+from tracker.models.clock import get_zone
 
 PRODID = "-//tracker//Meetings calendar//EN"
 # A meeting recorded without an end: one hour, the usual length calendar apps give a new

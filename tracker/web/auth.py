@@ -41,12 +41,12 @@ def log_auth(event: str, username: str | None = None) -> None:
 
 @login_manager.user_loader
 def load_user(login_id: str) -> User | None:
-    """The active user whose id and session version match the session's login id."""
-    user_id, _, version = login_id.partition(":")
-    if not (user_id.isdigit() and version.isdigit()):
+    """The active user whose id and session generation match the session's login id."""
+    user_id, _, generation = login_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    if user is None or not user.active or user.session_generation != int(generation):
         return None
     return user
 

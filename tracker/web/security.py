@@ -8,13 +8,12 @@ from datetime import UTC, datetime
 
 from flask import Flask, g, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import Conflict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.extensions import db
 
-logger = logging.getLogger("tracker.security")
+logger = logging.getLogger("tracker.web.security")
 
 # No inline scripts or styles anywhere: templates use classes from tracker.css.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -64,13 +63,6 @@ def request_id() -> str:
     return g.request_id
 
 
-def register_security(app: Flask) -> None:
-    trust_proxy(app)
-    app.before_request(assign_request_id)
-    app.after_request(add_headers)
-    app.jinja_env.globals["request_id"] = request_id
-
-
 PROXY_HEADERS = ("for", "proto", "host", "port", "prefix")
 
 
@@ -100,12 +92,6 @@ def add_headers(response):
     return response
 
 
-def register_errorhandlers(app: Flask) -> None:
-    for code in ERROR_CODES:
-        app.register_error_handler(code, render_error)
-    app.register_error_handler(StaleDataError, render_lost_race)
-
-
 def render_error(error):
     code = getattr(error, "code", None) or 500
     if code == 403:
@@ -119,9 +105,7 @@ def render_error(error):
 
 def render_lost_race(_error):
     """A write that lost the race with another save of the same record, where the view had
-    no form to show again (see tracker/versioning.py): the 409 page, never a 500."""
-    from tracker.extensions import db
-
+    no form to show again (see tracker/web/editing.py): the 409 page, never a 500."""
     db.session.rollback()
     return render_error(Conflict())
 

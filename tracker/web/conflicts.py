@@ -8,17 +8,17 @@ re-renders the form with the user's input, a :class:`Conflict` for ``conflict_no
 so saving again on purpose works. :func:`saving` catches the race a check cannot see,
 another save landing between this request's read and its write (``StaleDataError``)::
 
-    conflict = versioning.check(form, agreement)
+    conflict = conflicts.check(form, agreement)
     if form.validate_on_submit() and conflict is None:
         try:
-            with versioning.saving(form, agreement):
+            with conflicts.saving(form, agreement):
                 services.update_agreement(agreement, ...)
                 db.session.commit()
-        except versioning.EditConflict as error:
+        except conflicts.EditConflict as error:
             conflict = error.conflict
         else:
             return redirect(...)
-    return render_template(..., conflict=conflict), versioning.status(conflict)
+    return render_template(..., conflict=conflict), conflicts.status(conflict)
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 from wtforms import HiddenField
 
-from tracker.auditing import AUDITED
+from tracker.data.audit_trail import AUDITED
 from tracker.extensions import db
 from tracker.models import AuditRecord
 

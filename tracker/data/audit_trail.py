@@ -52,7 +52,7 @@ AUDITED: dict[type, Audited] = {
 }
 # Bookkeeping columns, and secrets whose values must never be copied anywhere.
 IGNORED = frozenset(
-    {"id", "created_at", "updated_at", "last_login_at", "session_version", "version"}
+    {"id", "created_at", "updated_at", "last_login_at", "session_generation", "version"}
 )
 SECRET = frozenset({"password_hash"})
 
@@ -175,7 +175,6 @@ def _row(
     }
 
 
-@event.listens_for(Session, "after_flush")
 def _write_audit_records(session: Session, _context) -> None:
     actor, at = _actor_id(), utcnow()
     rows: list[dict] = []
@@ -300,3 +299,9 @@ def _write_audit_records(session: Session, _context) -> None:
 
     if rows:
         session.connection().execute(sa.insert(AuditRecord.__table__), rows)
+
+
+def install() -> None:
+    """Write the audit records of whatever any session flushes, from now on."""
+    if not event.contains(Session, "after_flush", _write_audit_records):
+        event.listen(Session, "after_flush", _write_audit_records)
