@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +28,9 @@ class Defaults:
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PAGE_SIZE = 25
+    # The zone whose calendar says what "today" is (due dates, reports, the portfolio), as
+    # an IANA name such as Asia/Kolkata; empty: the server's own local time.
+    TIMEZONE = ""
     # Largest request body accepted, in bytes; a bigger one is refused with 413. One limit:
     # no separate, smaller cap on a single form field (Werkzeug's MAX_FORM_MEMORY_SIZE).
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -83,6 +87,15 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    _check_timezone(app.config["TIMEZONE"])
+
+
+def _check_timezone(name: str) -> None:
+    if name and name not in zoneinfo.available_timezones():
+        raise ValueError(
+            f"TIMEZONE {name!r} is not a zone name; use an IANA name such as Asia/Kolkata, "
+            "or leave it empty for the server's local time."
+        )
 
 
 def _load_environment(app: Flask, environ) -> None:

@@ -10,8 +10,7 @@ from datetime import date, timedelta
 import pypdf
 
 from tests.portfolio.conftest import days_ago
-from tracker.models import ActionItem, Category, NegotiationPoint, Status
-from tracker.portfolio import queries
+from tracker.models import ActionItem, Category, NegotiationPoint, Status, clock
 from tracker.portfolio.export import HEADER, csv_lines
 from tracker.portfolio.queries import PortfolioRow
 
@@ -112,7 +111,7 @@ def test_csv_lines_are_produced_as_rows_arrive():
 def test_today_comes_from_one_replaceable_place(viewer, db, agreement_since, monkeypatch):
     agreement_since("NEW", 10)
     db.session.commit()
-    monkeypatch.setattr(queries, "today", lambda: date.today() + timedelta(days=365))
+    monkeypatch.setattr(clock, "today", lambda: date.today() + timedelta(days=365))
     (row,) = read_csv(viewer.get("/portfolio.csv"))
     assert (row["days_in_status"], row["stalled"]) == ("375", "yes")
 

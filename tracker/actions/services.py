@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.extensions import db
-from tracker.models import ActionItem, Agreement, Meeting, Person
+from tracker.models import ActionItem, Agreement, Meeting, Person, clock
 
 
 class ActionError(ValueError):
@@ -81,7 +81,7 @@ def update_action(
 ) -> None:
     """Replace the action's details; marking it done records today, reopening clears it."""
     _apply(action, description=description, owner_id=owner_id, due_on=due_on, meeting_id=meeting_id)
-    _set_done(action, done, date.today())
+    _set_done(action, done, clock.today())
     db.session.flush()
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from tracker.actions import queries, services
 from tracker.actions.forms import ActionEditForm, ActionItemForm, ConfirmForm
 from tracker.extensions import db
-from tracker.models import ActionItem, Agreement, Role
+from tracker.models import ActionItem, Agreement, Role, clock
 from tracker.web import conflicts
 from tracker.web.auth import role_required
 
@@ -61,7 +59,7 @@ def create(agreement_id: int):
         try:
             action = services.create_action(agreement, **_values(form))
             if form.done.data:
-                services.toggle_done(action, date.today())
+                services.toggle_done(action, clock.today())
         except services.ActionError as error:
             _refused(form, error)
         else:
@@ -116,7 +114,7 @@ def toggle_done(action_id: int):
         message = "already marked done" if done else "already open"
         flash(f"Nothing changed: the action item was {message}.", "info")
         return _agreement_page(action.agreement_id)
-    services.set_done(action, done, date.today())
+    services.set_done(action, done, clock.today())
     db.session.commit()
     flash("Action item marked done." if action.done else "Action item reopened.", "success")
     return _agreement_page(action.agreement_id)

@@ -26,7 +26,7 @@ from tracker.models import (
     StatusChange,
     User,
 )
-from tracker.models.clock import get_zone
+from tracker.models.clock import get_zone, local_day
 from tracker.render.timeline import MeetingMark, Phase
 from tracker.web.pagination import Page, count_rows
 
@@ -245,6 +245,10 @@ class MeetingLine:
     def local_starts_at(self) -> datetime:
         return self.starts_at.astimezone(get_zone(self.timezone))
 
+    @property
+    def local_day(self) -> date:
+        return local_day(self.starts_at, self.timezone)
+
 
 def meetings_of(agreement_id: int) -> list[MeetingLine]:
     """The meetings (not archived) that discussed the agreement, newest first, as plain
@@ -304,7 +308,7 @@ def timeline_parts(
     phases = [Phase(change.to_status, change.effective_on) for change in agreement.status_changes]
     marks = [
         # The day it was where it was held, as the meetings list shows it.
-        MeetingMark(day=m.local_starts_at.date(), title=m.title, level=m.level.label)
+        MeetingMark(day=m.local_day, title=m.title, level=m.level.label)
         for m in meetings
     ]
     return phases, marks

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -30,6 +29,7 @@ from tracker.models import (
     Status,
     TransitionError,
     allowed_transitions,
+    clock,
 )
 from tracker.models.status import INITIAL_STATUSES
 from tracker.render.dates import format_date
@@ -102,7 +102,7 @@ def index():
         "agreements/index.html",
         page=page,
         filters=filters,
-        today=date.today(),
+        today=clock.today(),
         statuses=list(Status),
         categories=list(Category),
         party_groups=[
@@ -143,7 +143,7 @@ def create():
                 values=_form_values(form),
                 parties=form.party_rows(),
                 status=form.status.data,
-                status_on=form.status_on.data or date.today(),
+                status_on=form.status_on.data or clock.today(),
                 recorded_by=current_user,
             )
         except services.AgreementError as error:
@@ -184,7 +184,7 @@ def _detail_page(
 
     The timeline shows every meeting; the list below it a page of them at a time.
     """
-    today = date.today()
+    today = clock.today()
     phases, marks = queries.timeline_parts(agreement, meetings)
     name = agreement.short_name or agreement.title
     svg = render_timeline(phases, marks, until=today, title=f"Timeline of {name}")

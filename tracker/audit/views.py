@@ -17,7 +17,7 @@ from flask import (
 
 from tracker.audit import queries
 from tracker.audit.export import csv_rows
-from tracker.models import Role
+from tracker.models import Role, clock
 from tracker.web.arguments import id_arg
 from tracker.web.auth import role_required
 
@@ -98,6 +98,6 @@ def export():
         rows,
         mimetype="text/csv",
         headers={
-            "Content-Disposition": f'attachment; filename="audit-{date.today().isoformat()}.csv"',
+            "Content-Disposition": f'attachment; filename="audit-{clock.today().isoformat()}.csv"',
         },
     )

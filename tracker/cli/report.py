@@ -8,6 +8,7 @@ from datetime import date
 import click
 from flask import current_app
 
+from tracker.models import clock
 from tracker.reports import queries
 from tracker.reports.documents import FORMATS, render
 
@@ -19,7 +20,7 @@ def _day(_ctx, _param, value: str | None) -> date | None:
         day = date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD.") from None
-    if day > date.today():
+    if day > clock.today():
         raise click.BadParameter("the report can only describe today or a day in the past.")
     return day
 

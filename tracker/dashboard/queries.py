@@ -3,7 +3,7 @@ over whole tables are counted once per state of the data (tracker.data.cache.rem
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -84,6 +84,3 @@ def recently_changed(limit: int = LIMIT) -> list[Agreement]:
     )
     return list(db.session.scalars(stmt))
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

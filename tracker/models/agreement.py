@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from tracker.models import clock
 from tracker.models.base import ACTIVE, Base, UTCDateTime, str_enum
 from tracker.models.clock import utcnow
 from tracker.models.record_version import Versioned
@@ -158,7 +159,7 @@ class Agreement(Versioned, Base):
         super().__init__(**kwargs)
         self.change_status(
             status,
-            effective_on=status_on or date.today(),
+            effective_on=status_on or clock.today(),
             recorded_by=recorded_by,
             note="Recorded in the tracker",
         )

@@ -74,7 +74,7 @@ def _initial_data(items: list[AgendaItem]) -> dict:
     local_day = None
     entries = []
     for item in items:
-        local_day = item.meeting.local_starts_at.date()
+        local_day = item.meeting.local_day
         entries.append(
             {
                 "agreement_id": str(item.agreement_id),

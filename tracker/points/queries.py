@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 
 from tracker.extensions import db
 from tracker.models import AgendaItem, Agreement, AgreementParty, Meeting, NegotiationPoint
-from tracker.models.clock import get_zone
+from tracker.models.clock import local_day
 from tracker.render.dates import format_date
 
 
@@ -53,6 +53,6 @@ def meeting_choices(agreement: Agreement, keep: Iterable[int | None] = ()) -> li
     )
     choices = [SelectChoice("", "—")]
     for id_, title, starts_at, zone in db.session.execute(stmt):
-        day = format_date(starts_at.astimezone(get_zone(zone)))  # the date where it was held
+        day = format_date(local_day(starts_at, zone))  # the date where it was held
         choices.append(SelectChoice(str(id_), f"{day} · {title}"))
     return choices

@@ -24,7 +24,7 @@ from tracker.models import (
     PointStatus,
     Status,
 )
-from tracker.models.clock import get_zone
+from tracker.models.clock import local_day
 from tracker.models.status import CLOSED_STATUSES
 from tracker.portfolio.filters import PortfolioFilters
 
@@ -33,16 +33,6 @@ UPCOMING_DAYS = 30
 OPEN_POINTS = (PointStatus.OPEN, PointStatus.CONVERGING)
 # Joins party names in SQL; no name holds this control character, so they split apart again.
 _SEPARATOR = "\x1f"
-
-
-def today() -> date:
-    """Today's date for every portfolio reckoning; tests replace it to fix the day."""
-    return date.today()
-
-
-def now_utc() -> datetime:
-    """Now, to the minute: what the portfolio counts once is reused for that minute."""
-    return datetime.now(UTC).replace(second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -78,7 +68,7 @@ class MeetingDay:
 
     @property
     def local_day(self) -> date:
-        return self.starts_at.astimezone(get_zone(self.timezone)).date()
+        return local_day(self.starts_at, self.timezone)
 
 
 @dataclass(frozen=True)
@@ -366,7 +356,7 @@ class UpcomingMeeting:
 
     @property
     def local_day(self) -> date:
-        return self.meeting.local_starts_at.date()
+        return self.meeting.local_day
 
 
 def upcoming_meetings(

@@ -25,7 +25,7 @@ from flask import (
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from tracker.models import Category, Status
+from tracker.models import Category, Status, clock
 from tracker.portfolio import queries
 from tracker.portfolio.export import csv_lines
 from tracker.portfolio.filters import FilterProblem, PortfolioFilters, parse_filters
@@ -72,8 +72,9 @@ def _request() -> PortfolioRequest:
         filters=filters,
         problems=problems,
         parties=parties,
-        today=queries.today(),
-        now=queries.now_utc(),
+        today=clock.today(),
+        # To the minute: what the portfolio counts once is reused for that minute.
+        now=clock.utcnow().replace(second=0, microsecond=0),
         stalled_after=current_app.config["STALLED_AFTER_DAYS"],
     )
 

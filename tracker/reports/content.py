@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING
 from tracker.models import (
     ActionItem,
     Agreement,
-    Meeting,
     NegotiationPoint,
     PointStatus,
     Status,
+    clock,
 )
 from tracker.models.audit import AuditRecord
-from tracker.models.clock import get_zone
 from tracker.render.dates import format_date
 
 if TYPE_CHECKING:
@@ -174,17 +173,13 @@ def end_of_day(day: date) -> datetime:
     )
 
 
-def meeting_day(meeting: Meeting | AgendaMeeting) -> date:
-    return meeting.starts_at.astimezone(get_zone(meeting.timezone)).date()
-
-
 def _meeting_line(meeting: AgendaMeeting, outcome: str) -> MeetingLine:
     return MeetingLine(
         id=meeting.id,
         title=meeting.title,
         starts_at=meeting.starts_at,
         timezone=meeting.timezone,
-        day=meeting_day(meeting),
+        day=meeting.local_day,
         place=meeting.place,
         level=meeting.level.label,
         outcome=outcome,
@@ -196,14 +191,14 @@ def _settled_on(point: NegotiationPoint, settled_records: dict[int, datetime]) -
     if not point.status.is_settled:
         return None
     if point.settled_at is not None:
-        return meeting_day(point.settled_at)
+        return point.settled_at.local_day
     recorded = settled_records.get(point.id) or point.updated_at
     return recorded.date()
 
 
 def _point_known(point: NegotiationPoint, as_of: date) -> bool:
     if point.raised_at is not None:
-        return meeting_day(point.raised_at) <= as_of
+        return point.raised_at.local_day <= as_of
     return point.created_at <= end_of_day(as_of)
 
 
@@ -223,7 +218,7 @@ def _point_line(point: NegotiationPoint, status: PointStatus) -> PointLine:
 
 def _action_known(action: ActionItem, as_of: date) -> bool:
     if action.meeting is not None:
-        return meeting_day(action.meeting) <= as_of
+        return action.meeting.local_day <= as_of
     return action.created_at <= end_of_day(as_of)
 
 
@@ -258,7 +253,7 @@ def build_report(
         lead=agreement.lead.display_name if agreement.lead else None,
         as_of=as_of,
         is_today=as_of == today,
-        generated_at=generated_at or datetime.now(UTC),
+        generated_at=generated_at or clock.utcnow(),
         status=history[-1].to_status if history else None,
         status_since=history[-1].effective_on if history else None,
     )

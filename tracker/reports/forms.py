@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms.validators import Optional, ValidationError
+
+from tracker.models import clock
 
 
 class AsOfForm(FlaskForm):
@@ -22,5 +22,5 @@ class AsOfForm(FlaskForm):
     )
 
     def validate_as_of(self, field: DateField) -> None:
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("The report can only describe today or a day in the past.")

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.agreements.queries import agreement_for_page, meetings_of
 from tracker.extensions import db
-from tracker.models import Agreement, AuditRecord
+from tracker.models import Agreement, AuditRecord, clock
 from tracker.models.negotiation import PointStatus
 from tracker.reports.content import (
     LATEST_UPDATES,
@@ -87,7 +87,7 @@ def agreement_report(
     agreement_id: int, *, as_of: date | None = None, today: date | None = None
 ) -> AgreementReport | None:
     """The status report of one agreement as it stood at the end of ``as_of`` (default today)."""
-    today = today or date.today()
+    today = today or clock.today()
     as_of = as_of or today
     agreement = agreement_for_page(agreement_id, agenda=False)
     if agreement is None:

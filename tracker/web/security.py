@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import UTC, datetime
 
 from flask import Flask, g, render_template, request
 from flask_login import current_user
@@ -12,6 +11,7 @@ from werkzeug.exceptions import Conflict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.extensions import db
+from tracker.models import clock
 
 logger = logging.getLogger("tracker.web.security")
 
@@ -119,6 +119,6 @@ def log_refusal() -> None:
         request.endpoint,
         request.method,
         request.remote_addr,
-        datetime.now(UTC).isoformat(timespec="seconds"),
+        clock.utcnow().isoformat(timespec="seconds"),
         request_id(),
     )
