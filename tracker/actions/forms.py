@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, TextAreaField
+from wtforms import BooleanField, DateField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from tracker.points.forms import ConfirmForm, optional_id
 from tracker.web.conflicts import VersionedForm
-
-__all__ = ["ActionEditForm", "ActionItemForm", "ConfirmForm"]
+from tracker.web.forms import IdSelectField
 
 
 class ActionItemForm(FlaskForm):
@@ -18,9 +16,9 @@ class ActionItemForm(FlaskForm):
         validators=[DataRequired("Describe what has to be done."), Length(max=500)],
         render_kw={"rows": 2},
     )
-    owner_id = SelectField("Owner", coerce=optional_id)
+    owner_id = IdSelectField("Owner")
     due_on = DateField("Due", validators=[Optional()])
-    meeting_id = SelectField("Agreed at meeting", coerce=optional_id)
+    meeting_id = IdSelectField("Agreed at meeting")
     done = BooleanField("Done")
 
 

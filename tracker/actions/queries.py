@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 from tracker.extensions import db
 from tracker.models import ActionItem, Agreement, AgreementParty, Party, Person
 from tracker.points.queries import agreement_for_form, meeting_choices
+from tracker.web.forms import NONE_CHOSEN
 
 __all__ = ["action_for_form", "agreement_for_form", "meeting_choices", "owner_choices"]
 
@@ -37,7 +38,7 @@ def owner_choices(agreement: Agreement, keep: int | None = None) -> list[SelectC
         .where(sa.or_(Person.archived_at.is_(None), Person.id == keep))
         .order_by(first, Party.name, Person.name, Person.id)
     )
-    choices = [SelectChoice("", "—")]
+    choices = [NONE_CHOSEN]
     for id_, name, position, party in db.session.execute(stmt):
         label = f"{name}, {position}" if position else name
         choices.append(SelectChoice(str(id_), label, optgroup=party))

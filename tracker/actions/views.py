@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from tracker.actions import queries, services
-from tracker.actions.forms import ActionEditForm, ActionItemForm, ConfirmForm
+from tracker.actions.forms import ActionEditForm, ActionItemForm
 from tracker.extensions import db
 from tracker.models import ActionItem, Agreement, Role, clock
 from tracker.web import conflicts
 from tracker.web.auth import role_required
+from tracker.web.forms import ConfirmForm
 
 bp = Blueprint("actions", __name__)
 

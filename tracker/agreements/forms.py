@@ -17,23 +17,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from tracker.models import Category, PartyRole, Priority, Status
 from tracker.web.conflicts import VersionedForm
-
-BLANK = SelectChoice("", "—")
-
-
-def _int_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # an id that never exists: the choice check rejects it
+from tracker.web.forms import IdSelectField
 
 
 class PartyRowForm(Form):
     """One party of the agreement and its role; a blank row is ignored."""
 
-    party = SelectField("Party", coerce=_int_or_none, validate_choice=True)
+    party = IdSelectField("Party")
     role = SelectField(
         "Role",
         choices=[SelectChoice(role.value, role.label) for role in PartyRole],
@@ -62,7 +52,7 @@ class AgreementForm(FlaskForm):
         description="Later changes are recorded from the agreement's page.",
     )
     status_on = DateField("Status since", validators=[Optional()], description="Defaults to today.")
-    lead = SelectField("Lead staff member", coerce=_int_or_none)
+    lead = IdSelectField("Lead staff member")
     opened_on = DateField("Negotiations opened", validators=[Optional()])
     target_on = DateField("Target date", validators=[Optional()])
     signed_on = DateField("Signed", validators=[Optional()])
@@ -97,7 +87,7 @@ class StatusChangeForm(VersionedForm, FlaskForm):
     effective_on = DateField(
         "Effective date", validators=[InputRequired("Give the date the change took effect.")]
     )
-    meeting = SelectField("Decided at meeting", coerce=_int_or_none)
+    meeting = IdSelectField("Decided at meeting")
     note = TextAreaField("Note", validators=[Length(max=5_000)])
 
     def set_statuses(self, statuses: list[Status]) -> None:

@@ -28,7 +28,7 @@ from tracker.models import (
 )
 from tracker.models.clock import get_zone, local_day
 from tracker.render.timeline import MeetingMark, Phase
-from tracker.web.pagination import Page, count_rows
+from tracker.web.pagination import Page, count_rows, locate
 
 SORTS = ("title", "status", "activity")
 
@@ -180,8 +180,7 @@ def list_agreements(filters: AgreementFilters, page: int, size: int) -> Page:
         return stmt
 
     total = _total(filters, bool(narrowings), matching)
-    pages = max(1, -(-total // size))
-    number = min(max(page, 1), pages)
+    number, pages = locate(page, total, size)
     offset = (number - 1) * size
 
     wanted = _narrowed(

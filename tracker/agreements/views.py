@@ -13,7 +13,6 @@ from wtforms import SelectChoice
 
 from tracker.agreements import queries, services
 from tracker.agreements.forms import (
-    BLANK,
     AgreementEditForm,
     AgreementForm,
     StatusChangeForm,
@@ -36,9 +35,10 @@ from tracker.render.dates import format_date
 from tracker.render.timeline import render_timeline
 from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
-from tracker.web.arguments import id_arg
+from tracker.web.arguments import clean_search, id_arg, page_arg
 from tracker.web.auth import role_required
-from tracker.web.pagination import clean_search
+from tracker.web.forms import NONE_CHOSEN
+from tracker.web.pagination import page_of
 
 bp = Blueprint("agreements", __name__)
 
@@ -54,11 +54,6 @@ AGREEMENT_FIELDS = (
     "signed_on",
     "in_force_on",
 )
-
-
-def _positive_int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and int(value) > 0 else None
 
 
 def _filters_from_request() -> queries.AgreementFilters:
@@ -96,7 +91,7 @@ def _party_choices() -> list[SelectChoice]:
 def index():
     filters = _filters_from_request()
     page = queries.list_agreements(
-        filters, _positive_int("page") or 1, current_app.config["PAGE_SIZE"]
+        filters, page_arg(), current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "agreements/index.html",
@@ -114,10 +109,11 @@ def index():
 
 
 def _prepare_form(form: AgreementForm, *, creating: bool) -> None:
-    party_choices = [BLANK, *_party_choices()]
+    party_choices = [NONE_CHOSEN, *_party_choices()]
     for row in form.parties:
         row.party.choices = party_choices
-    form.lead.choices = [BLANK] + [SelectChoice(id_, name) for id_, name in queries.staff_choices()]
+    staff = [SelectChoice(id_, name) for id_, name in queries.staff_choices()]
+    form.lead.choices = [NONE_CHOSEN, *staff]
     form.status.choices = [SelectChoice(s.value, s.label) for s in INITIAL_STATUSES]
     if not creating:
         del form.status
@@ -189,15 +185,7 @@ def _detail_page(
     name = agreement.short_name or agreement.title
     svg = render_timeline(phases, marks, until=today, title=f"Timeline of {name}")
     timeline = Markup(svg)  # noqa: S704  (built with ElementTree, which escapes all text)
-    size = current_app.config["PAGE_SIZE"]
-    pages = max(1, -(-len(meetings) // size))
-    number = min(_positive_int("page") or 1, pages)
-    page = queries.Page(
-        items=meetings[(number - 1) * size : number * size],
-        number=number,
-        pages=pages,
-        total=len(meetings),
-    )
+    page = page_of(meetings, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "agreements/detail.html",
         agreement=agreement,
@@ -250,7 +238,7 @@ def _prepare_status_form(
 ) -> None:
     form.set_statuses(allowed_transitions(agreement.status))
     form.meeting.choices = [
-        BLANK,
+        NONE_CHOSEN,
         *(SelectChoice(m.id, f"{format_date(m.local_starts_at)} · {m.title}") for m in meetings),
     ]
 

@@ -18,7 +18,7 @@ from flask import (
 from tracker.audit import queries
 from tracker.audit.export import csv_rows
 from tracker.models import Role, clock
-from tracker.web.arguments import id_arg
+from tracker.web.arguments import id_arg, page_arg
 from tracker.web.auth import role_required
 
 bp = Blueprint("audit", __name__)
@@ -78,8 +78,7 @@ def _filters() -> queries.AuditFilters:
 @role_required(Role.ADMIN)
 def index():
     filters = _filters()
-    page_number = request.args.get("page", 1, type=int)
-    page = queries.audit_page(filters, page_number, current_app.config["PAGE_SIZE"])
+    page = queries.audit_page(filters, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "audit/index.html",
         page=page,

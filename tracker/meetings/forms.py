@@ -25,6 +25,7 @@ from wtforms.widgets import TextInput
 
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
+from tracker.web.forms import IdSelectField, optional_id
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
@@ -47,13 +48,6 @@ def timezone_choices() -> list[SelectChoice]:
     return [SelectChoice(name, name.replace("_", " ")) for name in common + rest]
 
 
-def optional_int(value) -> int | None:
-    """Coerce a select's value to an id; the empty option means none."""
-    if value in (None, ""):
-        return None
-    return int(value)
-
-
 def plausible_day(form, field) -> None:
     if field.data is not None and not EARLIEST_DAY <= field.data <= LATEST_DAY:
         raise ValidationError(f"Enter a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}.")
@@ -64,12 +58,12 @@ def to_utc(day: date, clock: time, zone: str) -> datetime:
     return datetime.combine(day, clock, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
-class AgreementField(SelectField):
+class AgreementField(IdSelectField):
     """A select of agreements; when there are too many to list (see :meth:`type_in`), a
     text box that takes an agreement's short name or its number (#12) instead."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, coerce=optional_int, validate_choice=True, **kwargs)
+        super().__init__(label, validators, **kwargs)
         self.typed = False
         self.text = ""
         self.lookup: Callable[[str], int | None] | None = None
@@ -85,7 +79,7 @@ class AgreementField(SelectField):
     def process_formdata(self, valuelist):
         self.text = valuelist[0].strip() if valuelist else ""
         try:
-            self.data = optional_int(self.text.removeprefix("#"))
+            self.data = optional_id(self.text.removeprefix("#"))
         except ValueError:
             self.data = None  # a short name: looked up, or refused, when validating
 
@@ -146,8 +140,10 @@ class MeetingForm(FlaskForm):
         "Level", choices=[SelectChoice(level.value, level.label) for level in MeetingLevel]
     )
     summary = TextAreaField("Summary and minutes", render_kw={"rows": 6})
-    parent_id = SelectField(
-        "Held during", coerce=optional_int, description="The larger gathering, if any."
+    parent_id = IdSelectField(
+        "Held during",
+        description="The larger gathering, if any.",
+        invalid_value_message="Invalid Choice: could not coerce.",
     )
     participant_ids = SelectMultipleField("Participants", coerce=int, render_kw={"size": 10})
     # The cap keeps a forged request from making the server build thousands of rows.
@@ -214,6 +210,3 @@ class MeetingForm(FlaskForm):
 class MeetingEditForm(VersionedForm, MeetingForm):
     """The meeting form for an existing meeting, with the version it was loaded from."""
 
-
-class ConfirmForm(FlaskForm):
-    """No fields: the CSRF token of a POST button or a confirmation page."""

@@ -15,6 +15,7 @@ from tracker.data.cache import remember
 from tracker.extensions import db
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person, utcnow
 from tracker.web.arguments import MAX_ID
+from tracker.web.forms import NONE_CHOSEN
 from tracker.web.pagination import Page, count_rows, paginate
 
 
@@ -214,7 +215,7 @@ def agreement_choices(keep: Iterable[int] = ()) -> list[SelectChoice]:
         .where(sa.or_(Agreement.archived_at.is_(None), Agreement.id.in_(keep)))
         .order_by(Agreement.title)
     )
-    choices = [SelectChoice("", "—")]
+    choices = [NONE_CHOSEN]
     for id_, title, short_name in db.session.execute(stmt):
         choices.append(SelectChoice(str(id_), f"{title} ({short_name})" if short_name else title))
     return choices

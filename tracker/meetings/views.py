@@ -9,13 +9,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from tracker.extensions import db
 from tracker.meetings import queries, services
-from tracker.meetings.forms import BLANK_ROWS, ConfirmForm, MeetingEditForm, MeetingForm
+from tracker.meetings.forms import BLANK_ROWS, MeetingEditForm, MeetingForm
 from tracker.models import Agreement, Meeting, MeetingLevel, Role, utcnow
 from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
-from tracker.web.arguments import MAX_ID, id_arg
+from tracker.web.arguments import MAX_ID, clean_search, id_arg, page_arg
 from tracker.web.auth import role_required
-from tracker.web.pagination import clean_search
+from tracker.web.forms import ConfirmForm
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -42,7 +42,7 @@ def index():
     if agreement_name is None:
         filters = replace(filters, agreement_id=None)
     page = queries.meeting_page(
-        filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        filters, page_arg(), current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "meetings/index.html",

@@ -18,18 +18,10 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.models import PointStatus
 from tracker.web.conflicts import VersionedForm
+from tracker.web.forms import IdSelectField
 
 NO_CHANGE = SelectChoice("", "No change")
 ACTION_ROWS = 2
-
-
-def _int_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # never a real id: the choice check refuses it
 
 
 class SettlePointForm(Form):
@@ -47,7 +39,7 @@ class SettlePointForm(Form):
 class NewActionForm(Form):
     # Not "description": that name is taken by the enclosing FormField's own attribute.
     task = StringField("Action", validators=[Optional(), Length(max=500)])
-    owner = SelectField("Owner", coerce=_int_or_none)
+    owner = IdSelectField("Owner")
     due_on = DateField("Due", validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:

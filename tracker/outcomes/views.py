@@ -25,6 +25,7 @@ from tracker.outcomes.forms import ACTION_ROWS, NO_CHANGE, OutcomesForm
 from tracker.web import conflicts
 from tracker.web.arguments import record_id
 from tracker.web.auth import role_required
+from tracker.web.forms import NONE_CHOSEN
 
 bp = Blueprint("outcomes", __name__)
 
@@ -56,7 +57,7 @@ def _people_choices() -> list[SelectChoice]:
         .options(joinedload(Person.party))
         .order_by(Party.name, Person.name)
     )
-    return [SelectChoice("", "—")] + [
+    return [NONE_CHOSEN] + [
         SelectChoice(
             person.id,
             f"{person.name}, {person.position}" if person.position else person.name,

@@ -10,13 +10,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from tracker.models import PartyKind
 from tracker.parties.services import PartyError, check_code
 from tracker.web.conflicts import VersionedForm
-
-
-def clean_text(value):
-    """Strip surrounding spaces and drop control characters no database column wants."""
-    if not isinstance(value, str):
-        return value
-    return "".join(ch for ch in value if ch.isprintable()).strip()
+from tracker.web.forms import clean_text
 
 
 class PartyForm(FlaskForm):

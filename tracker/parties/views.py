@@ -18,27 +18,17 @@ from tracker.parties import queries, services
 from tracker.parties.forms import PartyEditForm, PartyForm, PartySearchForm
 from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
+from tracker.web.arguments import clean_search, page_arg
 from tracker.web.auth import role_required
-from tracker.web.pagination import clean_search
 
 bp = Blueprint("parties", __name__, url_prefix="/parties")
-
-
-def page_number() -> int:
-    return request.args.get("page", 1, type=int)
-
-
-def check_csrf() -> None:
-    """Refuse a POST without a valid CSRF token (buttons carry only the token)."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
 
 
 @bp.route("/")
 def index():
     search = PartySearchForm(request.args)
     text = clean_search(search.q.data)
-    page = queries.list_parties(text, page_number(), current_app.config["PAGE_SIZE"])
+    page = queries.list_parties(text, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template("parties/index.html", page=page, search=search, text=text)
 
 
@@ -46,7 +36,7 @@ def index():
 def detail(party_id: int):
     party = queries.party_page(party_id)
     agreements = queries.agreements_of(
-        party.id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        party.id, page_arg(), current_app.config["PAGE_SIZE"]
     )
     return render_template("parties/detail.html", party=party, agreements=agreements)
 

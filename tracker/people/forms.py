@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Form, SelectField, StringField
+from wtforms import Form, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.models import Party
-from tracker.parties.forms import clean_text
 from tracker.web.conflicts import VersionedForm
-
-
-def optional_id(value) -> int | None:
-    """A record id from a form value; blank means none chosen."""
-    if value is None or value == "":
-        return None
-    return int(value)
+from tracker.web.forms import IdSelectField, clean_text
 
 
 def party_choices(parties: list[Party], placeholder: str) -> list[SelectChoice]:
@@ -35,9 +28,8 @@ class PersonForm(FlaskForm):
         validators=[DataRequired(message="Enter the person's name."), Length(max=200)],
     )
     position = StringField("Position", filters=[clean_text], validators=[Length(max=200)])
-    party_id = SelectField(
+    party_id = IdSelectField(
         "Party",
-        coerce=optional_id,
         choices=[],
         validators=[InputRequired(message="Choose a party.")],
         invalid_value_message="Choose a party from the list.",
@@ -53,4 +45,4 @@ class PersonSearchForm(Form):
     """The search and filter above the list; read from the query string, no CSRF needed."""
 
     q = StringField("Search name or position", filters=[clean_text])
-    party = SelectField("Party", coerce=optional_id, choices=[], validate_choice=False)
+    party = IdSelectField("Party", choices=[], validate_choice=False)

@@ -10,9 +10,8 @@ from tracker.people import queries, services
 from tracker.people.forms import PersonEditForm, PersonForm, PersonSearchForm, party_choices
 from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
-from tracker.web.arguments import id_arg
+from tracker.web.arguments import clean_search, id_arg, page_arg
 from tracker.web.auth import role_required
-from tracker.web.pagination import clean_search
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -28,12 +27,6 @@ def selectable_parties(current: Party | None = None) -> list[Party]:
     return parties
 
 
-def check_csrf() -> None:
-    """Refuse a POST without a valid CSRF token (buttons carry only the token)."""
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-
-
 @bp.route("/")
 def index():
     search = PersonSearchForm(request.args)
@@ -41,7 +34,7 @@ def index():
     text = clean_search(search.q.data)
     party_id = id_arg("party")
     page = queries.list_people(
-        text, party_id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        text, party_id, page_arg(), current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "people/index.html",
@@ -56,7 +49,7 @@ def index():
 def detail(person_id: int):
     person = queries.person_page(person_id)
     meetings = queries.meetings_of(
-        person.id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        person.id, page_arg(), current_app.config["PAGE_SIZE"]
     )
     return render_template("people/detail.html", person=person, meetings=meetings)
 

@@ -8,16 +8,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.models import Party, PointStatus
 from tracker.web.conflicts import VersionedForm
-
-
-def optional_id(value) -> int | None:
-    """A select's value as an id; the empty option means none, garbage an id that never exists."""
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # refused by the choice check
+from tracker.web.forms import IdSelectField
 
 
 class PointForm(FlaskForm):
@@ -30,10 +21,8 @@ class PointForm(FlaskForm):
         choices=[SelectChoice(status.value, status.label) for status in PointStatus],
         default=PointStatus.OPEN.value,
     )
-    raised_at_id = SelectField("Raised at", coerce=optional_id)
-    settled_at_id = SelectField(
-        "Settled at", coerce=optional_id, description="Only for points agreed or dropped."
-    )
+    raised_at_id = IdSelectField("Raised at")
+    settled_at_id = IdSelectField("Settled at", description="Only for points agreed or dropped.")
 
     # Filled in by point_form(): (field name, party id) for each party of the agreement.
     party_fields: tuple[tuple[str, int], ...] = ()
@@ -69,6 +58,3 @@ def point_form(parties: list[Party], base: type[PointForm] = PointForm) -> type[
     fields["party_fields"] = tuple((f"position_{party.id}", party.id) for party in parties)
     return type("AgreementPointForm", (base,), fields)
 
-
-class ConfirmForm(FlaskForm):
-    """No fields: the CSRF token of a confirmation page."""

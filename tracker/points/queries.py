@@ -12,6 +12,7 @@ from tracker.extensions import db
 from tracker.models import AgendaItem, Agreement, AgreementParty, Meeting, NegotiationPoint
 from tracker.models.clock import local_day
 from tracker.render.dates import format_date
+from tracker.web.forms import NONE_CHOSEN
 
 
 def _with_parties():
@@ -51,7 +52,7 @@ def meeting_choices(agreement: Agreement, keep: Iterable[int | None] = ()) -> li
         )
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
-    choices = [SelectChoice("", "—")]
+    choices = [NONE_CHOSEN]
     for id_, title, starts_at, zone in db.session.execute(stmt):
         day = format_date(local_day(starts_at, zone))  # the date where it was held
         choices.append(SelectChoice(str(id_), f"{day} · {title}"))

@@ -7,9 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from tracker.extensions import db
 from tracker.models import Agreement, NegotiationPoint, Role
 from tracker.points import queries, services
-from tracker.points.forms import ConfirmForm, PointEditForm, PointForm, point_form
+from tracker.points.forms import PointEditForm, PointForm, point_form
 from tracker.web import conflicts
 from tracker.web.auth import role_required
+from tracker.web.forms import ConfirmForm
 
 bp = Blueprint("points", __name__)
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tracker.models import Category, Status
-from tracker.web.pagination import clean_search
+from tracker.web.arguments import clean_search
 
 # Longest piece of an unknown value repeated back in a message.
 ECHO_LENGTH = 40

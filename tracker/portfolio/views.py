@@ -31,7 +31,8 @@ from tracker.portfolio.export import csv_lines
 from tracker.portfolio.filters import FilterProblem, PortfolioFilters, parse_filters
 from tracker.portfolio.pdf import portfolio_pdf
 from tracker.render.chart import status_chart
-from tracker.web.pagination import Page
+from tracker.web.arguments import page_arg
+from tracker.web.pagination import Page, locate
 
 bp = Blueprint("portfolio", __name__)
 
@@ -107,8 +108,7 @@ def index():
     links = _list_links(filters)
     summary = portfolio.summary()
     size = current_app.config["PAGE_SIZE"]
-    pages = max(1, -(-summary.agreements // size))
-    number = min(max(request.args.get("page", 1, type=int), 1), pages)
+    number, pages = locate(page_arg(), summary.agreements, size)
     rows = queries.page_rows(
         filters,
         today=portfolio.today,

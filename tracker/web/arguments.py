@@ -1,6 +1,7 @@
 """Values read from requests: an id that no record can have is a 404 or an ignored filter, a
-form with a NUL character is refused, and the query string handed back to templates cannot
-steer ``url_for``."""
+page number or search text that makes no sense is the first page or cleaned, a form with a
+NUL character is refused, and the query string handed back to templates cannot steer
+``url_for``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 # number would fail in the database (SQLite takes no more than 64 bits) instead of matching
 # nothing.
 MAX_ID = 2**31 - 1
+MAX_SEARCH_LENGTH = 200
 
 
 class RecordIdConverter(IntegerConverter):
@@ -34,6 +36,21 @@ def record_id(value: str | None) -> int | None:
 def id_arg(name: str) -> int | None:
     """The record id in query argument ``name``; None when it is missing or cannot be one."""
     return record_id(request.args.get(name))
+
+
+def page_arg() -> int:
+    """The page asked for in ``?page=``; 1 when missing or not a positive whole number.
+    (Lists bring a number past their last page back to the last one.)"""
+    value = request.args.get("page", "")
+    if value.isascii() and value.isdigit() and int(value) > 0:
+        return int(value)
+    return 1
+
+
+def clean_search(text: str | None) -> str:
+    """Search text as typed, without control characters the database refuses, capped."""
+    text = "".join(ch for ch in (text or "") if ch.isprintable())
+    return text.strip()[:MAX_SEARCH_LENGTH]
 
 
 # url_for's own keywords: from the query string they would clash with its arguments or

@@ -1,15 +1,14 @@
-"""Paging and search helpers shared by every list page."""
+"""Paging shared by every list: which page a number means, and one page of a query or list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
-
-MAX_SEARCH_LENGTH = 200
 
 
 @dataclass
@@ -20,6 +19,20 @@ class Page:
     number: int
     pages: int
     total: int
+
+
+def locate(number: int, total: int, size: int) -> tuple[int, int]:
+    """The page ``number`` brought within the pages ``total`` rows make, and how many."""
+    pages = max(1, -(-total // size))
+    return min(max(number, 1), pages), pages
+
+
+def page_of(items: Sequence[Any], number: int, size: int) -> Page:
+    """The ``number``th page of a list already in memory."""
+    number, pages = locate(number, len(items), size)
+    start = (number - 1) * size
+    rows = list(items[start : start + size])
+    return Page(items=rows, number=number, pages=pages, total=len(items))
 
 
 def count_rows(stmt: sa.Select) -> int:
@@ -39,16 +52,9 @@ def paginate(
     """
     if total is None:
         total = count_rows(stmt)
-    pages = max(1, -(-total // per_page))
-    number = min(max(number, 1), pages)
+    number, pages = locate(number, total, per_page)
     if not total:  # nothing to look for: a search with no match would read every row
         return Page(items=[], number=1, pages=1, total=0)
     result = db.session.execute(stmt.limit(per_page).offset((number - 1) * per_page))
     items = list(result.all() if rows else result.scalars())
     return Page(items=items, number=number, pages=pages, total=total)
-
-
-def clean_search(text: str | None) -> str:
-    """The search text as typed, without control characters the database refuses."""
-    text = "".join(ch for ch in (text or "") if ch.isprintable())
-    return text.strip()[:MAX_SEARCH_LENGTH]

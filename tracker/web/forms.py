@@ -1,0 +1,47 @@
+"""Form pieces every feature shares: a select of records by id, its "none" choice, a form
+that is only a CSRF token, and a filter for typed text."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField
+
+# The first option of a select whose value may be left out.
+NONE_CHOSEN = SelectChoice("", "—")
+NOT_A_CHOICE = "Not a valid choice."
+
+
+def optional_id(value) -> int | None:
+    """A submitted select value as a record id; blank means none.
+
+    Raises ValueError for text that is not a whole number, which the field turns into its
+    ``invalid_value_message``; a number no listed record has is refused by the choice check.
+    """
+    if value is None or value == "" or value == "None":
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit() holds, yet int("²") fails
+        raise ValueError(f"{text!r} is not a record id")
+    return int(text)
+
+
+class IdSelectField(SelectField):
+    """A select of records by id; blank means none, anything not offered is refused with
+    "Not a valid choice." unless the form gives its own messages."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("invalid_value_message", NOT_A_CHOICE)
+        super().__init__(label, validators, coerce=optional_id, **kwargs)
+
+
+class ConfirmForm(FlaskForm):
+    """No fields: the CSRF token of a POST button or a confirmation page."""
+
+
+def clean_text(value):
+    """Strip surrounding spaces and drop control characters no database column wants."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if ch.isprintable()).strip()
