@@ -109,3 +109,21 @@ def test_deactivate(runner, make_user, db):
     assert result.exit_code == 0
     assert _user(db, "ann").active is False
     assert runner.invoke(args=["users", "deactivate", "zed"]).exit_code == 1
+
+
+def test_deactivate_refuses_the_last_active_admin(runner, make_user, db):
+    make_user("root", role=Role.ADMIN)
+    result = runner.invoke(args=["users", "deactivate", "root"])
+    assert result.exit_code == 1
+    assert "last active admin" in result.output
+    assert _user(db, "root").active is True
+
+    make_user("deputy", role=Role.ADMIN)
+    assert runner.invoke(args=["users", "deactivate", "root"]).exit_code == 0
+    assert _user(db, "root").active is False
+
+
+def test_deactivate_ends_the_users_sessions(runner, make_user, db):
+    generation = make_user("ann").session_generation
+    assert runner.invoke(args=["users", "deactivate", "ann"]).exit_code == 0
+    assert _user(db, "ann").session_generation == generation + 1

@@ -9,19 +9,15 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Role, User, utcnow
+from tracker.models.errors import RuleError
 from tracker.models.user import dummy_password_check
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 MIN_PASSWORD_LENGTH = 10
 
 
-class AccountError(ValueError):
-    """A request about an account that cannot be carried out; the message says why and
-    ``field`` names the keyword at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AccountError(RuleError):
+    """A request about an account that cannot be carried out."""
 
 
 def normalise_username(username: str) -> str:
@@ -110,16 +106,22 @@ def _is_last_admin(user: User) -> bool:
 def change_role(user: User, role: Role | str) -> None:
     role = Role(role)
     if role != Role.ADMIN and _is_last_admin(user):
-        raise AccountError(f"“{user.username}” is the last active admin; make another admin first.")
+        raise AccountError(
+            f"“{user.username}” is the last active admin; make another admin first.", "role"
+        )
     if user.role != role:
         user.role = role
         user.version += 1  # see User.version: only the admin's changes raise it
     db.session.flush()
 
 
-def deactivate(user: User, by: User) -> None:
-    """Stop ``user`` from logging in and end their sessions; records and history stay."""
-    if user.id == by.id:
+def deactivate(user: User, by: User | None) -> None:
+    """Stop ``user`` from logging in and end their sessions; records and history stay.
+
+    ``by`` is the admin doing it (None at the command line), who cannot deactivate
+    themselves; nobody can deactivate the last active admin.
+    """
+    if by is not None and user.id == by.id:
         raise AccountError("You cannot deactivate your own account.")
     if _is_last_admin(user):
         raise AccountError(f"“{user.username}” is the last active admin and cannot be deactivated.")

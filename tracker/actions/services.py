@@ -6,14 +6,11 @@ from datetime import date
 
 from tracker.extensions import db
 from tracker.models import ActionItem, Agreement, Meeting, Person, clock
+from tracker.models.errors import RuleError
 
 
-class ActionError(ValueError):
-    """A change that would break a rule about actions; ``field`` names the keyword at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class ActionError(RuleError):
+    """A change that would break a rule about actions."""
 
 
 def _apply(

@@ -6,24 +6,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from tracker.actions import queries, services
 from tracker.actions.forms import ActionEditForm, ActionItemForm
-from tracker.extensions import db
 from tracker.models import ActionItem, Agreement, Role, clock
-from tracker.web import conflicts
 from tracker.web.auth import role_required
+from tracker.web.editing import Edit
 from tracker.web.forms import ConfirmForm
+from tracker.web.records import or_404
 
 bp = Blueprint("actions", __name__)
 
 
 def _agreement_page(agreement_id: int):
     return redirect(url_for("agreements.detail", agreement_id=agreement_id))
-
-
-def _load_action(action_id: int) -> ActionItem:
-    action = queries.action_for_form(action_id)
-    if action is None:
-        abort(404)
-    return action
 
 
 def _prepare(form: ActionItemForm, agreement: Agreement, action: ActionItem | None) -> None:
@@ -42,68 +35,44 @@ def _values(form: ActionItemForm) -> dict:
     }
 
 
-def _refused(form: ActionItemForm, error: services.ActionError) -> None:
-    db.session.rollback()
-    field = form._fields.get(error.field or "", form.description)
-    field.errors = [*field.errors, str(error)]
-
-
 @bp.route("/agreements/<int:agreement_id>/actions/new", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def create(agreement_id: int):
-    agreement = queries.agreement_for_form(agreement_id)
-    if agreement is None:
-        abort(404)
+    agreement = or_404(queries.agreement_for_form(agreement_id))
     form = ActionItemForm()
     _prepare(form, agreement, None)
-    if form.validate_on_submit():
-        try:
-            action = services.create_action(agreement, **_values(form))
-            if form.done.data:
-                services.toggle_done(action, clock.today())
-        except services.ActionError as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
-            flash("Action item added.", "success")
-            return _agreement_page(agreement_id)
-    return render_template("actions/form.html", form=form, agreement=agreement, action=None)
+
+    def add() -> None:
+        action = services.create_action(agreement, **_values(form))
+        if form.done.data:
+            services.set_done(action, True, clock.today())
+
+    edit = Edit(form)
+    if edit.save(add):
+        flash("Action item added.", "success")
+        return _agreement_page(agreement_id)
+    return edit.render("actions/form.html", agreement=agreement, action=None)
 
 
 @bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(action_id: int):
-    action = _load_action(action_id)
+    action = or_404(queries.action_for_form(action_id))
     form = ActionEditForm(obj=action)
     _prepare(form, action.agreement, action)
-    conflict = conflicts.check(form, action)
-    if form.validate_on_submit() and conflict is None:
-        try:
-            with conflicts.saving(form, action):
-                services.update_action(action, **_values(form), done=form.done.data)
-                db.session.commit()
-        except services.ActionError as error:
-            _refused(form, error)
-        except conflicts.EditConflict as error:
-            conflict = error.conflict
-        else:
-            flash("Action item saved.", "success")
-            return _agreement_page(action.agreement_id)
-    page = render_template(
-        "actions/form.html",
-        form=form,
-        agreement=action.agreement,
-        action=action,
-        conflict=conflict,
-    )
-    return page, conflicts.status(conflict)
+    edit = Edit(form, action)
+    if edit.save(lambda: services.update_action(action, **_values(form), done=form.done.data)):
+        flash("Action item saved.", "success")
+        return _agreement_page(action.agreement_id)
+    return edit.render("actions/form.html", agreement=action.agreement, action=action)
 
 
 @bp.route("/actions/<int:action_id>/done", methods=["POST"])
 @role_required(Role.EDITOR)
 def toggle_done(action_id: int):
-    action = _load_action(action_id)
-    if not ConfirmForm().validate_on_submit():
+    action = or_404(queries.action_for_form(action_id))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
     # The button says what it wants ("1": done, "0": open) rather than "the other state",
     # so a click on a page that is out of date cannot undo someone else's click.
@@ -115,8 +84,7 @@ def toggle_done(action_id: int):
         message = "already marked done" if done else "already open"
         flash(f"Nothing changed: the action item was {message}.", "info")
         return _agreement_page(action.agreement_id)
-    services.set_done(action, done, clock.today())
-    db.session.commit()
+    Edit(form).save(lambda: services.set_done(action, done, clock.today()))
     flash("Action item marked done." if action.done else "Action item reopened.", "success")
     return _agreement_page(action.agreement_id)
 
@@ -124,12 +92,10 @@ def toggle_done(action_id: int):
 @bp.route("/actions/<int:action_id>/delete", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def delete(action_id: int):
-    action = _load_action(action_id)
+    action = or_404(queries.action_for_form(action_id))
     agreement_id = action.agreement_id
     form = ConfirmForm()
-    if form.validate_on_submit():
-        services.delete_action(action)
-        db.session.commit()
+    if Edit(form).save(lambda: services.delete_action(action)):
         flash("Action item deleted.", "success")
         return _agreement_page(agreement_id)
     return render_template(

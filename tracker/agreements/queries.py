@@ -21,6 +21,7 @@ from tracker.models import (
     MeetingLevel,
     NegotiationPoint,
     Party,
+    PartyKind,
     PartyPosition,
     Status,
     StatusChange,
@@ -311,6 +312,21 @@ def timeline_parts(
         for m in meetings
     ]
     return phases, marks
+
+
+def party_choices() -> tuple[tuple[int, str, str], ...]:
+    """(id, name, kind) of the parties not archived, by kind and name; read once until the
+    data changes."""
+
+    def read() -> tuple[tuple[int, str, str], ...]:
+        parties = db.session.execute(
+            sa.select(Party.id, Party.name, Party.kind)
+            .where(Party.archived_at.is_(None))
+            .order_by(Party.kind, Party.name)
+        )
+        return tuple((id_, name, PartyKind(kind).label) for id_, name, kind in parties)
+
+    return remember("party choices", read)
 
 
 def staff_choices() -> list[tuple[int, str]]:

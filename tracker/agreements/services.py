@@ -8,14 +8,11 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Agreement, AgreementParty, Meeting, Party, User
+from tracker.models.errors import RuleError
 
 
-class AgreementError(ValueError):
-    """A change that cannot be made; ``field`` names the form field it belongs to."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class AgreementError(RuleError):
+    """A change to an agreement that the rules do not allow."""
 
 
 def _check_short_name(short_name: str | None, agreement_id: int | None) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import itertools
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectChoice
 
@@ -17,16 +15,11 @@ from tracker.agreements.forms import (
     AgreementForm,
     StatusChangeForm,
 )
-from tracker.data.cache import remember
-from tracker.extensions import db
 from tracker.models import (
     Agreement,
     Category,
-    Party,
-    PartyKind,
     Role,
     Status,
-    TransitionError,
     allowed_transitions,
     clock,
 )
@@ -37,8 +30,10 @@ from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
 from tracker.web.arguments import clean_search, id_arg, page_arg
 from tracker.web.auth import role_required
-from tracker.web.forms import NONE_CHOSEN
+from tracker.web.editing import Edit
+from tracker.web.forms import NONE_CHOSEN, ConfirmForm
 from tracker.web.pagination import page_of
+from tracker.web.records import or_404
 
 bp = Blueprint("agreements", __name__)
 
@@ -72,18 +67,8 @@ def _filters_from_request() -> queries.AgreementFilters:
 
 def _party_choices() -> list[SelectChoice]:
     """Parties not archived, grouped by kind, for selects that stay usable with hundreds."""
-
-    def read() -> tuple[tuple[int, str, str], ...]:
-        parties = db.session.execute(
-            sa.select(Party.id, Party.name, Party.kind)
-            .where(Party.archived_at.is_(None))
-            .order_by(Party.kind, Party.name)
-        )
-        return tuple((id_, name, PartyKind(kind).label) for id_, name, kind in parties)
-
     return [
-        SelectChoice(id_, name, optgroup=group)
-        for id_, name, group in remember("party choices", read)
+        SelectChoice(id_, name, optgroup=group) for id_, name, group in queries.party_choices()
     ]
 
 
@@ -133,35 +118,24 @@ def _form_values(form: AgreementForm) -> dict:
 def create():
     form = AgreementForm()
     _prepare_form(form, creating=True)
-    if form.validate_on_submit():
-        try:
-            agreement = services.create_agreement(
-                values=_form_values(form),
-                parties=form.party_rows(),
-                status=form.status.data,
-                status_on=form.status_on.data or clock.today(),
-                recorded_by=current_user,
-            )
-        except services.AgreementError as error:
-            db.session.rollback()
-            getattr(form, error.field or "title").errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Agreement “{agreement.title}” created.", "success")
-            return redirect(url_for(".detail", agreement_id=agreement.id))
-    return render_template("agreements/form.html", form=form, agreement=None)
-
-
-def _load(agreement_id: int, *, agenda: bool = True) -> Agreement:
-    agreement = queries.agreement_for_page(agreement_id, agenda=agenda)
-    if agreement is None:
-        abort(404)
-    return agreement
+    edit = Edit(form)
+    if edit.save(
+        lambda: services.create_agreement(
+            values=_form_values(form),
+            parties=form.party_rows(),
+            status=form.status.data,
+            status_on=form.status_on.data or clock.today(),
+            recorded_by=current_user,
+        )
+    ):
+        flash(f"Agreement “{edit.result.title}” created.", "success")
+        return redirect(url_for(".detail", agreement_id=edit.result.id))
+    return edit.render("agreements/form.html", agreement=None)
 
 
 @bp.route("/agreements/<int:agreement_id>")
 def detail(agreement_id: int):
-    agreement = _load(agreement_id, agenda=False)
+    agreement = or_404(queries.agreement_for_page(agreement_id, agenda=False))
     meetings = queries.meetings_of(agreement.id)
     form = StatusChangeForm()
     if current_user.can(Role.EDITOR):  # only editors see the form and its meeting choices
@@ -200,7 +174,7 @@ def _detail_page(
 @bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(agreement_id: int):
-    agreement = _load(agreement_id)
+    agreement = or_404(queries.agreement_for_page(agreement_id))
     form = AgreementEditForm(obj=agreement)
     if request.method == "GET":
         form.lead.data = agreement.lead_id
@@ -211,26 +185,15 @@ def edit(agreement_id: int):
         while len(form.parties) < len(agreement.party_links) + 2:
             form.parties.append_entry()
     _prepare_form(form, creating=False)
-    conflict = conflicts.check(form, agreement)
-    if form.validate_on_submit() and conflict is None:
-        try:
-            with conflicts.saving(form, agreement):
-                services.update_agreement(
-                    agreement, values=_form_values(form), parties=form.party_rows()
-                )
-                db.session.commit()
-        except services.AgreementError as error:
-            db.session.rollback()
-            getattr(form, error.field or "title").errors.append(str(error))
-        except conflicts.EditConflict as error:
-            conflict = error.conflict
-        else:
-            flash("Agreement saved.", "success")
-            return redirect(url_for(".detail", agreement_id=agreement.id))
-    page = render_template(
-        "agreements/form.html", form=form, agreement=agreement, conflict=conflict
-    )
-    return page, conflicts.status(conflict)
+    edit = Edit(form, agreement)
+    if edit.save(
+        lambda: services.update_agreement(
+            agreement, values=_form_values(form), parties=form.party_rows()
+        )
+    ):
+        flash("Agreement saved.", "success")
+        return redirect(url_for(".detail", agreement_id=agreement.id))
+    return edit.render("agreements/form.html", agreement=agreement)
 
 
 def _prepare_status_form(
@@ -246,42 +209,36 @@ def _prepare_status_form(
 @bp.route("/agreements/<int:agreement_id>/status", methods=["POST"])
 @role_required(Role.EDITOR)
 def change_status(agreement_id: int):
-    agreement = _load(agreement_id, agenda=False)
+    agreement = or_404(queries.agreement_for_page(agreement_id, agenda=False))
     meetings = queries.meetings_of(agreement.id)
     form = StatusChangeForm()
     _prepare_status_form(form, agreement, meetings)
     # First, so that a status moved on by someone else is explained, not just refused.
-    conflict = conflicts.check(form, agreement)
-    if conflict is None and not allowed_transitions(agreement.status):
+    edit = Edit(form, agreement)
+    if edit.conflict is None and not allowed_transitions(agreement.status):
         flash(
             f"The agreement is {Status(agreement.status).label.lower()}: its status can no "
             "longer change.",
             "error",
         )
         return redirect(url_for(".detail", agreement_id=agreement.id))
-    if form.validate_on_submit() and conflict is None:
-        try:
-            with conflicts.saving(form, agreement):
-                services.change_status(
-                    agreement,
-                    status=form.status.data,
-                    effective_on=form.effective_on.data,
-                    note=(form.note.data or "").strip(),
-                    meeting_id=form.meeting.data,
-                    recorded_by=current_user,
-                )
-                db.session.commit()
-        except TransitionError as error:
-            db.session.rollback()
-            form.status.errors.append(str(error))
-        except conflicts.EditConflict as error:
-            conflict = error.conflict
-        else:
-            flash(f"Status changed to {Status(form.status.data).label}.", "success")
-            return redirect(url_for(".detail", agreement_id=agreement.id))
-    agreement = _load(agreement_id, agenda=False)
-    page = _detail_page(agreement, meetings, form, status_form_open=True, conflict=conflict)
-    return page, conflicts.status(conflict)
+    if edit.save(
+        lambda: services.change_status(
+            agreement,
+            status=form.status.data,
+            effective_on=form.effective_on.data,
+            note=(form.note.data or "").strip(),
+            meeting_id=form.meeting.data,
+            recorded_by=current_user,
+        )
+    ):
+        flash(f"Status changed to {Status(form.status.data).label}.", "success")
+        return redirect(url_for(".detail", agreement_id=agreement.id))
+    agreement = or_404(queries.agreement_for_page(agreement_id, agenda=False))
+    page = _detail_page(
+        agreement, meetings, form, status_form_open=True, conflict=edit.conflict
+    )
+    return page, edit.status
 
 
 add_archive_routes(
@@ -297,12 +254,10 @@ add_archive_routes(
 @role_required(Role.ADMIN)
 def delete(agreement_id: int):
     """Delete for good, with its history, points and actions, after a confirmation page."""
-    agreement = _load(agreement_id)
-    form = FlaskForm()
-    if form.validate_on_submit():
-        title = agreement.title
-        services.delete(agreement)
-        db.session.commit()
+    agreement = or_404(queries.agreement_for_page(agreement_id))
+    title = agreement.title
+    form = ConfirmForm()
+    if Edit(form).save(lambda: services.delete(agreement)):
         flash(f"Agreement “{title}” and its history deleted.", "success")
         return redirect(url_for(".index"))
     return render_template("agreements/delete.html", agreement=agreement, form=form)

@@ -94,11 +94,14 @@ def set_password(username: str, password_stdin: bool) -> None:
 @users.command("deactivate")
 @click.argument("username")
 def deactivate(username: str) -> None:
-    """Stop a user from logging in; their records and history stay."""
+    """Stop a user from logging in and end their sessions; their records and history stay.
+
+    The last active admin cannot be deactivated: make another admin first.
+    """
     try:
         user = accounts.require_user(username)
+        accounts.deactivate(user, by=None)
     except accounts.AccountError as error:
         _fail(str(error))
-    user.active = False
     db.session.commit()
-    click.echo(f"Deactivated “{user.username}”.")
+    click.echo(f"Deactivated “{user.username}”; their sessions have ended.")

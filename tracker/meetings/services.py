@@ -9,9 +9,10 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import AgendaItem, Meeting, MeetingLevel, Person
+from tracker.models.errors import RuleError
 
 
-class MeetingError(ValueError):
+class MeetingError(RuleError):
     """A change that would break a rule about meetings."""
 
 

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from tracker.extensions import db
 from tracker.meetings import queries, services
 from tracker.meetings.forms import BLANK_ROWS, MeetingEditForm, MeetingForm
 from tracker.models import Agreement, Meeting, MeetingLevel, Role, utcnow
-from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
 from tracker.web.arguments import MAX_ID, clean_search, id_arg, page_arg
 from tracker.web.auth import role_required
+from tracker.web.editing import Edit
 from tracker.web.forms import ConfirmForm
+from tracker.web.records import or_404
 
 bp = Blueprint("meetings", __name__, url_prefix="/meetings")
 
@@ -56,9 +56,7 @@ def index():
 
 @bp.route("/<int:meeting_id>")
 def detail(meeting_id: int):
-    meeting = queries.meeting_detail(meeting_id)
-    if meeting is None:
-        abort(404)
+    meeting = or_404(queries.meeting_detail(meeting_id))
     return render_template("meetings/detail.html", meeting=meeting, now=utcnow())
 
 
@@ -155,44 +153,25 @@ def create():
         if agreement is not None and _offered(first_row, agreement):
             first_row.data = agreement
             first_row.names = queries.agreement_references([agreement])
-    if form.validate_on_submit():
-        try:
-            meeting = services.create_meeting(**_values(form))
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"Meeting “{meeting.title}” recorded.", "success")
-            return redirect(url_for(".detail", meeting_id=meeting.id))
-    return render_template("meetings/form.html", form=form, meeting=None)
+    edit = Edit(form)
+    if edit.save(lambda: services.create_meeting(**_values(form))):
+        flash(f"Meeting “{edit.result.title}” recorded.", "success")
+        return redirect(url_for(".detail", meeting_id=edit.result.id))
+    return edit.render("meetings/form.html", meeting=None)
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(meeting_id: int):
-    meeting = queries.meeting_for_form(meeting_id)
-    if meeting is None:
-        abort(404)
+    meeting = or_404(queries.meeting_for_form(meeting_id))
     submitted = request.method == "POST"
     form = MeetingEditForm(obj=meeting, data=None if submitted else _initial(meeting))
     _prepare(form, meeting, parent=_asked_parent(form))
-    conflict = conflicts.check(form, meeting)
-    if form.validate_on_submit() and conflict is None:
-        try:
-            with conflicts.saving(form, meeting):
-                services.update_meeting(meeting, **_values(form))
-                db.session.commit()
-        except services.MeetingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        except conflicts.EditConflict as error:
-            conflict = error.conflict
-        else:
-            flash(f"Meeting “{meeting.title}” saved.", "success")
-            return redirect(url_for(".detail", meeting_id=meeting.id))
-    page = render_template("meetings/form.html", form=form, meeting=meeting, conflict=conflict)
-    return page, conflicts.status(conflict)
+    edit = Edit(form, meeting)
+    if edit.save(lambda: services.update_meeting(meeting, **_values(form))):
+        flash(f"Meeting “{meeting.title}” saved.", "success")
+        return redirect(url_for(".detail", meeting_id=meeting.id))
+    return edit.render("meetings/form.html", meeting=meeting)
 
 
 add_archive_routes(
@@ -207,14 +186,10 @@ add_archive_routes(
 @bp.route("/<int:meeting_id>/delete", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def delete(meeting_id: int):
-    meeting = queries.meeting_detail(meeting_id)
-    if meeting is None:
-        abort(404)
+    meeting = or_404(queries.meeting_detail(meeting_id))
+    title = meeting.title
     form = ConfirmForm()
-    if form.validate_on_submit():
-        title = meeting.title
-        services.delete_meeting(meeting)
-        db.session.commit()
+    if Edit(form).save(lambda: services.delete_meeting(meeting)):
         flash(f"Meeting “{title}” deleted.", "success")
         return redirect(url_for(".index"))
     return render_template("meetings/delete.html", meeting=meeting, form=form)

@@ -14,6 +14,7 @@ from tracker.models.audit import AuditAction, AuditRecord
 from tracker.models.base import Base
 from tracker.models.change_counter import ChangeCounter
 from tracker.models.clock import utcnow
+from tracker.models.errors import RuleError
 from tracker.models.meeting import AgendaItem, Meeting, MeetingLevel, meeting_participant
 from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointStatus
 from tracker.models.party import Party, PartyKind, Person
@@ -41,6 +42,7 @@ __all__ = [
     "PointStatus",
     "Priority",
     "Role",
+    "RuleError",
     "Status",
     "StatusChange",
     "StatusHistoryError",

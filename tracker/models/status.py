@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from tracker.models.errors import RuleError
+
 
 class Status(enum.StrEnum):
     PROPOSED = "proposed"
@@ -67,8 +69,10 @@ INITIAL_STATUSES: tuple[Status, ...] = (
 CLOSED_STATUSES = frozenset({Status.IN_FORCE, Status.ABANDONED})
 
 
-class TransitionError(ValueError):
+class TransitionError(RuleError):
     """A status change that the negotiation rules do not allow."""
+
+    field = "status"
 
 
 def allowed_transitions(current: Status | None) -> list[Status]:

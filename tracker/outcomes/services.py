@@ -7,6 +7,7 @@ from datetime import date
 
 from tracker.actions import services as actions
 from tracker.models import AgendaItem, Meeting, NegotiationPoint, User
+from tracker.models.errors import RuleError
 from tracker.points import services as points
 
 
@@ -32,13 +33,13 @@ class AgreementOutcome:
     new_actions: list[NewAction] = field(default_factory=list)
 
 
-class OutcomeError(ValueError):
-    """One part of the outcomes cannot be recorded; names where, for the form."""
+class OutcomeError(RuleError):
+    """One part of the outcomes cannot be recorded: ``index`` says which agreement's section,
+    ``field`` which part of it."""
 
-    def __init__(self, message: str, index: int, field_name: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, index: int, field: str) -> None:
+        super().__init__(message, field)
         self.index = index
-        self.field = field_name
 
 
 def record_outcomes(

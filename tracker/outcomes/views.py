@@ -2,68 +2,36 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from tracker.extensions import db
 from tracker.models import (
     AgendaItem,
     Agreement,
-    AgreementParty,
-    Meeting,
     NegotiationPoint,
-    Party,
-    Person,
     Role,
     allowed_transitions,
 )
-from tracker.outcomes import services
+from tracker.outcomes import queries, services
 from tracker.outcomes.forms import ACTION_ROWS, NO_CHANGE, OutcomesForm
-from tracker.web import conflicts
 from tracker.web.arguments import record_id
 from tracker.web.auth import role_required
+from tracker.web.editing import Edit
 from tracker.web.forms import NONE_CHOSEN
+from tracker.web.records import or_404
 
 bp = Blueprint("outcomes", __name__)
 
 
-def _load_meeting(meeting_id: int) -> Meeting:
-    meeting = db.session.scalar(
-        sa.select(Meeting)
-        .where(Meeting.id == meeting_id)
-        .options(
-            selectinload(Meeting.agenda_items)
-            .joinedload(AgendaItem.agreement)
-            .options(
-                selectinload(Agreement.status_changes),
-                selectinload(Agreement.party_links).joinedload(AgreementParty.party),
-                selectinload(Agreement.points).selectinload(NegotiationPoint.positions),
-            )
-        )
-    )
-    if meeting is None:
-        abort(404)
-    return meeting
-
-
 def _people_choices() -> list[SelectChoice]:
-    people = db.session.scalars(
-        sa.select(Person)
-        .join(Person.party)
-        .where(Person.archived_at.is_(None))
-        .options(joinedload(Person.party))
-        .order_by(Party.name, Person.name)
-    )
     return [NONE_CHOSEN] + [
         SelectChoice(
             person.id,
             f"{person.name}, {person.position}" if person.position else person.name,
             optgroup=person.party.name,
         )
-        for person in people
+        for person in queries.people()
     ]
 
 
@@ -142,47 +110,41 @@ def _outcomes(form: OutcomesForm) -> list[services.AgreementOutcome]:
 @bp.route("/meetings/<int:meeting_id>/outcomes", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def record(meeting_id: int):
-    meeting = _load_meeting(meeting_id)
+    meeting = or_404(queries.meeting_for_outcomes(meeting_id))
     ordered = sorted(meeting.agenda_items, key=lambda item: item.agreement.title)
     items = {item.agreement_id: item for item in ordered}
     form = OutcomesForm(data=_initial_data(ordered))
     sections = _prepare(form, items)
     section_errors: dict[int, str] = {}
-    # The meeting's version covers its outcomes; each section carries its agreement's.
-    versions = {
-        "parts": [(entry, item.agreement) for entry, item, _ in sections],
-        "noun": "this meeting or the agreements discussed at it",
-    }
-    conflict = conflicts.check(form, meeting, **versions)
-    if form.validate_on_submit() and conflict is None:
-        try:
-            with conflicts.saving(form, meeting, **versions):
-                changes = services.record_outcomes(meeting, _outcomes(form), current_user)
-                db.session.commit()
-        except conflicts.EditConflict as error:
-            conflict = error.conflict
-        except services.OutcomeError as error:
-            db.session.rollback()
-            meeting = _load_meeting(meeting_id)
-            items = {item.agreement_id: item for item in meeting.agenda_items}
-            sections = _prepare(form, items)
-            field = getattr(form.agreements[error.index], error.field)
-            if error.field in ("settle", "actions"):
-                section_errors[error.index] = str(error)
-            else:
-                field.errors = [*field.errors, str(error)]
+
+    def refused(error: services.OutcomeError) -> None:
+        """Show what could not be recorded in its agreement's section, on the rolled-back
+        meeting as it is now."""
+        nonlocal meeting, sections
+        meeting = or_404(queries.meeting_for_outcomes(meeting_id))
+        sections = _prepare(form, {item.agreement_id: item for item in meeting.agenda_items})
+        if error.field in ("settle", "actions"):
+            section_errors[error.index] = str(error)
         else:
-            flash(
-                f"Recorded {changes} change{'' if changes == 1 else 's'} from “{meeting.title}”.",
-                "success",
-            )
-            return redirect(url_for("meetings.detail", meeting_id=meeting.id))
-    page = render_template(
-        "outcomes/form.html",
-        meeting=meeting,
-        form=form,
-        sections=sections,
-        section_errors=section_errors,
-        conflict=conflict,
+            field = getattr(form.agreements[error.index], error.field)
+            field.errors = [*field.errors, str(error)]
+
+    # The meeting's version covers its outcomes; each section carries its agreement's.
+    edit = Edit(
+        form,
+        meeting,
+        parts=[(entry, item.agreement) for entry, item, _ in sections],
+        noun="this meeting or the agreements discussed at it",
     )
-    return page, conflicts.status(conflict)
+    if edit.save(
+        lambda: services.record_outcomes(meeting, _outcomes(form), current_user), refused=refused
+    ):
+        changes = edit.result
+        flash(
+            f"Recorded {changes} change{'' if changes == 1 else 's'} from “{meeting.title}”.",
+            "success",
+        )
+        return redirect(url_for("meetings.detail", meeting_id=meeting.id))
+    return edit.render(
+        "outcomes/form.html", meeting=meeting, sections=sections, section_errors=section_errors
+    )

@@ -49,8 +49,8 @@ def list_parties(search: str, number: int, per_page: int) -> Page:
     return paginate(stmt, number, per_page, rows=True)
 
 
-def party_page(party_id: int) -> Party:
-    """A party (archived ones too) with its people loaded, or 404; its agreements are
+def party_page(party_id: int) -> Party | None:
+    """A party (archived ones too) with its people loaded; its agreements are
     read a page at a time (:func:`agreements_of`): a state can be party to thousands."""
     stmt = (
         sa.select(Party)
@@ -61,7 +61,12 @@ def party_page(party_id: int) -> Party:
         )
         .execution_options(populate_existing=True)
     )
-    return db.first_or_404(stmt)
+    return db.session.scalar(stmt)
+
+
+def get_party(party_id: int) -> Party | None:
+    """A party, archived or not, to change or delete."""
+    return db.session.get(Party, party_id)
 
 
 @dataclass(frozen=True)

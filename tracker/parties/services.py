@@ -7,15 +7,12 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import Party, PartyKind
+from tracker.models.errors import RuleError
 from tracker.parties import queries
 
 
-class PartyError(ValueError):
-    """A change to a party that cannot be made; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class PartyError(RuleError):
+    """A change to a party that the rules do not allow."""
 
 
 def check_code(kind: PartyKind | str, code: str | None) -> str | None:

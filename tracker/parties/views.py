@@ -1,25 +1,16 @@
 """Party pages: list, detail, create, edit, archive, restore and delete."""
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
-from flask_wtf import FlaskForm
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from tracker.extensions import db
 from tracker.models import Party, Role
 from tracker.parties import queries, services
 from tracker.parties.forms import PartyEditForm, PartyForm, PartySearchForm
-from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
 from tracker.web.arguments import clean_search, page_arg
 from tracker.web.auth import role_required
+from tracker.web.editing import Edit
+from tracker.web.forms import ConfirmForm
+from tracker.web.records import or_404
 
 bp = Blueprint("parties", __name__, url_prefix="/parties")
 
@@ -34,10 +25,8 @@ def index():
 
 @bp.route("/<int:party_id>")
 def detail(party_id: int):
-    party = queries.party_page(party_id)
-    agreements = queries.agreements_of(
-        party.id, page_arg(), current_app.config["PAGE_SIZE"]
-    )
+    party = or_404(queries.party_page(party_id))
+    agreements = queries.agreements_of(party.id, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template("parties/detail.html", party=party, agreements=agreements)
 
 
@@ -45,40 +34,26 @@ def detail(party_id: int):
 @role_required(Role.EDITOR)
 def create():
     form = PartyForm()
-    if form.validate_on_submit():
-        try:
-            party = services.create_party(form.name.data, form.kind.data, form.code.data)
-        except services.PartyError as error:
-            db.session.rollback()
-            form[error.field or "name"].errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"Party “{party.name}” created.", "success")
-            return redirect(url_for(".detail", party_id=party.id))
-    return render_template("parties/form.html", form=form, party=None)
+    edit = Edit(form)
+    if edit.save(lambda: services.create_party(form.name.data, form.kind.data, form.code.data)):
+        party = edit.result
+        flash(f"Party “{party.name}” created.", "success")
+        return redirect(url_for(".detail", party_id=party.id))
+    return edit.render("parties/form.html", party=None)
 
 
 @bp.route("/<int:party_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(party_id: int):
-    party = db.get_or_404(Party, party_id)
+    party = or_404(queries.get_party(party_id))
     form = PartyEditForm(obj=party)
-    conflict = conflicts.check(form, party)
-    if form.validate_on_submit() and conflict is None:
-        try:
-            with conflicts.saving(form, party):
-                services.update_party(party, form.name.data, form.kind.data, form.code.data)
-                db.session.commit()
-        except services.PartyError as error:
-            db.session.rollback()
-            form[error.field or "name"].errors.append(str(error))
-        except conflicts.EditConflict as error:
-            conflict = error.conflict
-        else:
-            flash(f"Party “{party.name}” saved.", "success")
-            return redirect(url_for(".detail", party_id=party.id))
-    page = render_template("parties/form.html", form=form, party=party, conflict=conflict)
-    return page, conflicts.status(conflict)
+    edit = Edit(form, party)
+    if edit.save(
+        lambda: services.update_party(party, form.name.data, form.kind.data, form.code.data)
+    ):
+        flash(f"Party “{party.name}” saved.", "success")
+        return redirect(url_for(".detail", party_id=party.id))
+    return edit.render("parties/form.html", party=party)
 
 
 add_archive_routes(
@@ -93,8 +68,9 @@ add_archive_routes(
 @bp.route("/<int:party_id>/delete", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def delete(party_id: int):
-    party = db.get_or_404(Party, party_id)
-    form = FlaskForm()
+    """Delete a party nothing refers to, after a confirmation page that says what does."""
+    party = or_404(queries.get_party(party_id))
+    form = ConfirmForm()
     if request.method == "GET":
         usage = queries.party_usage(party.id)
         return render_template(
@@ -104,15 +80,11 @@ def delete(party_id: int):
             usage=usage,
             usage_text=services.describe_usage(usage),
         )
-    if not form.validate_on_submit():
-        abort(400)
     name = party.name
-    try:
-        services.delete_party(party)
-    except services.PartyError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if Edit(form).save(lambda: services.delete_party(party)):
+        flash(f"Party “{name}” deleted.", "success")
+        return redirect(url_for(".index"))
+    if form.form_errors:  # still referred to: the message says to archive it instead
+        flash(" ".join(form.form_errors), "error")
         return redirect(url_for(".detail", party_id=party_id))
-    db.session.commit()
-    flash(f"Party “{name}” deleted.", "success")
-    return redirect(url_for(".index"))
+    abort(400)

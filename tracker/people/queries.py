@@ -33,8 +33,8 @@ def list_people(search: str, party_id: int | None, number: int, per_page: int) -
     return paginate(stmt, number, per_page)
 
 
-def person_page(person_id: int) -> Person:
-    """A person (archived ones too) with their party loaded, or 404; their meetings are
+def person_page(person_id: int) -> Person | None:
+    """A person (archived ones too) with their party loaded; their meetings are
     read a page at a time (:func:`meetings_of`)."""
     stmt = (
         sa.select(Person)
@@ -45,7 +45,12 @@ def person_page(person_id: int) -> Person:
         )
         .execution_options(populate_existing=True)
     )
-    return db.first_or_404(stmt)
+    return db.session.scalar(stmt)
+
+
+def get_person(person_id: int) -> Person | None:
+    """A person, archived or not, to change or delete."""
+    return db.session.get(Person, person_id)
 
 
 def meetings_of(person_id: int, number: int, size: int) -> Page:

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from tracker.extensions import db
 from tracker.models import Person
+from tracker.models.errors import RuleError
 from tracker.people import queries
 
 
-class PersonError(ValueError):
-    """A change to a person that cannot be made; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class PersonError(RuleError):
+    """A change to a person that the rules do not allow."""
 
 
 def _check_party(party_id: int, current_party_id: int | None = None) -> None:

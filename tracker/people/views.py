@@ -1,17 +1,17 @@
 """People pages: list, detail, create, edit, archive, restore and delete."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 
-from tracker.extensions import db
 from tracker.models import Party, PartyKind, Person, Role
 from tracker.parties import queries as party_queries
 from tracker.people import queries, services
 from tracker.people.forms import PersonEditForm, PersonForm, PersonSearchForm, party_choices
-from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
 from tracker.web.arguments import clean_search, id_arg, page_arg
 from tracker.web.auth import role_required
+from tracker.web.editing import Edit
+from tracker.web.forms import ConfirmForm
+from tracker.web.records import or_404
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -47,10 +47,8 @@ def index():
 
 @bp.route("/<int:person_id>")
 def detail(person_id: int):
-    person = queries.person_page(person_id)
-    meetings = queries.meetings_of(
-        person.id, page_arg(), current_app.config["PAGE_SIZE"]
-    )
+    person = or_404(queries.person_page(person_id))
+    meetings = queries.meetings_of(person.id, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template("people/detail.html", person=person, meetings=meetings)
 
 
@@ -61,43 +59,30 @@ def create():
     if request.method == "GET":
         form.party_id.data = id_arg("party")
     form.party_id.choices = party_choices(selectable_parties(), "Choose a party…")
-    if form.validate_on_submit():
-        try:
-            person = services.create_person(form.name.data, form.position.data, form.party_id.data)
-        except services.PersonError as error:
-            db.session.rollback()
-            form[error.field or "name"].errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(f"{person.name} added.", "success")
-            return redirect(url_for(".detail", person_id=person.id))
-    return render_template("people/form.html", form=form, person=None)
+    edit = Edit(form)
+    if edit.save(
+        lambda: services.create_person(form.name.data, form.position.data, form.party_id.data)
+    ):
+        flash(f"{edit.result.name} added.", "success")
+        return redirect(url_for(".detail", person_id=edit.result.id))
+    return edit.render("people/form.html", person=None)
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(person_id: int):
-    person = db.get_or_404(Person, person_id)
+    person = or_404(queries.get_person(person_id))
     form = PersonEditForm(obj=person)
     form.party_id.choices = party_choices(selectable_parties(person.party), "Choose a party…")
-    conflict = conflicts.check(form, person)
-    if form.validate_on_submit() and conflict is None:
-        try:
-            with conflicts.saving(form, person):
-                services.update_person(
-                    person, form.name.data, form.position.data, form.party_id.data
-                )
-                db.session.commit()
-        except services.PersonError as error:
-            db.session.rollback()
-            form[error.field or "name"].errors.append(str(error))
-        except conflicts.EditConflict as error:
-            conflict = error.conflict
-        else:
-            flash(f"{person.name} saved.", "success")
-            return redirect(url_for(".detail", person_id=person.id))
-    page = render_template("people/form.html", form=form, person=person, conflict=conflict)
-    return page, conflicts.status(conflict)
+    edit = Edit(form, person)
+    if edit.save(
+        lambda: services.update_person(
+            person, form.name.data, form.position.data, form.party_id.data
+        )
+    ):
+        flash(f"{person.name} saved.", "success")
+        return redirect(url_for(".detail", person_id=person.id))
+    return edit.render("people/form.html", person=person)
 
 
 add_archive_routes(
@@ -108,8 +93,9 @@ add_archive_routes(
 @bp.route("/<int:person_id>/delete", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def delete(person_id: int):
-    person = db.get_or_404(Person, person_id)
-    form = FlaskForm()
+    """Delete a person nothing refers to, after a confirmation page that says what does."""
+    person = or_404(queries.get_person(person_id))
+    form = ConfirmForm()
     if request.method == "GET":
         usage = queries.person_usage(person.id)
         return render_template(
@@ -119,15 +105,11 @@ def delete(person_id: int):
             usage=usage,
             usage_text=services.describe_usage(usage),
         )
-    if not form.validate_on_submit():
-        abort(400)
     name = person.name
-    try:
-        services.delete_person(person)
-    except services.PersonError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if Edit(form).save(lambda: services.delete_person(person)):
+        flash(f"{name} deleted.", "success")
+        return redirect(url_for(".index"))
+    if form.form_errors:  # still referred to: the message says to archive them instead
+        flash(" ".join(form.form_errors), "error")
         return redirect(url_for(".detail", person_id=person_id))
-    db.session.commit()
-    flash(f"{name} deleted.", "success")
-    return redirect(url_for(".index"))
+    abort(400)

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from tracker.extensions import db
 from tracker.models import Agreement, Meeting, NegotiationPoint, PartyPosition, PointStatus
+from tracker.models.errors import RuleError
 
 
-class PointError(ValueError):
-    """A change that would break a rule about points; ``field`` names the keyword at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+class PointError(RuleError):
+    """A change that would break a rule about points."""
 
 
 def _meeting(meeting_id: int | None, field: str) -> Meeting | None:

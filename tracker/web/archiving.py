@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, url_for
 from tracker.extensions import db
 from tracker.models import Role, utcnow
 from tracker.web.auth import role_required
+from tracker.web.records import or_404
 
 
 def archive(record) -> None:
@@ -31,14 +32,14 @@ def add_archive_routes(
     return to the blueprint's ``detail`` page. ``describe(record)`` names it in messages."""
 
     def archive_view(**ids):
-        record = db.get_or_404(model, ids[id_arg])
+        record = or_404(db.session.get(model, ids[id_arg]))
         archive(record)
         db.session.commit()
         flash(f"{describe(record)} archived. It no longer appears in lists.", "success")
         return redirect(url_for(".detail", **ids))
 
     def restore_view(**ids):
-        record = db.get_or_404(model, ids[id_arg])
+        record = or_404(db.session.get(model, ids[id_arg]))
         restore(record)
         db.session.commit()
         flash(f"{describe(record)} restored.", "success")

@@ -1,24 +1,13 @@
 """No lost updates: a form that changes a record carries the version of the record it was
 loaded from, and a save from an older version is refused with what changed since.
 
-A view calls :func:`check` right after building its form: on GET it stamps the form with
-the record's version and its latest audit record; on POST it compares. A refused save
-re-renders the form with the user's input, a :class:`Conflict` for ``conflict_notice``
-(templates/_macros/conflict.html) and status 409; the form then carries the new version,
-so saving again on purpose works. :func:`saving` catches the race a check cannot see,
-another save landing between this request's read and its write (``StaleDataError``)::
-
-    conflict = conflicts.check(form, agreement)
-    if form.validate_on_submit() and conflict is None:
-        try:
-            with conflicts.saving(form, agreement):
-                services.update_agreement(agreement, ...)
-                db.session.commit()
-        except conflicts.EditConflict as error:
-            conflict = error.conflict
-        else:
-            return redirect(...)
-    return render_template(..., conflict=conflict), conflicts.status(conflict)
+The form is stamped with the record's version and its latest audit record when it is
+loaded (:func:`check` on GET); on POST the submitted version is compared, and a refused save
+shows the form again with the user's input, a :class:`Conflict` for ``conflict_notice``
+(templates/_macros/conflict.html) and status 409; the form then carries the new version, so
+saving again on purpose works. :func:`saving` catches the race a check cannot see: another
+save landing between this request's read and its write (``StaleDataError``). Views use both
+through :class:`tracker.web.editing.Edit`.
 """
 
 from __future__ import annotations
