@@ -13,14 +13,9 @@ import pypdf
 import pytest
 
 from tracker.models import Status
+from tracker.render.colours import STATUS_COLOURS
 from tracker.render.pdf import ReportPDF
-from tracker.render.timeline import (
-    STATUS_COLOURS,
-    MeetingMark,
-    Phase,
-    describe_timeline,
-    render_timeline,
-)
+from tracker.render.timeline import MeetingMark, Phase, describe_timeline, render_timeline
 
 NS = "{http://www.w3.org/2000/svg}"
 UNTIL = date(2025, 5, 5)
