@@ -15,8 +15,7 @@ from tracker.render.svg import text_width
 
 
 class Scale:
-    """Days to x positions between ``left`` and ``right``, from the start of ``first`` to the
-    end of ``last``."""
+    """Days to x positions: the start of ``first`` at ``left``, the end of ``last`` at ``right``."""
 
     def __init__(self, first: date, last: date, left: float, right: float):
         self.first = first
@@ -37,6 +36,8 @@ class Scale:
 
 @dataclass(frozen=True)
 class Unit:
+    """A calendar unit (a day, a quarter, a century…) that ticks step by and bins count in."""
+
     name: str  # "per …" in the legend
     shortest_days: int  # its shortest length, to check spacing before generating anything
     floor: Callable[[date], date]  # the start of the unit holding a day
