@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tests.helpers import loaded_from, log_in
-from tracker.audit.export import neutralise
 from tracker.models import Role
+from tracker.render.csvfile import neutralise
 
 
 @pytest.fixture

@@ -7,20 +7,14 @@ import logging
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pypdf
 import pytest
 
 from tracker.models import Status
+from tracker.render.colours import STATUS_COLOURS
 from tracker.render.pdf import ReportPDF
-from tracker.render.timeline import (
-    STATUS_COLOURS,
-    MeetingMark,
-    Phase,
-    describe_timeline,
-    render_timeline,
-)
+from tracker.render.timeline import MeetingMark, Phase, describe_timeline, render_timeline
 
 NS = "{http://www.w3.org/2000/svg}"
 UNTIL = date(2025, 5, 5)
@@ -107,12 +101,6 @@ def test_bands_follow_the_history_in_order_with_the_badge_colours():
     assert tooltip(bands[-1]) == "Signed from 1 Mar 2024 (as of 5 May 2025)"
     # Wide bands carry their status name, so colour is not the only clue.
     assert "Under negotiation" in [t.text for t in parts(root, "text", "band-label")]
-
-
-def test_band_colours_are_the_status_badge_colours_of_the_stylesheet():
-    css = (Path(__file__).parents[2] / "tracker" / "static" / "tracker.css").read_text()
-    badges = dict(re.findall(r"\.status-(\w+) \{ background-color: (#[0-9a-f]{6}); \}", css))
-    assert badges == {status.value: colour for status, colour in STATUS_COLOURS.items()}
 
 
 def test_legend_names_only_the_statuses_that_occur():

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 
-from tracker.audit.export import neutralise
 from tracker.portfolio.queries import MeetingDay, PortfolioRow
+from tracker.render import csvfile
 
 HEADER = [
     "id",
@@ -51,17 +49,5 @@ def _cells(row: PortfolioRow) -> list:
 
 def csv_lines(rows: Iterable[PortfolioRow]) -> Iterator[str]:
     """The CSV text one line at a time, header first, so it can be streamed as it is read."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(cells: list) -> str:
-        # Only text can be taken for a formula; numbers (a negative count of days) stay numbers.
-        writer.writerow([neutralise(cell) if isinstance(cell, str) else cell for cell in cells])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield "\ufeff" + line(HEADER)
-    for row in rows:
-        yield line(_cells(row))
+    # Only text can be taken for a formula; numbers (a negative count of days) stay numbers.
+    return csvfile.lines(HEADER, map(_cells, rows), cell=csvfile.neutralise_text)

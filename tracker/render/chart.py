@@ -6,22 +6,11 @@ Presentation attributes only (fill, font-size…): the CSP forbids style attribu
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
+from typing import Protocol
 
-from tracker.models import Status
-from tracker.portfolio.queries import StatusCount
-
-# The status colours of tracker.css, so the chart matches the status badges.
-STATUS_COLOURS = {
-    Status.PROPOSED: "#495057",
-    Status.UNDER_NEGOTIATION: "#0a58ca",
-    Status.TEXT_AGREED: "#6f42c1",
-    Status.SIGNED: "#146c43",
-    Status.IN_FORCE: "#0f5132",
-    Status.STALLED: "#9a3d00",
-    Status.ABANDONED: "#6c1d24",
-}
+from tracker.models.status import Status
+from tracker.render import svg
+from tracker.render.colours import STATUS_COLOURS, TEXT
 
 LABEL_WIDTH = 150
 BAR_SPACE = 300
@@ -32,8 +21,18 @@ FONT_SIZE = 13
 WIDTH = LABEL_WIDTH + BAR_SPACE + COUNT_WIDTH
 
 
+class HasStatusCount(Protocol):
+    """How many agreements hold a status (the portfolio's counts, or any such pair)."""
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def count(self) -> int: ...
+
+
 def status_chart(
-    counts: Sequence[StatusCount],
+    counts: Sequence[HasStatusCount],
     *,
     links: Mapping[Status, str] | None = None,
     font_family: str = "DejaVu Sans, Verdana, sans-serif",
@@ -45,28 +44,39 @@ def status_chart(
     """
     height = ROW_HEIGHT * len(counts) + 4
     largest = max((row.count for row in counts), default=0) or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" '
-        f'viewBox="0 0 {WIDTH} {height}" font-family={quoteattr(font_family)} '
-        f'font-size="{FONT_SIZE}"'
-        + (' class="img-fluid portfolio-chart" aria-hidden="true">' if links else ">")
-    ]
+    attributes: dict[str, str | float] = {"font-family": font_family, "font-size": FONT_SIZE}
+    if links:
+        attributes |= {"class": "img-fluid portfolio-chart", "aria-hidden": "true"}
+    root = svg.document(WIDTH, height, attributes)
     for n, row in enumerate(counts):
         top = n * ROW_HEIGHT + 4
         baseline = top + BAR_HEIGHT - 3
         # A zero still shows a sliver, so every status has a visible place on the chart.
         bar = max(round(BAR_SPACE * row.count / largest), 2)
-        label = xml_escape(row.status.label)
-        shapes = (
-            f'<text x="{LABEL_WIDTH - 8}" y="{baseline}" text-anchor="end" fill="#212529">'
-            f"{label}</text>"
-            f'<rect x="{LABEL_WIDTH}" y="{top}" width="{bar}" height="{BAR_HEIGHT}" '
-            f'fill="{STATUS_COLOURS[row.status]}"/>'
-            f'<text x="{LABEL_WIDTH + bar + 6}" y="{baseline}" fill="#212529">{row.count}</text>'
+        parent = (
+            svg.sub(root, "a", {"href": links[row.status], "tabindex": "-1"}) if links else root
         )
-        if links:
-            parts.append(f'<a href={quoteattr(links[row.status])} tabindex="-1">{shapes}</a>')
-        else:
-            parts.append(shapes)
-    parts.append("</svg>")
-    return "".join(parts)
+        svg.sub(
+            parent,
+            "text",
+            {"x": LABEL_WIDTH - 8, "y": baseline, "text-anchor": "end", "fill": TEXT},
+            text=row.status.label,
+        )
+        svg.sub(
+            parent,
+            "rect",
+            {
+                "x": LABEL_WIDTH,
+                "y": top,
+                "width": bar,
+                "height": BAR_HEIGHT,
+                "fill": STATUS_COLOURS[row.status],
+            },
+        )
+        svg.sub(
+            parent,
+            "text",
+            {"x": LABEL_WIDTH + bar + 6, "y": baseline, "fill": TEXT},
+            text=str(row.count),
+        )
+    return svg.to_string(root)

@@ -13,27 +13,18 @@ longer in a small histogram, which bounds the number of elements whatever the me
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tracker.models.status import Status
+from tracker.render import svg
+from tracker.render.colours import MUTED, STATUS_COLOURS, TEXT
 from tracker.render.dates import format_date
+from tracker.render.timescale import UNITS, Scale, month_span, ticks
 
-__all__ = ["MeetingMark", "Phase", "STATUS_COLOURS", "describe_timeline", "render_timeline"]
-
-# The badges' colours (tracker/static/tracker.css, .status-*): chosen for white text.
-STATUS_COLOURS: dict[Status, str] = {
-    Status.PROPOSED: "#495057",
-    Status.UNDER_NEGOTIATION: "#0a58ca",
-    Status.TEXT_AGREED: "#6f42c1",
-    Status.SIGNED: "#146c43",
-    Status.IN_FORCE: "#0f5132",
-    Status.STALLED: "#9a3d00",
-    Status.ABANDONED: "#6c1d24",
-}
+__all__ = ["MeetingMark", "Phase", "describe_timeline", "render_timeline"]
 
 
 @dataclass(frozen=True)
@@ -53,13 +44,10 @@ class MeetingMark:
     level: str | None = None
 
 
-SVG_NS = "http://www.w3.org/2000/svg"
 # fpdf2 takes the first family it knows: the reports register DejaVu as "DejaVu".
 FONT = "DejaVu Sans, DejaVu, sans-serif"
-TEXT = "#212529"
-MUTED = "#495057"
 AFTER_FILL = "#e9ecef"
-MARK_FILL = "#212529"
+MARK_FILL = TEXT
 
 MARGIN_X = 40  # room for half a tick label at either end
 BAND_TOP, BAND_HEIGHT = 8, 30
@@ -77,120 +65,6 @@ MARK_GAP = 2 * MARK_RADIUS + 2  # closer marks would touch: count them instead
 MIN_BAR_SLOT = 12  # narrowest histogram bin that stays legible
 MAX_BAR_WIDTH = 28
 MIN_WIDTH = 300
-
-# Characters XML 1.0 cannot carry; a title pasted with one must not break the document.
-_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _text_width(text: str, size: float) -> float:
-    """A generous estimate of the width of ``text`` in DejaVu Sans (about 0.62 em a glyph)."""
-    return len(text) * size * 0.62
-
-
-def _number(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
-
-# --- Calendar units for ticks and bins -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Unit:
-    name: str  # "per …" in the legend
-    shortest_days: int  # its shortest length, to check spacing before generating anything
-    floor: Callable[[date], date]  # the start of the unit holding a day
-    step: Callable[[date], date]  # the start of the next unit
-    label: Callable[[date], str]
-    centred: bool = False  # label the middle of the unit rather than its start
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _month_unit(months: int, name: str) -> _Unit:
-    return _Unit(
-        name=name,
-        shortest_days=28 * months,
-        floor=lambda d: date(d.year, d.month - (d.month - 1) % months, 1),
-        step=lambda d: _add_months(d, months),
-        label=lambda d: d.strftime("%b %Y"),
-    )
-
-
-def _year_unit(years: int) -> _Unit:
-    return _Unit(
-        name="year" if years == 1 else f"{years} years",
-        shortest_days=365 * years,
-        floor=lambda d: date(d.year - d.year % years, 1, 1),
-        step=lambda d: date(d.year + years, 1, 1) if d.year + years <= 9999 else date.max,
-        label=lambda d: str(d.year),
-    )
-
-
-UNITS: tuple[_Unit, ...] = (
-    _Unit("day", 1, lambda d: d, lambda d: d + timedelta(days=1), format_date, centred=True),
-    _Unit(
-        "week",
-        7,
-        lambda d: d - timedelta(days=d.weekday()),
-        lambda d: d + timedelta(days=7),
-        format_date,
-    ),
-    _month_unit(1, "month"),
-    _month_unit(3, "quarter"),
-    _month_unit(6, "half-year"),
-    *(_year_unit(years) for years in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)),
-)
-
-
-def _starts(unit: _Unit, first: date, last: date) -> Iterator[date]:
-    """Starts of the units that overlap ``first``..``last`` (the first may lie before it)."""
-    current = unit.floor(first)
-    while current <= last:
-        yield current
-        if current == date.max:
-            return
-        current = unit.step(current)
-
-
-def _month_span(first: date, last: date) -> str:
-    """'Mar 2019', 'Mar–Jun 2019' or 'Nov 2018–Feb 2019'; a single day in full."""
-    if first == last:
-        return format_date(first)
-    if (first.year, first.month) == (last.year, last.month):
-        return first.strftime("%b %Y")
-    if first.year == last.year:
-        return f"{first:%b}–{last:%b %Y}"
-    return f"{first:%b %Y}–{last:%b %Y}"
-
-
-# --- The picture ---------------------------------------------------------------------------
-
-
-class _Scale:
-    """Days to x positions; the domain runs from the start of ``first`` to the end of ``last``."""
-
-    def __init__(self, first: date, last: date, width: int):
-        self.first = first
-        self.end = last + timedelta(days=1)
-        self.days = (self.end - first).days
-        self.left = MARGIN_X
-        self.right = width - MARGIN_X
-        self.per_day = (self.right - self.left) / self.days
-
-    def x(self, day: date, fraction: float = 0.0) -> float:
-        day = min(max(day, self.first), self.end)
-        # Rounded as written out, so that touching shapes still touch in the document.
-        return round(self.left + ((day - self.first).days + fraction) * self.per_day, 1)
-
-    def middle(self, day: date) -> float:
-        return self.x(day, 0.5)
 
 
 def _sorted_phases(phases: Sequence[Phase], until: date) -> list[Phase]:
@@ -248,7 +122,7 @@ def render_timeline(
     kept = _sorted_phases(phases, until)
     marks = sorted(meetings, key=lambda meeting: meeting.day)
     days = [until] + [phase.start for phase in kept[:1]] + [mark.day for mark in marks]
-    scale = _Scale(min(days), max(days), width)
+    scale = Scale(min(days), max(days), MARGIN_X, width - MARGIN_X)
 
     body: list[ET.Element] = []
     legend: list[tuple[ET.Element, str]] = []
@@ -259,66 +133,24 @@ def render_timeline(
     legend_elements, legend_lines = _legend(legend, width)
     height = LEGEND_TOP + max(legend_lines, 1) * LEGEND_LINE
 
-    root = ET.Element(
-        "svg",
-        {
-            "xmlns": SVG_NS,
-            "viewBox": f"0 0 {width} {height}",
-            "width": str(width),
-            "height": str(height),
-            "role": "img",
-            "font-family": FONT,
-            "font-size": str(FONT_SIZE),
-            "class": "timeline-svg",
-        },
+    root = svg.document(
+        width,
+        height,
+        {"role": "img", "font-family": FONT, "font-size": FONT_SIZE, "class": "timeline-svg"},
     )
     if not for_pdf:
-        _sub(root, "title", text=_clean(title))
-        _sub(root, "desc", text=_clean(describe_timeline(kept, marks, until=until)))
+        svg.sub(root, "title", text=title)
+        svg.sub(root, "desc", text=describe_timeline(kept, marks, until=until))
     root.extend(body)
     root.extend(legend_elements)
-    return ET.tostring(root, encoding="unicode")
-
-
-def _element(
-    tag: str,
-    attributes: dict[str, str | float],
-    *,
-    text: str | None = None,
-    cls: str | None = None,
-) -> ET.Element:
-    """An element; ``cls`` names its part of the picture for tests and report stylesheets."""
-    element = ET.Element(
-        tag,
-        {
-            key: _number(value) if isinstance(value, float | int) else value
-            for key, value in attributes.items()
-        },
-    )
-    if cls:
-        element.set("class", cls)
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _sub(parent: ET.Element, tag: str, attributes=None, *, text: str | None = None):
-    child = _element(tag, attributes or {}, text=text)
-    parent.append(child)
-    return child
-
-
-def _with_tooltip(element: ET.Element, tooltip: str) -> ET.Element:
-    # A <title> inside a shape: a tooltip in browsers, silently skipped by fpdf2.
-    _sub(element, "title", text=_clean(tooltip))
-    return element
+    return svg.to_string(root)
 
 
 def _bands(
-    phases: list[Phase], until: date, scale: _Scale, legend: list[tuple[ET.Element, str]]
+    phases: list[Phase], until: date, scale: Scale, legend: list[tuple[ET.Element, str]]
 ) -> list[ET.Element]:
     elements = [
-        _element(
+        svg.element(
             "rect",
             {
                 "x": scale.left,
@@ -345,44 +177,14 @@ def _bands(
             tooltip = f"{status.label} from {format_date(phase.start)} (as of {format_date(until)})"
         else:
             tooltip = f"{status.label} from {format_date(phase.start)} until {format_date(end)}"
-        elements.append(
-            _with_tooltip(
-                _element(
-                    "rect",
-                    {
-                        "x": x0,
-                        "y": BAND_TOP,
-                        "width": x1 - x0,
-                        "height": BAND_HEIGHT,
-                        "fill": STATUS_COLOURS[status],
-                    },
-                    cls=f"band band-{status.value}",
-                ),
-                tooltip,
-            )
-        )
-        if _text_width(status.label, BAND_FONT_SIZE) + 8 <= x1 - x0:
+        elements.append(_band(x0, x1, STATUS_COLOURS[status], f"band band-{status.value}", tooltip))
+        if svg.text_width(status.label, BAND_FONT_SIZE) + 8 <= x1 - x0:
             elements.append(_band_label(status.label, (x0 + x1) / 2, "#ffffff"))
     if after_until < scale.end:
         x0, x1 = scale.x(after_until), scale.right
         text = f"After {format_date(until)}"
-        elements.append(
-            _with_tooltip(
-                _element(
-                    "rect",
-                    {
-                        "x": x0,
-                        "y": BAND_TOP,
-                        "width": x1 - x0,
-                        "height": BAND_HEIGHT,
-                        "fill": AFTER_FILL,
-                    },
-                    cls="band-after",
-                ),
-                text,
-            )
-        )
-        if _text_width(text, BAND_FONT_SIZE) + 8 <= x1 - x0:
+        elements.append(_band(x0, x1, AFTER_FILL, "band-after", text))
+        if svg.text_width(text, BAND_FONT_SIZE) + 8 <= x1 - x0:
             elements.append(_band_label(text, (x0 + x1) / 2, MUTED))
     for status in Status:  # workflow order
         if status in seen:
@@ -390,8 +192,19 @@ def _bands(
     return elements
 
 
+def _band(x0: float, x1: float, fill: str, cls: str, tooltip: str) -> ET.Element:
+    return svg.with_tooltip(
+        svg.element(
+            "rect",
+            {"x": x0, "y": BAND_TOP, "width": x1 - x0, "height": BAND_HEIGHT, "fill": fill},
+            cls=cls,
+        ),
+        tooltip,
+    )
+
+
 def _band_label(text: str, x: float, fill: str) -> ET.Element:
-    return _element(
+    return svg.element(
         "text",
         {
             "x": x,
@@ -400,13 +213,13 @@ def _band_label(text: str, x: float, fill: str) -> ET.Element:
             "font-size": BAND_FONT_SIZE,
             "fill": fill,
         },
-        text=_clean(text),
+        text=text,
         cls="band-label",
     )
 
 
 def _swatch(fill: str) -> ET.Element:
-    return _element("rect", {"x": 0, "y": -10, "width": 12, "height": 12, "fill": fill})
+    return svg.element("rect", {"x": 0, "y": -10, "width": 12, "height": 12, "fill": fill})
 
 
 def _meeting_tooltip(mark: MeetingMark) -> str:
@@ -415,12 +228,12 @@ def _meeting_tooltip(mark: MeetingMark) -> str:
 
 
 def _meeting_row(
-    marks: list[MeetingMark], scale: _Scale, legend: list[tuple[ET.Element, str]]
+    marks: list[MeetingMark], scale: Scale, legend: list[tuple[ET.Element, str]]
 ) -> list[ET.Element]:
     centre = MEETING_TOP + MEETING_HEIGHT / 2
     if not marks:
         return [
-            _element(
+            svg.element(
                 "text",
                 {"x": scale.left, "y": centre + FONT_SIZE * 0.35, "fill": MUTED},
                 text="No meetings",
@@ -431,14 +244,14 @@ def _meeting_row(
     if all(b - a >= MARK_GAP for a, b in zip(positions, positions[1:], strict=False)):
         legend.append((_dot(6, -4), "Meeting"))
         return [
-            _with_tooltip(_dot(x, centre, cls="meeting"), _meeting_tooltip(mark))
+            svg.with_tooltip(_dot(x, centre, cls="meeting"), _meeting_tooltip(mark))
             for x, mark in zip(positions, marks, strict=True)
         ]
     return _histogram(marks, scale, legend)
 
 
 def _dot(x: float, y: float, cls: str | None = None) -> ET.Element:
-    return _element(
+    return svg.element(
         "circle",
         {"cx": x, "cy": y, "r": MARK_RADIUS, "fill": MARK_FILL, "stroke": "#ffffff"},
         cls=cls,
@@ -446,7 +259,7 @@ def _dot(x: float, y: float, cls: str | None = None) -> ET.Element:
 
 
 def _histogram(
-    marks: list[MeetingMark], scale: _Scale, legend: list[tuple[ET.Element, str]]
+    marks: list[MeetingMark], scale: Scale, legend: list[tuple[ET.Element, str]]
 ) -> list[ET.Element]:
     """Meetings counted per calendar unit: bars as tall as their count, with the count."""
     unit = next((u for u in UNITS if u.shortest_days * scale.per_day >= MIN_BAR_SLOT), UNITS[-1])
@@ -467,10 +280,10 @@ def _histogram(
         if len(group) == 1:
             tooltip = _meeting_tooltip(group[0])
         else:
-            tooltip = f"{len(group)} meetings, {_month_span(group[0].day, group[-1].day)}"
+            tooltip = f"{len(group)} meetings, {month_span(group[0].day, group[-1].day)}"
         elements.append(
-            _with_tooltip(
-                _element(
+            svg.with_tooltip(
+                svg.element(
                     "rect",
                     {
                         "x": centre - bar_width / 2,
@@ -485,9 +298,9 @@ def _histogram(
             )
         )
         count = str(len(group))
-        if _text_width(count, FONT_SIZE - 1) + 4 <= slot:
+        if svg.text_width(count, FONT_SIZE - 1) + 4 <= slot:
             elements.append(
-                _element(
+                svg.element(
                     "text",
                     {
                         "x": centre,
@@ -502,16 +315,16 @@ def _histogram(
             )
     legend.append(
         (
-            _element("rect", {"x": 3, "y": -10, "width": 6, "height": 12, "fill": MARK_FILL}),
+            svg.element("rect", {"x": 3, "y": -10, "width": 6, "height": 12, "fill": MARK_FILL}),
             f"Meetings per {unit.name} (bar height: count)",
         )
     )
     return elements
 
 
-def _axis(scale: _Scale) -> list[ET.Element]:
+def _axis(scale: Scale) -> list[ET.Element]:
     elements = [
-        _element(
+        svg.element(
             "line",
             {
                 "x1": scale.left,
@@ -523,51 +336,25 @@ def _axis(scale: _Scale) -> list[ET.Element]:
             cls="axis",
         )
     ]
-    last_day = scale.end - timedelta(days=1)
-    labels: list[tuple[float, str]] = []
-    ticks: list[date] = []
-    for unit in UNITS:
-        if unit.shortest_days * scale.per_day < LABEL_GAP + 2 * FONT_SIZE:
-            continue  # cannot fit even "2019": skip generating a decade of days
-        ticks = [day for day in _starts(unit, scale.first, last_day) if day >= scale.first]
-        if unit.centred:
-            labels = [(scale.middle(day), unit.label(day)) for day in ticks]
-        else:
-            labels = [(scale.x(day), unit.label(day)) for day in ticks]
-        if _labels_fit(labels):
-            break
-    else:
-        # Beyond a millennium a step: keep every n-th label of the last unit.
-        stride = 1
-        while len(labels[::stride]) > 1 and not _labels_fit(labels[::stride]):
-            stride += 1
-        labels = labels[::stride]
-        ticks = ticks[::stride]
+    unit, days, labels = ticks(scale, font_size=FONT_SIZE, gap=LABEL_GAP)
+    edges = [scale.x(day) for day in days]
+    if unit.centred:  # labels sit mid-day, between ticks: close the last day too
+        edges.append(scale.x(scale.end))
+    elements += [
+        svg.element(
+            "line",
+            {"x1": x, "y1": AXIS_Y, "x2": x, "y2": AXIS_Y + TICK_LENGTH, "stroke": MUTED},
+            cls="tick",
+        )
+        for x in edges
+    ]
     width = scale.right + MARGIN_X
-    for day in ticks:
-        x = scale.x(day)
-        elements.append(
-            _element(
-                "line",
-                {"x1": x, "y1": AXIS_Y, "x2": x, "y2": AXIS_Y + TICK_LENGTH, "stroke": MUTED},
-                cls="tick",
-            )
-        )
-    if unit.centred:
-        x = scale.x(scale.end)
-        elements.append(
-            _element(
-                "line",
-                {"x1": x, "y1": AXIS_Y, "x2": x, "y2": AXIS_Y + TICK_LENGTH, "stroke": MUTED},
-                cls="tick",
-            )
-        )
     for x, text in labels:
-        half = _text_width(text, FONT_SIZE) / 2
+        half = svg.text_width(text, FONT_SIZE) / 2
         if x - half < 0 or x + half > width:
             continue
         elements.append(
-            _element(
+            svg.element(
                 "text",
                 {"x": x, "y": TICK_LABEL_Y, "text-anchor": "middle", "fill": TEXT},
                 text=text,
@@ -577,30 +364,20 @@ def _axis(scale: _Scale) -> list[ET.Element]:
     return elements
 
 
-def _labels_fit(labels: list[tuple[float, str]]) -> bool:
-    if not labels:
-        return False
-    widths = [_text_width(text, FONT_SIZE) for _, text in labels]
-    return all(
-        b[0] - a[0] >= (wa + wb) / 2 + LABEL_GAP
-        for a, b, wa, wb in zip(labels, labels[1:], widths, widths[1:], strict=False)
-    )
-
-
 def _legend(items: list[tuple[ET.Element, str]], width: int) -> tuple[list[ET.Element], int]:
     """Swatches with their names, wrapped into as many lines as the width needs."""
     elements = []
     x, line = MARGIN_X, 0
     for swatch, text in items:
-        item_width = 18 + _text_width(text, FONT_SIZE)
+        item_width = 18 + svg.text_width(text, FONT_SIZE)
         if x > MARGIN_X and x + item_width > width - MARGIN_X:
             x, line = MARGIN_X, line + 1
         y = LEGEND_TOP + line * LEGEND_LINE
-        group = _element(
-            "g", {"transform": f"translate({_number(x)} {_number(y)})"}, cls="legend-item"
+        group = svg.element(
+            "g", {"transform": f"translate({svg.number(x)} {svg.number(y)})"}, cls="legend-item"
         )
         group.append(swatch)
-        _sub(group, "text", {"x": 18, "y": 0, "fill": TEXT}, text=_clean(text))
+        svg.sub(group, "text", {"x": 18, "y": 0, "fill": TEXT}, text=text)
         elements.append(group)
         x += item_width + 16
     return elements, line + 1 if items else 0

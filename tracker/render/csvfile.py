@@ -1,0 +1,49 @@
+"""CSV files for spreadsheets: UTF-8 with a BOM, streamed a line at a time, no formulas.
+
+Named csvfile, not csv, so that it can never shadow the standard library's module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    """The cell's text, with a leading apostrophe if a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def neutralise_text(value: object) -> object:
+    """Text neutralised; anything else as it is, so numbers (a negative count) stay numbers."""
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def lines(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    cell: Callable[[object], object] = neutralise,
+) -> Iterator[str]:
+    """The CSV text one line at a time, BOM and header first, every cell passed through ``cell``.
+
+    Rows are read one at a time as the lines are asked for, so a response can stream them.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells: Sequence[object]) -> str:
+        writer.writerow([cell(value) for value in cells])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield "\ufeff" + line(header)
+    for row in rows:
+        yield line(row)
