@@ -81,7 +81,7 @@ def restore(file: Path, yes: bool) -> None:
 
     FILE must come from `tracker backup` on the same kind of database. Restore when no one
     is editing: changes made since the backup are lost. Afterwards run `tracker db upgrade`
-    if the backup is older than the installed version.
+    if the backup is older than the installed code.
     """
     kind = database_kind()
     file_kind = backup_kind(file)
@@ -108,7 +108,7 @@ def restore(file: Path, yes: bool) -> None:
     heads = set(migration_heads())
     if revision not in heads:
         click.echo(
-            "The backup's schema revision is not this version's latest; "
+            "The backup's schema revision is not the latest this code knows; "
             "run `tracker db upgrade` before starting the app."
         )
 
@@ -221,7 +221,8 @@ def pg_tool(name: str) -> str:
         return max(candidates, key=lambda p: int(re.search(r"/(\d+)/bin/", p).group(1)))
     raise BackupError(
         f"{name} was not found on PATH or in /usr/lib/postgresql/*/bin; install the PostgreSQL "
-        "client tools of the server's version (Debian: apt-get install postgresql-client)."
+        "client tools of the server's release or newer (Debian: apt-get install "
+        "postgresql-client)."
     )
 
 

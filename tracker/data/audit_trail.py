@@ -58,7 +58,7 @@ SECRET = frozenset({"password_hash"})
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-friendly version of a column value or related record."""
+    """A column value or related record in a form JSON can hold."""
     if value is None or isinstance(value, bool | int | float | str):
         return value.value if isinstance(value, enum.Enum) else value
     if isinstance(value, enum.Enum):

@@ -21,7 +21,7 @@ serialized across all app servers as on SQLite, while reads never wait for it.
 
 SERIALIZE_WRITES = False turns all this off: transactions then begin as the drivers do, and
 a save that lands between another request's read and write is caught only where records
-carry a version (a 409 instead of a lost update; see tracker/conflicts.py).
+carry a version (a 409 instead of a lost update; see tracker/web/conflicts.py).
 """
 
 from __future__ import annotations
