@@ -1,9 +1,11 @@
 """Alembic environment: runs against the app's engine and the models' metadata."""
 
 import logging
+import re
 import sqlite3
 from contextlib import contextmanager
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from flask import current_app
@@ -18,6 +20,26 @@ logger = logging.getLogger("alembic.env")
 
 db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
+
+
+# A revision file's name starts with its sequence number: files sort in history order.
+SEQUENCE = re.compile(r"(\d{4})_")
+
+
+def number_new_revision_files(script) -> None:
+    """Fill in alembic.ini's ``%(seq)s``, a token Alembic does not have: one more than the
+    highest number in the folder, so a new file sorts after every revision it can build on.
+    Alembic runs this file for every revision and merge (``revision_environment``)."""
+    numbers = [
+        int(match[1])
+        for revision in script.walk_revisions()
+        if (match := SEQUENCE.match(Path(revision.path).name))
+    ]
+    number = f"{max(numbers, default=0) + 1:04d}"
+    script.file_template = script.file_template.replace("%(seq)s", number)
+
+
+number_new_revision_files(context.script)
 
 
 def render_item(type_, obj, autogen_context):

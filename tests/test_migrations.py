@@ -1,11 +1,15 @@
 """The migration history builds the schema the models describe, and unwinds cleanly."""
 
 import os
+import re
+import shutil
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
 from flask_migrate import downgrade, upgrade
 
 from tests.conftest import (
@@ -19,6 +23,8 @@ from tracker.data.search import is_search_object
 from tracker.extensions import db
 
 MIGRATION_SCHEMA = f"tracker_migration_test_{os.getpid()}"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+NUMBERED = re.compile(r"\d{4}_\w+\.py")
 
 
 @pytest.fixture(
@@ -141,3 +147,100 @@ def test_upgrading_a_populated_database_keeps_every_link(empty_app):
         if db.engine.dialect.name == "sqlite":
             # The migrations' connection went back to the pool with foreign keys on again.
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def _history(directory: Path) -> list[Script]:
+    """Every revision in ``directory``, base first: Alembic's walk down from the heads, reversed."""
+    return list(reversed(list(ScriptDirectory(str(directory)).walk_revisions())))
+
+
+def _file_name(revision: Script) -> str:
+    return Path(revision.path).name
+
+
+def _ids(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value or ())
+
+
+def _out_of_order(directory: Path) -> list[str]:
+    """Files whose names do not sort after those of the revisions they revise or depend on.
+    None means the folder sorted by name is an order the history can be applied in: for one
+    line of revisions, exactly that line walked from base; with branches, any order that
+    keeps each revision after what it builds on."""
+    history = _history(directory)
+    names = {revision.revision: _file_name(revision) for revision in history}
+    return [
+        f"{names[revision.revision]} sorts before {names[earlier]}, which it builds on"
+        for revision in history
+        for earlier in _ids(revision.down_revision) + _ids(revision.dependencies)
+        if names[revision.revision] <= names[earlier]
+    ]
+
+
+def _number(name: str) -> int:
+    return int(name.split("_", 1)[0])
+
+
+def test_file_names_sort_in_history_order():
+    names = [_file_name(revision) for revision in _history(MIGRATIONS)]
+    assert [name for name in names if not NUMBERED.fullmatch(name)] == []
+    assert _out_of_order(MIGRATIONS) == []
+
+
+@pytest.fixture
+def migrations_copy(tmp_path) -> Path:
+    copy = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_the_order_check_sees_a_file_out_of_place(migrations_copy):
+    base, second = (_file_name(revision) for revision in _history(migrations_copy)[:2])
+    moved = f"0000{second[4:]}"
+    (migrations_copy / "versions" / second).rename(migrations_copy / "versions" / moved)
+    assert _out_of_order(migrations_copy) == [f"{moved} sorts before {base}, which it builds on"]
+
+
+@pytest.fixture
+def new_file(migrations_copy, tmp_path):
+    """Runs a ``tracker db`` command, through migrations/env.py and alembic.ini, on the copy of
+    migrations/, and returns the name of the one file it wrote."""
+    app = make_test_app(f"sqlite:///{tmp_path / 'revisions.sqlite'}")
+    runner = app.test_cli_runner()
+
+    def run(command: str, *args: str) -> str:
+        before = set(os.listdir(migrations_copy / "versions"))
+        result = runner.invoke(args=["db", command, "-d", str(migrations_copy), *args])
+        assert result.exit_code == 0, result.output
+        (written,) = set(os.listdir(migrations_copy / "versions")) - before - {"__pycache__"}
+        return written
+
+    with app.app_context():
+        yield run
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_db_migrate_numbers_the_new_file_after_the_last(migrations_copy, new_file):
+    last = _number(_file_name(_history(migrations_copy)[-1]))
+    upgrade(directory=str(migrations_copy))
+    extra = sa.Table("unmigrated", db.metadata, sa.Column("id", sa.Integer, primary_key=True))
+    try:
+        written = new_file("migrate", "-m", "Unmigrated table")
+    finally:
+        db.metadata.remove(extra)
+    assert _number(written) == last + 1 and written.endswith("_unmigrated_table.py")
+    assert "create_table('unmigrated'" in (migrations_copy / "versions" / written).read_text()
+    assert _out_of_order(migrations_copy) == []
+
+
+def test_new_revisions_branches_and_merges_sort_after_what_they_build_on(migrations_copy, new_file):
+    last = _history(migrations_copy)[-1]
+    plain = new_file("revision", "-m", "Plain")
+    # A second line from the same revision, as when two engineers' work meets, then a merge.
+    beside = new_file("revision", "-m", "Beside", "--head", last.revision, "--splice")
+    merge = new_file("merge", "-m", "Join", "heads")
+    numbers = [_number(name) for name in (plain, beside, merge)]
+    assert numbers == [_number(_file_name(last)) + k for k in (1, 2, 3)]
+    assert len(ScriptDirectory(str(migrations_copy)).get_heads()) == 1
+    assert _out_of_order(migrations_copy) == []
