@@ -5,17 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import Blueprint, Response, abort, current_app, url_for
+from flask import Blueprint, Response, current_app, url_for
 
 from tracker.calendars import queries
 from tracker.models import utcnow
 from tracker.render.ical import build_calendar
+from tracker.web.records import or_404
 
 bp = Blueprint("calendars", __name__)
-
-# Largest id an INTEGER column holds: a bigger one in the URL is a 404, not a database error.
-MAX_ID = 2**31 - 1
-
 
 def slug(text: str, fallback: str) -> str:
     """ASCII letters, digits and hyphens for a file name ("Tōkyō talks" -> "tokyo-talks")."""
@@ -55,12 +52,10 @@ def all_meetings():
     return _calendar("tracker — all meetings", "calendar-all", "tracker-meetings", None)
 
 
-@bp.route(f"/agreements/<int(max={MAX_ID}):agreement_id>/calendar.ics")
+@bp.route("/agreements/<int:agreement_id>/calendar.ics")
 def agreement_meetings(agreement_id: int):
     """Meetings that discussed the agreement; an archived agreement has no calendar (404)."""
-    agreement = queries.active_agreement(agreement_id)
-    if agreement is None:
-        abort(404)
+    agreement = or_404(queries.active_agreement(agreement_id))
     name = agreement.short_name or agreement.title
     return _calendar(
         f"tracker — {name}",

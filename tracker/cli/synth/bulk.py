@@ -102,7 +102,7 @@ def reset_sequences(connection: Connection, tables: Iterable[str]) -> None:
 
 def tidy(engine: sa.Engine) -> None:
     """After a bulk load: statistics for the query planner, and on PostgreSQL the space of
-    the row versions the triggers' updates left behind (VACUUM cannot run in a transaction)."""
+    the dead rows the triggers' updates left behind (VACUUM cannot run in a transaction)."""
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
