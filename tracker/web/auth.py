@@ -39,7 +39,6 @@ def log_auth(event: str, username: str | None = None) -> None:
     )
 
 
-@login_manager.user_loader
 def load_user(login_id: str) -> User | None:
     """The active user whose id and session generation match the session's login id."""
     user_id, _, generation = login_id.partition(":")
