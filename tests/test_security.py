@@ -172,12 +172,12 @@ def test_a_failed_database_write_still_gets_the_500_page_with_its_request_id(
 def test_a_refusal_is_logged_without_secrets(client, make_user, caplog):
     make_user("reader", role=Role.VIEWER)
     assert log_in(client, "reader").status_code == 302
-    with caplog.at_level(logging.WARNING, logger="tracker.web.security"):
+    with caplog.at_level(logging.WARNING, logger="tracker.security"):
         response = client.post(
             "/agreements/new", data={"title": "x", "csrf_token": "token-value-123"}
         )
     assert response.status_code == 403
-    (record,) = [r for r in caplog.records if r.name == "tracker.web.security"]
+    (record,) = [r for r in caplog.records if r.name == "tracker.security"]
     message = record.getMessage()
     assert record.levelno == logging.WARNING
     assert "user=reader" in message
@@ -190,6 +190,6 @@ def test_a_refusal_is_logged_without_secrets(client, make_user, caplog):
 
 
 def test_a_request_that_is_allowed_logs_no_refusal(logged_in, caplog):
-    with caplog.at_level(logging.WARNING, logger="tracker.web.security"):
+    with caplog.at_level(logging.WARNING, logger="tracker.security"):
         assert logged_in.get("/agreements/new").status_code == 200
-    assert not [r for r in caplog.records if r.name == "tracker.web.security"]
+    assert not [r for r in caplog.records if r.name == "tracker.security"]

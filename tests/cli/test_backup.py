@@ -109,7 +109,7 @@ def round_trip(runner, db, tmp_path) -> dict[str, list[tuple]]:
     """Back up, change everything, restore; returns what was backed up."""
     before = snapshot(db)
     assert sum(map(len, before.values())) > len(before)  # not just empty tables
-    file = tmp_path / "tracker.cli.backup"
+    file = tmp_path / "tracker.backup"
     result = runner.invoke(args=["backup", str(file)])
     assert result.exit_code == 0, result.output
     assert "Backed up" in result.output
@@ -161,7 +161,7 @@ def test_backup_refuses_to_overwrite_a_file_unless_forced(runner, db, tmp_path):
 
 
 def test_restore_asks_first_and_changes_nothing_when_refused(runner, db, tmp_path, make_party):
-    file = tmp_path / "tracker.cli.backup"
+    file = tmp_path / "tracker.backup"
     assert runner.invoke(args=["backup", str(file)]).exit_code == 0
     make_party("Kept")
     db.session.commit()
@@ -192,7 +192,7 @@ def test_restore_refuses_files_that_are_not_backups_of_this_kind(runner, db, tmp
 
 
 def test_restore_says_when_the_backup_needs_an_upgrade(runner, db, tmp_path):
-    file = tmp_path / "tracker.cli.backup"
+    file = tmp_path / "tracker.backup"
     assert runner.invoke(args=["backup", str(file)]).exit_code == 0
     db.session.execute(sa.text("UPDATE alembic_version SET version_num = 'e9ab439a4770'"))
     db.session.commit()

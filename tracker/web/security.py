@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tracker.extensions import db
 from tracker.models import clock
 
-logger = logging.getLogger("tracker.web.security")
+logger = logging.getLogger("tracker.security")
 
 # No inline scripts or styles anywhere: templates use classes from tracker.css.
 CONTENT_SECURITY_POLICY = "; ".join(
