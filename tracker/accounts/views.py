@@ -13,6 +13,7 @@ from tracker.web.auth import (
     safe_next,
     start_session,
 )
+from tracker.web.editing import Edit
 
 bp = Blueprint("accounts", __name__)
 
@@ -70,22 +71,20 @@ def logout():
 def password():
     user = current_user._get_current_object()
     form = PasswordChangeForm()
-    if form.validate_on_submit():
+
+    def change() -> None:
         throttle.check_username(user.username)
         if not user.check_password(form.current_password.data):
             throttle.record_failure(user.username)
             log_auth("password change refused (wrong current password)", user.username)
-            form.current_password.errors.append("That is not your current password.")
-        else:
-            try:
-                services.set_password(user, form.new_password.data)
-            except services.AccountError as error:
-                form.new_password.errors.append(str(error))
-            else:
-                # The version went up: this session logs in again, every other one ends.
-                start_session(user, renew=True)
-                db.session.commit()
-                log_auth("password changed", user.username)
-                flash("Your password has been changed; your other sessions have ended.", "success")
-                return redirect(url_for("accounts.password"))
-    return render_template("accounts/password.html", form=form)
+            raise services.AccountError("That is not your current password.", "current_password")
+        services.set_password(user, form.new_password.data)
+        # The generation went up: this session logs in again, every other one ends.
+        start_session(user, renew=True)
+
+    edit = Edit(form, fields={"password": "new_password"})
+    if edit.save(change):
+        log_auth("password changed", user.username)
+        flash("Your password has been changed; your other sessions have ended.", "success")
+        return redirect(url_for("accounts.password"))
+    return edit.render("accounts/password.html")
