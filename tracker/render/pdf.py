@@ -30,7 +30,7 @@ MARGIN = 18
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: its text, and whether it stands out."""
+    """A table cell, or one part of one: its text, and whether it stands out."""
 
     text: str
     bold: bool = False
@@ -191,41 +191,45 @@ class ReportPDF(FPDF):
     def grid(
         self,
         header: Sequence[str],
-        rows: Iterable[Sequence[Cell | str]],
+        rows: Iterable[Sequence[Cell | str | Sequence[Cell]]],
         widths: Sequence[float],
         *,
         size: float = 9,
     ) -> None:
         """A bordered table whose rows never split and whose header repeats on each page.
 
-        fpdf2's own ``table()`` lays out every cell through ``multi_cell`` (about 7 ms a
-        cell), which makes a report with hundreds of meetings take seconds; this draws each
-        wrapped line once.
+        A cell is a text, a :class:`Cell`, or several cells that each start on a new line
+        of it in their own weight and colour. fpdf2's own ``table()`` lays out every cell
+        through ``multi_cell`` (about 7 ms a cell), which makes a report with hundreds of
+        meetings take seconds; this draws each wrapped line once.
         """
         scale = self.epw / sum(widths)
         columns = [w * scale for w in widths]
         pad, line_height = 1.2, size * 0.42
+        heading = [(Cell(text, bold=True),) for text in header]
 
-        def draw(cells: Sequence[Cell], fill: bool) -> None:
-            # Fonts are switched only where a cell's weight differs from the one before.
-            styles = ["B" if cell.bold else "" for cell in cells]
-            wrapped, style = [], None
-            for cell, width, wanted in zip(cells, columns, styles, strict=True):
-                if wanted != style:
-                    self.set_font(FAMILY, wanted, size)
-                    style = wanted
-                wrapped.append(self.wrap(cell.text, width - 2 * pad))
-            total = max(len(lines) for lines in wrapped)
+        def draw(cells: Sequence[Sequence[Cell]], fill: bool) -> None:
+            # Fonts are switched only where a part's weight differs from the one before.
+            wrapped: list[list[tuple[Cell, list[str]]]] = []
+            style = None
+            for parts, width in zip(cells, columns, strict=True):
+                wrapped.append([])
+                for part in parts:
+                    if (wanted := "B" if part.bold else "") != style:
+                        self.set_font(FAMILY, wanted, size)
+                        style = wanted
+                    wrapped[-1].append((part, self.wrap(part.text, width - 2 * pad)))
+            total = max(sum(len(lines) for _, lines in parts) for parts in wrapped)
             if not fill and self.y + total * line_height + 2 * pad > self.page_break_trigger:
                 self.add_page()
-                draw([Cell(text, bold=True) for text in header], fill=True)
+                draw(heading, fill=True)
             done = 0
             while done < total:
                 # A row taller than a page continues on the next one, under the header again.
                 room = int((self.page_break_trigger - self.y - 2 * pad) // line_height)
                 if room < 1:
                     self.add_page()
-                    draw([Cell(text, bold=True) for text in header], fill=True)
+                    draw(heading, fill=True)
                     continue
                 count = min(room, total - done)
                 height = count * line_height + 2 * pad
@@ -233,21 +237,26 @@ class ReportPDF(FPDF):
                 if fill:
                     self.set_fill_color(233, 236, 239)
                 style = None
-                for cell, width, lines, wanted in zip(cells, columns, wrapped, styles, strict=True):
+                for parts, width in zip(wrapped, columns, strict=True):
                     self.rect(x, y, width, height, style="DF" if fill else "D")
-                    if wanted != style:
-                        self.set_font(FAMILY, wanted, size)
-                        style = wanted
-                    if cell.color:
-                        self.set_text_color(*cell.color)
-                    self.lines(
-                        x + pad,
-                        y + pad + 0.78 * line_height,
-                        lines[done : done + count],
-                        line_height,
-                    )
-                    if cell.color:
-                        self.set_text_color(0)
+                    first = 0  # the line of the cell that this part starts on
+                    for part, lines in parts:
+                        start, end = max(first, done), min(first + len(lines), done + count)
+                        if start < end:
+                            if (wanted := "B" if part.bold else "") != style:
+                                self.set_font(FAMILY, wanted, size)
+                                style = wanted
+                            if part.color:
+                                self.set_text_color(*part.color)
+                            self.lines(
+                                x + pad,
+                                y + pad + (0.78 + start - done) * line_height,
+                                lines[start - first : end - first],
+                                line_height,
+                            )
+                            if part.color:
+                                self.set_text_color(0)
+                        first += len(lines)
                     x += width
                 self.set_y(y + height)
                 done += count
@@ -256,11 +265,17 @@ class ReportPDF(FPDF):
         self.set_line_width(0.2)
         if self.y + 4 * line_height > self.page_break_trigger:
             self.add_page()
-        draw([Cell(text, bold=True) for text in header], fill=True)
+        draw(heading, fill=True)
         for row in rows:
-            draw([cell if isinstance(cell, Cell) else Cell(cell) for cell in row], fill=False)
+            draw([_parts(cell) for cell in row], fill=False)
         self.set_font(FAMILY, size=10)
         self.ln(3)
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+def _parts(cell: Cell | str | Sequence[Cell]) -> Sequence[Cell]:
+    if isinstance(cell, str):
+        return (Cell(cell),)
+    return (cell,) if isinstance(cell, Cell) else cell
