@@ -2,11 +2,13 @@
 
 fpdf2 installs from PyPI alone; the DejaVu Sans files next to this module are the font
 (fpdf2's built-in fonts are Latin-1 only, and names like "Tōkyō" must survive).
+Tables and paragraphs are laid out here and drawn with fpdf2's public API only (``text()``,
+``rect()``, ``get_string_width()``): its private members may change in any release.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +30,7 @@ MARGIN = 18
 
 @dataclass(frozen=True)
 class Cell:
-    """One table cell: its text, and whether it stands out."""
+    """A table cell, or one part of one: its text, and whether it stands out."""
 
     text: str
     bold: bool = False
@@ -55,7 +57,7 @@ class ReportPDF(FPDF):
         if self.core:
             self.core_fonts_encoding = "windows-1252"
         self.report_title = title
-        self._word_units: dict[str, dict[str, float]] = {}
+        self._widths: dict[tuple[str, str], dict[str, float]] = {}
         self.generated_at = generated_at
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=MARGIN)
@@ -130,60 +132,54 @@ class ReportPDF(FPDF):
         self.set_x(self.l_margin)
 
     def lines(self, x: float, y: float, lines: Sequence[str], line_height: float) -> None:
-        """``lines`` one under the other, the first on baseline ``y``, as one PDF text
-        object: what ``text()`` does for each line, without its per-call overhead (it is
-        most of the cost of a long table). Uses fpdf2's page-content internals."""
-        if not lines:
-            return
-        if not self.current_font_is_set_on_page:
-            self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
-        k, font = self.k, self.current_font
-        parts = [f"BT {x * k:.2f} {(self.h - y) * k:.2f} Td"]
-        step = f"0 {-line_height * k:.2f} Td"
+        """``lines`` one under the other, the first on baseline ``y``: one ``text()`` a line,
+        which places a string without the layout work (and cost) of ``cell()``."""
         for number, line in enumerate(lines):
-            if number:
-                parts.append(step)
-            parts.append(font.encode_text(self.normalize_text(line)))
-        parts.append("ET")
-        if self.fill_color != self.text_color:
-            parts = ["q", self.text_color.serialize().lower(), *parts, "Q"]
-        self._out(" ".join(parts))
+            if line:
+                self.text(x, y + number * line_height, line)
 
-    def text_width(self, text: str) -> float:
-        """Width of ``text`` in mm in the current font, without fpdf2's per-call overhead;
-        each word's width is worked out once per font (tables repeat words a lot)."""
-        font = self.current_font
-        known = self._word_units.setdefault(font.fontkey, {})
-        units = known.get(text)
-        if units is None:
-            widths = font.cw
-            try:
-                if self.core:  # built-in fonts' widths are keyed by character
-                    units = known[text] = sum(widths[char] for char in text)
-                else:
-                    units = known[text] = sum(widths[ord(char)] for char in text)
-            except (IndexError, KeyError):
-                return self.get_string_width(text)
-        return units * self.font_size_pt * 0.001 / self.k
+    def _measure(self) -> Callable[[str], float]:
+        """Width per point of font size of a text in the current font. Text is set without
+        kerning or shaping, so a word is as wide as its characters: each character is
+        measured once per font and each word summed once (tables repeat words a lot, and
+        ``get_string_width`` costs microseconds a call)."""
+        known = self._widths.setdefault((self.font_family, self.font_style), {})
+        size = self.font_size_pt
+
+        def measure(text: str) -> float:
+            per_point = known.get(text)
+            if per_point is None:
+                per_point = 0.0
+                for char in text:
+                    width = known.get(char)
+                    if width is None:
+                        width = known[char] = self.get_string_width(char) / size
+                    per_point += width
+                known[text] = per_point
+            return per_point
+
+        return measure
 
     def wrap(self, text: str, width: float) -> list[str]:
         """``text`` broken into lines no wider than ``width`` mm, at spaces where possible."""
+        measure = self._measure()
+        width /= self.font_size_pt  # compared per point of font size from here on
         lines: list[str] = []
-        space = self.text_width(" ")
+        space = measure(" ")
         for paragraph in str(text).splitlines() or [""]:
             line, line_width = "", 0.0
             for word in paragraph.split():
-                word_width = self.text_width(word)
+                word_width = measure(word)
                 while word_width > width:  # a word wider than the column is cut
                     if line:
                         lines.append(line)
                         line, line_width = "", 0.0
                     cut = len(word)
-                    while cut > 1 and self.text_width(word[:cut]) > width:
+                    while cut > 1 and measure(word[:cut]) > width:
                         cut -= 1
                     lines.append(word[:cut])
                     word = word[cut:]
-                    word_width = self.text_width(word)
+                    word_width = measure(word)
                 if line and line_width + space + word_width > width:
                     lines.append(line)
                     line, line_width = "", 0.0
@@ -195,56 +191,72 @@ class ReportPDF(FPDF):
     def grid(
         self,
         header: Sequence[str],
-        rows: Iterable[Sequence[Cell | str]],
+        rows: Iterable[Sequence[Cell | str | Sequence[Cell]]],
         widths: Sequence[float],
         *,
         size: float = 9,
     ) -> None:
         """A bordered table whose rows never split and whose header repeats on each page.
 
-        fpdf2's own ``table()`` lays out every cell through ``multi_cell`` (about 7 ms a
-        cell), which makes a report with hundreds of meetings take seconds; this draws each
-        wrapped line once.
+        A cell is a text, a :class:`Cell`, or several cells that each start on a new line
+        of it in their own weight and colour. fpdf2's own ``table()`` lays out every cell
+        through ``multi_cell`` (about 7 ms a cell), which makes a report with hundreds of
+        meetings take seconds; this draws each wrapped line once.
         """
         scale = self.epw / sum(widths)
         columns = [w * scale for w in widths]
         pad, line_height = 1.2, size * 0.42
+        heading = [(Cell(text, bold=True),) for text in header]
 
-        def draw(cells: Sequence[Cell], fill: bool) -> None:
-            wrapped = []
-            for cell, width in zip(cells, columns, strict=True):
-                self.set_font(FAMILY, "B" if cell.bold else "", size)
-                wrapped.append(self.wrap(cell.text, width - 2 * pad))
-            total = max(len(lines) for lines in wrapped)
+        def draw(cells: Sequence[Sequence[Cell]], fill: bool) -> None:
+            # Fonts are switched only where a part's weight differs from the one before.
+            wrapped: list[list[tuple[Cell, list[str]]]] = []
+            style = None
+            for parts, width in zip(cells, columns, strict=True):
+                wrapped.append([])
+                for part in parts:
+                    if (wanted := "B" if part.bold else "") != style:
+                        self.set_font(FAMILY, wanted, size)
+                        style = wanted
+                    wrapped[-1].append((part, self.wrap(part.text, width - 2 * pad)))
+            total = max(sum(len(lines) for _, lines in parts) for parts in wrapped)
             if not fill and self.y + total * line_height + 2 * pad > self.page_break_trigger:
                 self.add_page()
-                draw([Cell(text, bold=True) for text in header], fill=True)
+                draw(heading, fill=True)
             done = 0
             while done < total:
                 # A row taller than a page continues on the next one, under the header again.
                 room = int((self.page_break_trigger - self.y - 2 * pad) // line_height)
                 if room < 1:
                     self.add_page()
-                    draw([Cell(text, bold=True) for text in header], fill=True)
+                    draw(heading, fill=True)
                     continue
                 count = min(room, total - done)
                 height = count * line_height + 2 * pad
                 x, y = self.l_margin, self.y
-                for cell, width, lines in zip(cells, columns, wrapped, strict=True):
-                    if fill:
-                        self.set_fill_color(233, 236, 239)
+                if fill:
+                    self.set_fill_color(233, 236, 239)
+                style = None
+                for parts, width in zip(wrapped, columns, strict=True):
                     self.rect(x, y, width, height, style="DF" if fill else "D")
-                    self.set_font(FAMILY, "B" if cell.bold else "", size)
-                    if cell.color:
-                        self.set_text_color(*cell.color)
-                    self.lines(
-                        x + pad,
-                        y + pad + 0.78 * line_height,
-                        lines[done : done + count],
-                        line_height,
-                    )
-                    if cell.color:
-                        self.set_text_color(0)
+                    first = 0  # the line of the cell that this part starts on
+                    for part, lines in parts:
+                        start, end = max(first, done), min(first + len(lines), done + count)
+                        if start < end:
+                            if (wanted := "B" if part.bold else "") != style:
+                                self.set_font(FAMILY, wanted, size)
+                                style = wanted
+                            if part.color:
+                                self.set_text_color(*part.color)
+                            self.lines(
+                                x + pad,
+                                y + pad + (0.78 + start - done) * line_height,
+                                lines[start - first : end - first],
+                                line_height,
+                            )
+                            if part.color:
+                                self.set_text_color(0)
+                        first += len(lines)
                     x += width
                 self.set_y(y + height)
                 done += count
@@ -253,11 +265,17 @@ class ReportPDF(FPDF):
         self.set_line_width(0.2)
         if self.y + 4 * line_height > self.page_break_trigger:
             self.add_page()
-        draw([Cell(text, bold=True) for text in header], fill=True)
+        draw(heading, fill=True)
         for row in rows:
-            draw([cell if isinstance(cell, Cell) else Cell(cell) for cell in row], fill=False)
+            draw([_parts(cell) for cell in row], fill=False)
         self.set_font(FAMILY, size=10)
         self.ln(3)
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())
+
+
+def _parts(cell: Cell | str | Sequence[Cell]) -> Sequence[Cell]:
+    if isinstance(cell, str):
+        return (Cell(cell),)
+    return (cell,) if isinstance(cell, Cell) else cell

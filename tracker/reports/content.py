@@ -1,7 +1,8 @@
 """What the status report of one agreement says, as it stood on a given day.
 
 Everything here is plain data built from loaded records: the HTML, PDF, Markdown and JSON
-renderers all read the same :class:`AgreementReport`, so the formats cannot disagree.
+renderers all read the same :class:`AgreementReport` (all but JSON through its outline,
+outline.py), so the formats cannot disagree.
 
 "As of" a day means what the recorded history says held at the end of that day:
 - the status is the last step of the status history effective on or before it;
@@ -147,13 +148,6 @@ class AgreementReport:
     @property
     def overdue_actions(self) -> list[ActionLine]:
         return [action for action in self.open_actions if action.overdue]
-
-    @property
-    def dated_facts(self) -> list[tuple[str, date]]:
-        """The key dates known on the as-of day, labelled for readers."""
-        return [(KEY_DATE_LABELS[key], day) for key, day in self.key_dates.items() if day]
-
-    positions_note = POSITIONS_NOTE
 
     @property
     def as_of_text(self) -> str:

@@ -15,6 +15,7 @@ from tracker.reports.as_json import render_json
 from tracker.reports.as_markdown import render_markdown
 from tracker.reports.as_pdf import render_pdf
 from tracker.reports.content import AgreementReport
+from tracker.reports.outline import outline
 
 FORMATS = ("html", "pdf", "md", "json")
 MIMETYPES = {
@@ -62,6 +63,7 @@ def render_html_document(report: AgreementReport) -> str:
     return render_template(
         "reports/agreement_document.html",
         report=report,
+        outline=outline(report),
         report_css=Markup(css),  # noqa: S704  (our own stylesheet)
         timeline=Markup(timeline_svg(report)) if report.history else None,  # noqa: S704
     )

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from tracker.reports import queries
 from tracker.reports.documents import render, timeline_svg
 from tracker.reports.forms import AsOfForm
+from tracker.reports.outline import outline
 
 bp = Blueprint("reports", __name__)
 
@@ -34,7 +35,11 @@ def agreement(agreement_id: int):
         abort(404)
     timeline = Markup(timeline_svg(report)) if report.history else None  # noqa: S704
     return render_template(
-        "reports/agreement.html", report=report, form=form, timeline=timeline
+        "reports/agreement.html",
+        report=report,
+        outline=outline(report),
+        form=form,
+        timeline=timeline,
     ), (200 if valid else 400)
 
 

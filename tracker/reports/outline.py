@@ -1,0 +1,254 @@
+"""The status report's outline: its sections, headings, columns and empty-state sentences,
+written once as plain blocks that the HTML page, the Markdown file and the PDF each render.
+
+A section is a heading, an ordered list of blocks and the sentence shown when it has no
+blocks. Blocks are paragraphs, tables (columns with headings, rows of cells), entries (a
+titled group of blocks: one negotiation point) and the timeline figure. A heading, fact or
+cell is a plain string, or spans where part of it stands out: strong, muted, an alert
+("Overdue"), a link to a record (the HTML page follows it), or a new line within its cell.
+Renaming a section or adding a column is one change here; how each block looks is up to
+the format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from tracker.render.dates import format_date, format_local_datetime
+from tracker.reports.content import KEY_DATE_LABELS, POSITIONS_NOTE, AgreementReport
+
+Style = Literal["", "strong", "muted", "alert"]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A run of text; spans follow each other as written (their text holds the spaces)."""
+
+    text: str
+    style: Style = ""
+    link: tuple[str, int] | None = None  # (record type, id), such as ("meeting", 12)
+    new_line: bool = False  # starts a new line in its cell
+
+
+# Text with spans set apart; most cells and facts are a plain string.
+Inline = str | tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    value: Inline
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    kind: ClassVar[str] = "paragraph"
+    text: str  # may hold line breaks, which are kept
+    note: bool = False  # an aside in small print
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    heading: str
+    width: float  # relative to the table's other columns (the PDF sets widths)
+    nowrap: bool = False  # dates and times read badly broken
+    multiline: bool = False  # recorded text whose line breaks are kept
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    kind: ClassVar[str] = "table"
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Inline, ...], ...]
+
+    def cells(self) -> Iterator[Iterator[tuple[Column, Inline]]]:
+        """Each row's cells with their columns."""
+        return (zip(self.columns, row, strict=True) for row in self.rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """The timeline picture, drawn by each format that can show one."""
+
+    kind: ClassVar[str] = "figure"
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A titled group of blocks within a section, kept together (one negotiation point)."""
+
+    kind: ClassVar[str] = "entry"
+    heading: Inline
+    blocks: tuple[Block, ...]
+
+
+Block = Paragraph | Table | Figure | Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    key: str  # names the section in HTML ids and classes
+    heading: str
+    blocks: tuple[Block, ...]
+    empty: str = ""  # said instead of blocks when there are none
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    title: Inline
+    subtitle: str
+    facts: tuple[tuple[Fact, ...], ...]  # in lines; the first is the headline
+    sections: tuple[Section, ...]
+
+
+def outline(report: AgreementReport) -> Outline:
+    """Everything the report says, in the order it says it."""
+    title: Inline = report.title
+    if report.short_name:
+        title = (Span(report.title), Span(" "), Span(f"({report.short_name})", "muted"))
+    sections = [
+        _summary(report),
+        _parties(report),
+        _timeline(report),
+        _history(report),
+        _meetings(report),
+        _points(report),
+        _actions(report),
+        _updates(report),
+    ]
+    return Outline(
+        title=title,
+        subtitle=f"Status report as of {report.as_of_text}",
+        facts=_facts(report),
+        sections=tuple(section for section in sections if section is not None),
+    )
+
+
+def _facts(report: AgreementReport) -> tuple[tuple[Fact, ...], ...]:
+    status: Inline = "Not yet recorded on that date"
+    if report.recorded:
+        since = f" since {format_date(report.status_since)} ({report.days_in_status} days)"
+        status = (Span(report.status.label, "strong"), Span(since))
+    standing = [Fact("Category", report.category), Fact("Priority", report.priority)]
+    if report.lead:
+        standing.append(Fact("Lead", report.lead))
+    next_meeting: Inline = "None scheduled"
+    if upcoming := report.next_meeting:
+        when = format_local_datetime(upcoming.starts_at, upcoming.timezone)
+        place = f", {upcoming.place}" if upcoming.place else ""
+        next_meeting = (
+            Span(f"{when}, "),
+            Span(upcoming.title, link=("meeting", upcoming.id)),
+            Span(place),
+        )
+    dates = tuple(
+        Fact(KEY_DATE_LABELS[key], format_date(day)) for key, day in report.key_dates.items() if day
+    )
+    lines = ((Fact("Status", status),), tuple(standing), (Fact("Next meeting", next_meeting),))
+    return lines + ((dates,) if dates else ())
+
+
+def _summary(report: AgreementReport) -> Section | None:
+    if not report.summary:
+        return None
+    return Section("summary", "Summary", (Paragraph(report.summary),))
+
+
+def _parties(report: AgreementReport) -> Section:
+    columns = (Column("Party", 3), Column("Kind", 2), Column("Role", 1))
+    rows = [
+        (party.name + (f" ({party.code})" if party.code else ""), party.kind, party.role)
+        for party in report.parties
+    ]
+    blocks = (Table(columns, tuple(rows)),) if rows else ()
+    return Section("parties", "Parties", blocks, "No parties recorded.")
+
+
+def _timeline(report: AgreementReport) -> Section | None:
+    if not report.history:
+        return None
+    caption = (
+        "Status phases as coloured bands and meetings as marks, up to "
+        f"{format_date(report.as_of)}. The status history below says the same in words."
+    )
+    return Section("timeline", "Timeline", (Figure(caption),))
+
+
+def _history(report: AgreementReport) -> Section:
+    columns = (
+        Column("From", 2, nowrap=True),
+        Column("Status", 2),
+        Column("Decided at", 3),
+        Column("Note", 5, multiline=True),
+    )
+    rows = [
+        (format_date(step.effective_on), step.status.label, step.meeting or "", step.note)
+        for step in report.history
+    ]
+    blocks = (Table(columns, tuple(rows)),) if rows else ()
+    return Section("history", "Status history", blocks, "No status recorded by that date.")
+
+
+def _meetings(report: AgreementReport) -> Section:
+    columns = (
+        Column("When", 2, nowrap=True),
+        Column("Meeting", 3),
+        Column("Outcome for this agreement", 5, multiline=True),
+    )
+    rows = []
+    for meeting in reversed(report.meetings):
+        name: Inline = (Span(meeting.title, link=("meeting", meeting.id)),)
+        if meeting.place:
+            name += (Span(meeting.place, "muted", new_line=True),)
+        when = format_local_datetime(meeting.starts_at, meeting.timezone)
+        rows.append((when, name, meeting.outcome))
+    blocks = (Table(columns, tuple(rows)),) if rows else ()
+    empty = "No meeting had discussed this agreement by that date."
+    return Section("meetings", "Meetings", blocks, empty)
+
+
+def _points(report: AgreementReport) -> Section:
+    columns = (Column("Party", 1), Column("Position", 3, multiline=True))
+    entries: list[Block] = []
+    for point in report.open_points:
+        blocks: list[Block] = []
+        if point.details:
+            blocks.append(Paragraph(point.details))
+        if point.raised_at:
+            blocks.append(Paragraph(f"Raised at: {point.raised_at}", note=True))
+        if point.positions:
+            rows = [(position.party, position.position) for position in point.positions]
+            blocks.append(Table(columns, tuple(rows)))
+        heading = (Span(point.subject), Span(" "), Span(f"({point.status.label})", "muted"))
+        entries.append(Entry(heading, tuple(blocks)))
+    if entries:
+        entries.append(Paragraph(POSITIONS_NOTE, note=True))
+    return Section("points", "Open negotiation points", tuple(entries), "No open points.")
+
+
+def _actions(report: AgreementReport) -> Section:
+    columns = (Column("Action", 4.5), Column("Owner", 2), Column("Due", 2, nowrap=True))
+    rows = []
+    for action in report.open_actions:
+        due: Inline = format_date(action.due_on) or "—"
+        if action.overdue:
+            due = (Span(due), Span(" "), Span("Overdue", "alert"))
+        rows.append((action.description, action.owner or "—", due))
+    blocks = (Table(columns, tuple(rows)),) if rows else ()
+    return Section("actions", "Open action items", blocks, "No open action items.")
+
+
+def _updates(report: AgreementReport) -> Section:
+    columns = (Column("When", 2, nowrap=True), Column("Who", 2), Column("What", 7))
+    rows = []
+    for update in report.latest_updates:
+        what = f"{update.action}: {update.record_type} “{update.record}”"
+        if update.fields:
+            what += f" ({', '.join(update.fields)})"
+        when = format_local_datetime(update.recorded_at)
+        rows.append((when, update.user or "command line", what))
+    blocks = (Table(columns, tuple(rows)),) if rows else ()
+    return Section("updates", "Latest updates", blocks, "No recorded updates.")
