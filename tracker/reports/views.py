@@ -11,6 +11,7 @@ from tracker.reports import queries
 from tracker.reports.documents import render, timeline_svg
 from tracker.reports.forms import AsOfForm
 from tracker.reports.outline import outline
+from tracker.web.records import or_404
 
 bp = Blueprint("reports", __name__)
 
@@ -30,9 +31,9 @@ def agreement(agreement_id: int):
         # An unreadable day from a hand-edited address: the error says what was wrong, and
         # a date input cannot hold the bad text anyway.
         form.as_of.raw_data = None
-    report = queries.agreement_report(agreement_id, as_of=form.as_of.data if valid else None)
-    if report is None:
-        abort(404)
+    report = or_404(
+        queries.agreement_report(agreement_id, as_of=form.as_of.data if valid else None)
+    )
     timeline = Markup(timeline_svg(report)) if report.history else None  # noqa: S704
     return render_template(
         "reports/agreement.html",
@@ -46,9 +47,7 @@ def agreement(agreement_id: int):
 @bp.route("/agreements/<int:agreement_id>/report.<any(pdf, md, json, html):fmt>")
 def download(agreement_id: int, fmt: str):
     as_of = _as_of(AsOfForm(request.args))
-    report = queries.agreement_report(agreement_id, as_of=as_of)
-    if report is None:
-        abort(404)
+    report = or_404(queries.agreement_report(agreement_id, as_of=as_of))
     document = render(report, fmt)
     return Response(
         document.content,
