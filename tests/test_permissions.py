@@ -89,14 +89,15 @@ RULES: dict[str, Access] = {
     "people.archive": Access.EDIT,
     "people.restore": Access.ADMIN,
     "people.delete": Access.ADMIN,
-    # Negotiation points and action items, changed from the agreement's page
+    # Negotiation points and action items, changed from the agreement's page; as for every
+    # record, deleting for good is for admins
     "points.create": Access.EDIT,
     "points.edit": Access.EDIT,
-    "points.delete": Access.EDIT,
+    "points.delete": Access.ADMIN,
     "actions.create": Access.EDIT,
     "actions.edit": Access.EDIT,
     "actions.toggle_done": Access.EDIT,
-    "actions.delete": Access.EDIT,
+    "actions.delete": Access.ADMIN,
     # The audit trail: every record's history is readable; the whole trail is for admins
     "audit.history": Access.READ,
     "audit.index": Access.ADMIN,

@@ -157,12 +157,27 @@ def test_agreement_page_lists_overdue_open_actions_first(logged_in, db, talks):
     assert "Add an action item" in page
 
 
-def test_delete_goes_through_a_confirmation_page(logged_in, db, talks):
+def test_only_admins_delete_action_items_for_good(logged_in, app, make_user, db, talks):
+    """Editors mark an action done or reopen it; deleting for good is for admins."""
     action = make_action(db, talks)
-    page = html(logged_in.get(f"/actions/{action.id}/delete"))
+    assert f"/actions/{action.id}/delete" not in html(
+        logged_in.get(f"/agreements/{talks['agreement'].id}")
+    )
+    assert logged_in.get(f"/actions/{action.id}/delete").status_code == 403
+    assert logged_in.post(f"/actions/{action.id}/delete").status_code == 403
+    assert len(actions(db)) == 1
+    make_user("chief", role=Role.ADMIN)
+    admin = app.test_client()
+    assert log_in(admin, "chief").status_code == 302
+    assert f"/actions/{action.id}/delete" in html(admin.get(f"/agreements/{talks['agreement'].id}"))
+
+
+def test_delete_goes_through_a_confirmation_page(admin, db, talks):
+    action = make_action(db, talks)
+    page = html(admin.get(f"/actions/{action.id}/delete"))
     assert "Delete this action item?" in page and "Send the draft text" in page
     assert len(actions(db)) == 1
-    response = logged_in.post(f"/actions/{action.id}/delete")
+    response = admin.post(f"/actions/{action.id}/delete")
     assert response.headers["Location"] == f"/agreements/{talks['agreement'].id}"
     assert actions(db) == []
 
@@ -200,8 +215,8 @@ def test_viewers_see_no_buttons_and_get_403(client, make_user, db, talks):
         ("post", "/actions/999/delete"),
     ],
 )
-def test_missing_ids_are_404(logged_in, talks, method, url):
-    assert getattr(logged_in, method)(url).status_code == 404
+def test_missing_ids_are_404(admin, talks, method, url):
+    assert getattr(admin, method)(url).status_code == 404
 
 
 def test_actions_of_a_deleted_agreement_are_404(logged_in, db, talks):

@@ -46,6 +46,25 @@ def test_history_shows_who_changed_what(client, make_user, changed_agreement):
     assert "=HYPERLINK(&#34;http://evil&#34;)" in html  # escaped, inert
 
 
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.EDITOR])
+def test_a_users_history_is_for_admins_only(client, make_user, role):
+    """Usernames, roles and account states are on the admins' Users pages, and so is their
+    history; a refusal is logged like any other."""
+    account = make_user("officer.k", role=Role.EDITOR)
+    make_user("reader", role=role)
+    log_in(client, "reader")
+    response = client.get(f"/history/user/{account.id}")
+    assert response.status_code == 403
+    assert "officer.k" not in response.get_data(as_text=True)
+    client.post("/logout")
+
+    make_user("chief", role=Role.ADMIN)
+    log_in(client, "chief")
+    response = client.get(f"/history/user/{account.id}")
+    assert response.status_code == 200
+    assert "officer.k" in response.get_data(as_text=True)
+
+
 def test_history_of_unknown_records_is_404(logged_in):
     assert logged_in.get("/history/agreement/999").status_code == 404
     assert logged_in.get("/history/spaceship/1").status_code == 404

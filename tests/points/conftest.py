@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.meetings.conftest import make_meeting, make_person, viewer  # noqa: F401
+from tests.meetings.conftest import admin, make_meeting, make_person, viewer  # noqa: F401
 from tracker.models import AgendaItem
 
 

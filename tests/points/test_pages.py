@@ -168,7 +168,20 @@ def test_agreement_page_lists_open_points_before_settled_ones(logged_in, db, tal
     page = html(logged_in.get(f"/agreements/{talks['agreement'].id}"))
     assert page.index("Zebra clause") < page.index("Aardvark clause")
     assert "Add a point" in page
-    assert "/edit" in page and f"/points/{points(db)[0].id}/delete" in page
+    assert "/edit" in page and f"/points/{points(db)[0].id}/delete" not in page
+
+
+def test_only_admins_delete_points_for_good(logged_in, app, make_user, db, talks):
+    """Editors change a point's status (agreed, dropped); deleting for good is for admins."""
+    point = make_point(db, talks)
+    assert logged_in.get(f"/points/{point.id}/delete").status_code == 403
+    assert logged_in.post(f"/points/{point.id}/delete").status_code == 403
+    assert len(points(db)) == 1
+    make_user("chief", role=Role.ADMIN)
+    admin = app.test_client()
+    assert log_in(admin, "chief").status_code == 302
+    page = html(admin.get(f"/agreements/{talks['agreement'].id}"))
+    assert f"/points/{point.id}/delete" in page
 
 
 def test_viewers_see_no_buttons_and_get_403(client, make_user, db, talks):
@@ -191,17 +204,17 @@ def test_viewers_see_no_buttons_and_get_403(client, make_user, db, talks):
     assert len(points(db)) == 1
 
 
-def test_delete_goes_through_a_confirmation_page(logged_in, db, talks):
+def test_delete_goes_through_a_confirmation_page(admin, db, talks):
     point = make_point(db, talks)
-    page = html(logged_in.get(f"/points/{point.id}/delete"))
+    page = html(admin.get(f"/points/{point.id}/delete"))
     assert "Delete the point “Reimbursement”?" in page
     assert "2 positions" in page
     assert len(points(db)) == 1
-    response = logged_in.post(f"/points/{point.id}/delete")
+    response = admin.post(f"/points/{point.id}/delete")
     assert response.headers["Location"] == f"/agreements/{talks['agreement'].id}"
     assert points(db) == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PartyPosition)) == 0
-    assert "Point “Reimbursement” deleted." in html(logged_in.get(response.headers["Location"]))
+    assert "Point “Reimbursement” deleted." in html(admin.get(response.headers["Location"]))
 
 
 @pytest.mark.parametrize(
@@ -213,16 +226,16 @@ def test_delete_goes_through_a_confirmation_page(logged_in, db, talks):
     ],
 )
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_missing_ids_are_404(logged_in, talks, url, method):
-    assert getattr(logged_in, method)(url).status_code == 404
+def test_missing_ids_are_404(admin, talks, url, method):
+    assert getattr(admin, method)(url).status_code == 404
 
 
-def test_points_of_a_deleted_agreement_are_404(logged_in, db, talks):
+def test_points_of_a_deleted_agreement_are_404(admin, db, talks):
     point = make_point(db, talks)
     db.session.delete(talks["agreement"])
     db.session.commit()
-    assert logged_in.get(f"/points/{point.id}/edit").status_code == 404
-    assert logged_in.post(f"/points/{point.id}/delete").status_code == 404
+    assert admin.get(f"/points/{point.id}/edit").status_code == 404
+    assert admin.post(f"/points/{point.id}/delete").status_code == 404
 
 
 def test_csrf_is_required_when_enabled(database_url, db, make_user, talks):

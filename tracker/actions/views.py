@@ -90,7 +90,7 @@ def toggle_done(action_id: int):
 
 
 @bp.route("/actions/<int:action_id>/delete", methods=["GET", "POST"])
-@role_required(Role.EDITOR)
+@role_required(Role.ADMIN)
 def delete(action_id: int):
     action = or_404(queries.action_for_form(action_id))
     agreement_id = action.agreement_id

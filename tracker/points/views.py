@@ -67,7 +67,7 @@ def edit(point_id: int):
 
 
 @bp.route("/points/<int:point_id>/delete", methods=["GET", "POST"])
-@role_required(Role.EDITOR)
+@role_required(Role.ADMIN)
 def delete(point_id: int):
     point = or_404(queries.point_for_form(point_id))
     agreement_id, subject = point.agreement_id, point.subject
