@@ -20,6 +20,8 @@ def make_test_app(database_url: str, **overrides):
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
         # Throttling tests switch it on; elsewhere many logins from one address are normal.
         "RATELIMIT_ENABLED": False,
+        # Where the test client's requests go.
+        "BASE_URL": "http://localhost",
     }
     config.update(overrides)
     return create_app(config)

@@ -80,3 +80,9 @@ def test_passwords_are_hashed_with_argon2_rfc9106_by_default():
         user.set_password("a long password")
     assert app.config["PASSWORD_HASH_PROFILE"] == "RFC_9106_LOW_MEMORY"
     assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+@pytest.mark.parametrize("url", ["tracker.example.org", "ftp://tracker.example.org", "https://x/a"])
+def test_a_base_url_that_is_not_an_address_is_refused_at_start(url):
+    with pytest.raises(ValueError, match="BASE_URL"):
+        create_app({"BASE_URL": url})

@@ -58,6 +58,14 @@ def test_headers_on_a_404(logged_in):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_a_missing_static_file_is_an_error_page_no_cache_keeps(logged_in):
+    """The 404 page shows who is logged in; only static files themselves may be cached."""
+    response = logged_in.get("/static/no-such-file.css")
+    assert response.status_code == 404
+    assert "Desk.Officer" in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 @pytest.mark.parametrize("url", ["/static/tracker.css", "/bootstrap/static/css/bootstrap.min.css"])
 def test_headers_on_static_files_which_may_be_cached(client, url):
     with client.get(url) as response:

@@ -8,6 +8,7 @@ import tempfile
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -47,6 +48,9 @@ class Defaults:
     # Domain part of the calendar event UIDs (meeting-<id>-<created>@DOMAIN). Calendar apps
     # match events by UID, so set it once: changing it duplicates every imported meeting.
     CALENDAR_DOMAIN = "tracker.invalid"
+    # Where staff reach the tracker (scheme, host and port): links in files that leave the
+    # app, such as calendars, are built on it, never on the Host header a request sent.
+    BASE_URL = "http://127.0.0.1:5000"
     # The all-meetings calendar holds every meeting to come and this many of the latest
     # held (an agreement's calendar holds all of its meetings).
     CALENDAR_PAST_MEETINGS = 500
@@ -88,6 +92,16 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     _check_timezone(app.config["TIMEZONE"])
+    _check_base_url(app.config["BASE_URL"])
+
+
+def _check_base_url(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+        raise ValueError(
+            f"BASE_URL {url!r} must be the scheme and host staff reach the tracker at, such "
+            "as https://tracker.example.org (no path)."
+        )
 
 
 def _check_timezone(name: str) -> None:

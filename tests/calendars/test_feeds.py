@@ -70,6 +70,18 @@ def test_calendar_of_all_meetings(viewer, db, make_meeting, make_person, make_ag
     assert event.end - event.start == timedelta(hours=1, minutes=30)
 
 
+def test_links_are_built_on_the_configured_address_not_the_requests_host(
+    viewer, db, make_meeting, app
+):
+    meeting = make_meeting()
+    db.session.commit()
+    app.config["BASE_URL"] = "https://tracker.mod.example"
+    response = viewer.get("/calendar.ics")  # asked of http://localhost
+    (event,) = parse(response).events
+    assert str(event["URL"]) == f"https://tracker.mod.example/meetings/{meeting.id}"
+    assert "localhost" not in response.get_data(as_text=True)
+
+
 def test_start_carries_the_meetings_zone_and_the_right_instant(feed, db, make_meeting):
     make_meeting(
         title="ADMM-Plus",

@@ -140,6 +140,20 @@ def test_json_schema_rejects_a_wrong_shape():
         jsonschema.validate({"format_version": 1, "as_of": "2022-01-01"}, SCHEMA)
 
 
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [
+        ("md", "text/markdown; charset=utf-8"),
+        ("html", "text/html; charset=utf-8"),
+        ("json", "application/json"),
+        ("pdf", "application/pdf"),
+    ],
+)
+def test_downloads_name_their_type_and_charset_once(viewer, negotiation, fmt, content_type):
+    response = viewer.get(url(negotiation, f".{fmt}"))
+    assert response.headers["Content-Type"] == content_type
+
+
 def test_markdown_renders_to_the_report(viewer, negotiation):
     response = viewer.get(url(negotiation, ".md"))
 

@@ -24,7 +24,11 @@ def slug(text: str, fallback: str) -> str:
 
 
 def _meeting_url(meeting_id: int) -> str:
-    return url_for("meetings.detail", meeting_id=meeting_id, _external=True)
+    # On the configured address: a calendar file outlives the request, whose Host header
+    # anyone can set.
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(
+        "meetings.detail", meeting_id=meeting_id
+    )
 
 
 def _calendar(name: str, uid: str, filename: str, agreement_id: int | None) -> Response:

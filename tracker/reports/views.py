@@ -51,6 +51,6 @@ def download(agreement_id: int, fmt: str):
     document = render(report, fmt)
     return Response(
         document.content,
-        mimetype=document.mimetype,
+        content_type=document.mimetype,  # holds its charset already
         headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
     )

@@ -86,8 +86,10 @@ def add_headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers["X-Request-ID"] = request_id()
-    if request.endpoint not in STATIC_ENDPOINTS:
-        # Defence data must not linger in browser or shared caches once the user has left.
+    if request.endpoint not in STATIC_ENDPOINTS or response.status_code not in (200, 304):
+        # Defence data must not linger in browser or shared caches once the user has left;
+        # only the static files themselves are the same for everyone (an error page for a
+        # missing one shows who is logged in).
         response.headers["Cache-Control"] = "no-store"
     return response
 
