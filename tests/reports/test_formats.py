@@ -235,3 +235,11 @@ def test_pdf_in_latin_text_uses_the_built_in_font_and_any_other_script_embeds_on
     assert not any(name.startswith("/Helvetica") for name in _fonts(unicode))
     assert "Talks in Tōkyō and Αθήνα — “the text”." in pdf_text(unicode)
     assert "Work-share principle agreed." in pdf_text(unicode)
+
+
+def test_characters_no_font_has_are_written_out_not_dropped(viewer, db, negotiation):
+    """DejaVu has no emoji (nor every script): the PDF names them instead of losing them."""
+    negotiation.agreement.summary = "Agreed 🤝 in Tōkyō, with 𝄞 music."
+    db.session.commit()
+    text = pdf_text(viewer.get(url(negotiation, ".pdf")).data)
+    assert "Agreed [handshake] in Tōkyō, with [musical symbol g clef] music." in text

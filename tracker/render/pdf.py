@@ -8,6 +8,7 @@ Tables and paragraphs are laid out here and drawn with fpdf2's public API only (
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,7 +97,8 @@ class ReportPDF(FPDF):
         self.set_y(-12)
         self.set_font(FAMILY, size=8)
         self.set_text_color(100)
-        self.cell(0, 5, f"{self.report_title} · generated {self.generated_at:%d %b %Y %H:%M} UTC")
+        title = self.visible(self.report_title)
+        self.cell(0, 5, f"{title} · generated {self.generated_at:%d %b %Y %H:%M} UTC")
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
 
@@ -160,8 +162,24 @@ class ReportPDF(FPDF):
 
         return measure
 
+    def visible(self, text: str) -> str:
+        """``text`` with each character the font has no glyph for (an emoji, a script
+        DejaVu lacks) written out by its name, "[grinning face]", instead of vanishing."""
+        if self.core or text.isascii():
+            return text  # the built-in font takes all it is given, or refuses the document
+        cmap = self.current_font.cmap
+        if all(ord(char) in cmap or not char.isprintable() for char in text):
+            return text
+        return "".join(
+            char
+            if ord(char) in cmap or not char.isprintable()
+            else f"[{unicodedata.name(char, f'U+{ord(char):04X}').lower()}]"
+            for char in text
+        )
+
     def wrap(self, text: str, width: float) -> list[str]:
         """``text`` broken into lines no wider than ``width`` mm, at spaces where possible."""
+        text = self.visible(str(text))
         measure = self._measure()
         width /= self.font_size_pt  # compared per point of font size from here on
         lines: list[str] = []
