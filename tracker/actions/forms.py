@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.points.forms import ConfirmForm, optional_id
 from tracker.web.conflicts import VersionedForm
+from tracker.web.forms import TrackerForm
 
 __all__ = ["ActionEditForm", "ActionItemForm", "ConfirmForm"]
 
 
-class ActionItemForm(FlaskForm):
+class ActionItemForm(TrackerForm):
     description = TextAreaField(
         "What has to be done",
         validators=[DataRequired("Describe what has to be done."), Length(max=500)],

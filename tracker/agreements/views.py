@@ -7,7 +7,6 @@ import itertools
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import SelectChoice
 
@@ -38,6 +37,7 @@ from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
 from tracker.web.arguments import id_arg
 from tracker.web.auth import role_required
+from tracker.web.forms import TrackerForm
 from tracker.web.pagination import clean_search
 
 bp = Blueprint("agreements", __name__)
@@ -310,7 +310,7 @@ add_archive_routes(
 def delete(agreement_id: int):
     """Delete for good, with its history, points and actions, after a confirmation page."""
     agreement = _load(agreement_id)
-    form = FlaskForm()
+    form = TrackerForm()
     if form.validate_on_submit():
         title = agreement.title
         services.delete(agreement)

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -25,6 +24,7 @@ from wtforms.widgets import TextInput
 
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
+from tracker.web.forms import TrackerForm
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
@@ -117,7 +117,7 @@ class AgendaRowForm(Form):
     outcome = TextAreaField("Outcome", validators=[Length(max=20_000)], render_kw={"rows": 2})
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(TrackerForm):
     title = StringField(
         "Title", validators=[DataRequired(message="Enter a title."), Length(max=300)]
     )
@@ -215,5 +215,5 @@ class MeetingEditForm(VersionedForm, MeetingForm):
     """The meeting form for an existing meeting, with the version it was loaded from."""
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """No fields: the CSRF token of a POST button or a confirmation page."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from tracker.models import PartyKind
 from tracker.parties.services import PartyError, check_code
 from tracker.web.conflicts import VersionedForm
+from tracker.web.forms import TrackerForm
 
 
 def clean_text(value):
@@ -19,7 +19,7 @@ def clean_text(value):
     return "".join(ch for ch in value if ch.isprintable()).strip()
 
 
-class PartyForm(FlaskForm):
+class PartyForm(TrackerForm):
     name = StringField(
         "Name",
         filters=[clean_text],

@@ -10,7 +10,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
 
 from tracker.extensions import db
 from tracker.models import Party, Role
@@ -19,6 +18,7 @@ from tracker.parties.forms import PartyEditForm, PartyForm, PartySearchForm
 from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
 from tracker.web.auth import role_required
+from tracker.web.forms import TrackerForm
 from tracker.web.pagination import clean_search
 
 bp = Blueprint("parties", __name__, url_prefix="/parties")
@@ -30,7 +30,7 @@ def page_number() -> int:
 
 def check_csrf() -> None:
     """Refuse a POST without a valid CSRF token (buttons carry only the token)."""
-    if not FlaskForm().validate_on_submit():
+    if not TrackerForm().validate_on_submit():
         abort(400)
 
 
@@ -104,7 +104,7 @@ add_archive_routes(
 @role_required(Role.ADMIN)
 def delete(party_id: int):
     party = db.get_or_404(Party, party_id)
-    form = FlaskForm()
+    form = TrackerForm()
     if request.method == "GET":
         usage = queries.party_usage(party.id)
         return render_template(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -10,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from tracker.models import Party
 from tracker.parties.forms import clean_text
 from tracker.web.conflicts import VersionedForm
+from tracker.web.forms import TrackerForm
 
 
 def optional_id(value) -> int | None:
@@ -28,7 +28,7 @@ def party_choices(parties: list[Party], placeholder: str) -> list[SelectChoice]:
     return choices
 
 
-class PersonForm(FlaskForm):
+class PersonForm(TrackerForm):
     name = StringField(
         "Name",
         filters=[clean_text],

@@ -1,7 +1,6 @@
 """People pages: list, detail, create, edit, archive, restore and delete."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 
 from tracker.extensions import db
 from tracker.models import Party, PartyKind, Person, Role
@@ -12,6 +11,7 @@ from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
 from tracker.web.arguments import id_arg
 from tracker.web.auth import role_required
+from tracker.web.forms import TrackerForm
 from tracker.web.pagination import clean_search
 
 bp = Blueprint("people", __name__, url_prefix="/people")
@@ -30,7 +30,7 @@ def selectable_parties(current: Party | None = None) -> list[Party]:
 
 def check_csrf() -> None:
     """Refuse a POST without a valid CSRF token (buttons carry only the token)."""
-    if not FlaskForm().validate_on_submit():
+    if not TrackerForm().validate_on_submit():
         abort(400)
 
 
@@ -116,7 +116,7 @@ add_archive_routes(
 @role_required(Role.ADMIN)
 def delete(person_id: int):
     person = db.get_or_404(Person, person_id)
-    form = FlaskForm()
+    form = TrackerForm()
     if request.method == "GET":
         usage = queries.person_usage(person.id)
         return render_template(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.models import Party, PointStatus
 from tracker.web.conflicts import VersionedForm
+from tracker.web.forms import TrackerForm
 
 
 def optional_id(value) -> int | None:
@@ -20,7 +20,7 @@ def optional_id(value) -> int | None:
         return -1  # refused by the choice check
 
 
-class PointForm(FlaskForm):
+class PointForm(TrackerForm):
     subject = StringField(
         "Subject", validators=[DataRequired("Give the point a subject."), Length(max=200)]
     )
@@ -70,5 +70,5 @@ def point_form(parties: list[Party], base: type[PointForm] = PointForm) -> type[
     return type("AgreementPointForm", (base,), fields)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """No fields: the CSRF token of a confirmation page."""
