@@ -156,8 +156,6 @@ class Visitor:
     """One browser: anonymous or logged in as ``role``; sends its CSRF token with every POST."""
 
     def __init__(self, app, role: Role | None):
-        self.app = app
-        self.role = role
         self.name = role.value if role else "anonymous"
         self.client = app.test_client()
         login_page = self.client.get("/login").get_data(as_text=True)
@@ -252,7 +250,6 @@ def endpoint_of(app, form: PageForm, page_url: str) -> str:
 @dataclass
 class FoundForm:
     visitor: Visitor
-    page_name: str
     url: str
     form: PageForm
 
@@ -268,8 +265,21 @@ def post_forms(app, pages: Pages, visitors: dict[str, Visitor]) -> dict[tuple[st
             if form.method != "post":
                 continue
             key = (visitor.name, endpoint_of(app, form, page.url))
-            found.setdefault(key, FoundForm(visitor, name, urlsplit(page.url).path, form))
+            found.setdefault(key, FoundForm(visitor, urlsplit(page.url).path, form))
     return found
+
+
+def loaded_long_ago(data: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A form's values as if loaded before every change of each record it holds (a meeting's
+    outcomes: the meeting and each agreement), so the conflict notice shows them all."""
+
+    def older(name: str, values: list[str]) -> list[str]:
+        field = name.rsplit("-", 1)[-1]  # agreements-0-version: a section's own
+        if field == "version":
+            return [str(int(values[0]) - 1)]
+        return ["0"] if field == "seen_change" else values
+
+    return {name: older(name, values) for name, values in data.items()}
 
 
 def send_forms_back(pages: Pages, found: dict[tuple[str, str], FoundForm]) -> None:
@@ -286,8 +296,7 @@ def send_forms_back(pages: Pages, found: dict[tuple[str, str], FoundForm]) -> No
             hint = "(sent with every field empty; give REFUSED_INPUT values it refuses)"
             pages.fetch(f"{endpoint}--errors", visitor, "POST", action, (200, 400), data, hint)
         if versioned:
-            (version,) = form.data["version"]
-            old = {**form.data, "version": str(int(version) - 1), "seen_change": "0"}
+            old = loaded_long_ago(form.data)
             page = pages.fetch(f"{endpoint}--conflict", visitor, "POST", action, (409,), old)
             assert 'id="conflict"' in page.html, f"{endpoint}: no conflict notice"
             unknown = {**form.data, "version": ""}
