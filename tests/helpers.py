@@ -2,6 +2,8 @@
 
 import hashlib
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import sqlalchemy as sa
 
@@ -81,3 +83,85 @@ def snapshot_difference(before: dict, after: dict) -> list[str]:
         for name in before
         if before[name] != after[name]
     ]
+
+
+# --- reading pages as a browser does ---------------------------------------------------------
+
+
+@dataclass
+class PageForm:
+    """A form of a page: where it goes, and what a browser would send for it as it stands."""
+
+    action: str
+    method: str
+    data: dict[str, list[str]] = field(default_factory=dict)
+    # Names a person fills in or picks (not hidden inputs): ``emptied`` leaves them out.
+    visible: set[str] = field(default_factory=set)
+
+    def emptied(self) -> dict[str, list[str]]:
+        """The form sent with every field left empty and every choice unmade; hidden values
+        (the CSRF token, the version it was loaded from) as they are."""
+        return {
+            name: ([""] if name in self.visible else values) for name, values in self.data.items()
+        } | {name: [""] for name in self.visible if name not in self.data}
+
+
+class _Forms(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[PageForm] = []
+        self._select: tuple[str, bool, list[str], list[str]] | None = None
+        self._textarea: tuple[str, list[str]] | None = None
+
+    def _add(self, name: str, value: str) -> None:
+        self.forms[-1].data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            method = (attrs.get("method") or "get").lower()
+            self.forms.append(PageForm(attrs.get("action") or "", method))
+        elif not self.forms or "name" not in attrs and tag != "option":
+            return
+        elif tag == "input":
+            kind = attrs.get("type", "text")
+            if kind in ("submit", "button"):
+                return
+            if kind != "hidden":
+                self.forms[-1].visible.add(attrs["name"])
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self._add(attrs["name"], attrs.get("value") or ("y" if kind == "checkbox" else ""))
+        elif tag == "select":
+            self.forms[-1].visible.add(attrs["name"])
+            self._select = (attrs["name"], "multiple" in attrs, [], [])
+        elif tag == "option" and self._select is not None:
+            self._select[2].append(attrs.get("value", ""))
+            if "selected" in attrs:
+                self._select[3].append(attrs.get("value", ""))
+        elif tag == "textarea":
+            self.forms[-1].visible.add(attrs["name"])
+            self._textarea = (attrs["name"], [])
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select is not None:
+            name, multiple, options, selected = self._select
+            for value in selected if multiple else (selected or options)[:1]:
+                self._add(name, value)
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            name, parts = self._textarea
+            # Browsers drop the newline that starts a textarea's content.
+            self._add(name, "".join(parts).removeprefix("\r\n").removeprefix("\n"))
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1].append(data)
+
+
+def page_forms(html: str) -> list[PageForm]:
+    """Every form of a page, in order."""
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms

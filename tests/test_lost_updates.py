@@ -16,7 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from tests.helpers import log_in
+from tests.helpers import log_in, page_forms
 from tracker.actions import services as action_services
 from tracker.models import (
     ActionItem,
@@ -34,62 +34,10 @@ from tracker.models import (
 # --- reading pages as a browser does ---------------------------------------------------------
 
 
-class _Forms(HTMLParser):
-    """Every form of a page: its action and what a browser would send for it as it stands."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.forms: list[tuple[str, dict[str, list[str]]]] = []
-        self._select: tuple[str, bool, list[str], list[str]] | None = None
-        self._textarea: tuple[str, list[str]] | None = None
-
-    def _add(self, name: str, value: str) -> None:
-        self.forms[-1][1].setdefault(name, []).append(value)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.forms.append((attrs.get("action") or "", {}))
-        elif not self.forms or "name" not in attrs and tag != "option":
-            return
-        elif tag == "input":
-            kind = attrs.get("type", "text")
-            if kind in ("submit", "button") or (
-                kind in ("checkbox", "radio") and "checked" not in attrs
-            ):
-                return
-            self._add(attrs["name"], attrs.get("value") or ("y" if kind == "checkbox" else ""))
-        elif tag == "select":
-            self._select = (attrs["name"], "multiple" in attrs, [], [])
-        elif tag == "option" and self._select is not None:
-            self._select[2].append(attrs.get("value", ""))
-            if "selected" in attrs:
-                self._select[3].append(attrs.get("value", ""))
-        elif tag == "textarea":
-            self._textarea = (attrs["name"], [])
-
-    def handle_endtag(self, tag):
-        if tag == "select" and self._select is not None:
-            name, multiple, options, selected = self._select
-            for value in selected if multiple else (selected or options)[:1]:
-                self._add(name, value)
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            name, parts = self._textarea
-            # Browsers drop the newline that starts a textarea's content.
-            self._add(name, "".join(parts).removeprefix("\r\n").removeprefix("\n"))
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._textarea[1].append(data)
-
-
 def page_form(response, field: str) -> dict[str, list[str]]:
     """What the browser would send with the page's POST form that has ``field``."""
-    parser = _Forms()
-    parser.feed(response.get_data(as_text=True))
-    return next(data for _action, data in parser.forms if field in data)
+    forms = page_forms(response.get_data(as_text=True))
+    return next(form.data for form in forms if field in form.data)
 
 
 class _Rows(HTMLParser):

@@ -1,4 +1,4 @@
-"""Production serving: gunicorn settings, proxies, and several workers writing at once."""
+"""Serving: gunicorn settings, proxies, several workers writing at once, and `make run`."""
 
 from __future__ import annotations
 
@@ -6,11 +6,16 @@ import importlib.util
 import json
 import logging
 import os
+import re
+import shlex
+import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +23,7 @@ import sqlalchemy as sa
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.test import EnvironBuilder
 
+from tests.conftest import REQUIRE_ALL
 from tests.helpers import PASSWORD, extra_app, log_in
 from tracker.data.database import begin_statement, writing
 from tracker.models import ActionItem, AuditRecord, Role
@@ -130,44 +136,79 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _server_environment(**settings: str) -> dict[str, str]:
+    """This process's environment without the developer's TRACKER_* settings, plus these."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    return environment | settings
+
+
+@contextmanager
+def gunicorn(argv: list[str], environment: dict[str, str], bind: str, log_path: Path, cwd: Path):
+    """gunicorn running ``argv`` until the block ends, its output in ``log_path``.
+
+    Ready once this master says it listens on ``bind``: a port found free may be taken by
+    another server before gunicorn binds it, and then gunicorn gives up instead. Afterwards
+    the master is stopped and its process group checked empty, so no worker outlives a test.
+    """
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            argv,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            start_new_session=True,  # a process group of its own: the master and its workers
+        )
+        try:
+            listening = f"Listening at: http://{bind} ({server.pid})"
+            give_up = time.monotonic() + 120
+            while listening not in log_path.read_text():
+                if server.poll() is not None or time.monotonic() > give_up:
+                    pytest.fail(f"gunicorn did not start:\n{log_path.read_text()}")
+                time.sleep(0.2)
+            yield server
+        finally:
+            _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    """Stop gunicorn as a service manager would (SIGTERM), then end anything left of it."""
+    server.terminate()
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    give_up = time.monotonic() + 30
+    while True:
+        try:
+            os.killpg(server.pid, 0)  # is any process of its group still there?
+        except ProcessLookupError:
+            return
+        if time.monotonic() > give_up:
+            os.killpg(server.pid, signal.SIGKILL)
+            pytest.fail("gunicorn's workers outlived their master")
+        time.sleep(0.1)
+
+
 @pytest.fixture
 def served(database_url, tmp_path):
     """The app under gunicorn with three workers, as `make serve` runs it; its base URL."""
     port = _free_port()
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")} | {
-        "TRACKER_DATABASE_URL": database_url,
-        "TRACKER_INSTANCE_PATH": str(tmp_path / "served"),
-        "TRACKER_SECRET_KEY": "served-test-secret",
-        "TRACKER_PASSWORD_HASH_PROFILE": "CHEAPEST",
-        "TRACKER_RATELIMIT_ENABLED": "false",
-        "TRACKER_WORKERS": "3",
-        "TRACKER_BIND": f"127.0.0.1:{port}",
-    }
-    log = (tmp_path / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(GUNICORN), "--config", "python:tracker.gunicorn_conf", "tracker.wsgi:app"],
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=tmp_path,
+    bind = f"127.0.0.1:{port}"
+    environment = _server_environment(
+        TRACKER_DATABASE_URL=database_url,
+        TRACKER_INSTANCE_PATH=str(tmp_path / "served"),
+        TRACKER_SECRET_KEY="served-test-secret",
+        TRACKER_PASSWORD_HASH_PROFILE="CHEAPEST",
+        TRACKER_RATELIMIT_ENABLED="false",
+        TRACKER_WORKERS="3",
+        TRACKER_BIND=bind,
     )
-    try:
-        give_up = time.monotonic() + 120
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > give_up:
-                    pytest.fail(
-                        "gunicorn did not start:\n" + (tmp_path / "gunicorn.log").read_text()
-                    )
-                time.sleep(0.2)
-        yield ("127.0.0.1", port), tmp_path / "gunicorn.log"
-    finally:
-        server.terminate()
-        server.wait(timeout=60)
-        log.close()
+    argv = [str(GUNICORN), "--config", "python:tracker.gunicorn_conf", "tracker.wsgi:app"]
+    log = tmp_path / "gunicorn.log"
+    with gunicorn(argv, environment, bind, log, tmp_path):
+        yield ("127.0.0.1", port), log
 
 
 SESSIONS = 4
@@ -268,3 +309,72 @@ def test_the_load_script_refuses_targets_off_this_machine(url):
 def test_the_load_script_is_bounded(arguments):
     with pytest.raises(SystemExit):
         load.parse_args(arguments)
+
+
+# ---------------------------------------------------------------------------- make run
+
+MAKE = shutil.which("make")
+# A line of gunicorn's own format: [2025-05-05 10:00:00 +0000] [pid] [LEVEL] logger: message
+TIMED_LOGIN_LINE = re.compile(
+    r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] \[\d+\] \[INFO\] "
+    r"tracker\.auth: login username='admin' address=127\.0\.0\.1 ",
+    re.MULTILINE,
+)
+
+
+def make_run_commands(host: str, port: int) -> tuple[list[str], list[str], str]:
+    """What `make run HOST= PORT=` runs once installed, from `make -n` (which only prints):
+    the setup command, the serving command and what it tells the user."""
+    venv = Path(sys.executable).parent.parent
+    output = subprocess.run(
+        [MAKE, "--no-print-directory", "-n", "run", f"VENV={venv}", f"HOST={host}", f"PORT={port}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = [line for line in output.splitlines() if "pip install" not in line]
+    (setup,) = [line for line in lines if line.endswith("/tracker setup")]
+    serve = lines[-1]
+    assert "gunicorn" in serve and "--config python:tracker.gunicorn_conf" in serve, serve
+    return shlex.split(setup), shlex.split(serve), output
+
+
+def test_make_run_serves_with_gunicorn_and_logs_each_login_with_its_time(tmp_path):
+    """`make run` serves through gunicorn, not Flask's development server, and the app's
+    log lines (a login on tracker.auth) reach the terminal with a time stamp."""
+    if MAKE is None:
+        reason = "the make run test needs make (Debian: apt-get install make)"
+        if REQUIRE_ALL:
+            pytest.fail(f"TRACKER_TEST_REQUIRE_ALL=1: {reason}")
+        pytest.skip(reason)
+    host, port = "127.0.0.1", _free_port()
+    setup, serve, printed = make_run_commands(host, port)
+    assert "tracker users set-password admin" in printed  # how to reset, on every run
+    # The make run of someone who installed nothing else: an instance folder of its own.
+    environment = _server_environment(
+        TRACKER_INSTANCE_PATH=str(tmp_path / "instance"), TRACKER_WORKERS="2"
+    )
+
+    first = subprocess.run(setup, env=environment, capture_output=True, text=True, check=True)
+    password = re.search(r"password: (\S+)", first.stdout).group(1)  # shown once
+    again = subprocess.run(setup, env=environment, capture_output=True, text=True, check=True)
+    assert "password:" not in again.stdout
+
+    settings = {}
+    while "=" in serve[0]:  # VAR=value words before the command, as the shell reads them
+        name, value = serve.pop(0).split("=", 1)
+        settings[name] = value
+    assert serve.pop(0) == "exec"
+    assert settings == {"TRACKER_BIND": f"{host}:{port}"}
+    log = tmp_path / "make-run.log"
+    with gunicorn(serve, environment | settings, f"{host}:{port}", log, tmp_path):
+        session = load.Session(host, port, None)
+        session.log_in("admin", password)
+        assert session.request("page", "GET", "/").status == 200  # logged in
+        session.close()
+
+    output = log.read_text()
+    assert "Starting gunicorn" in output
+    assert "development server" not in output.lower(), output
+    assert TIMED_LOGIN_LINE.search(output), output

@@ -57,6 +57,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
+    # Flask-Login's "basic" protection only marks a session whose address or browser changed
+    # as not fresh, which nothing here asks about, and in doing so writes every anonymous
+    # session on its first request (a login page's favicon.ico): a write that, answered late,
+    # overwrote the login made meanwhile (SESSION_REFRESH_EACH_REQUEST in config.py). A
+    # session is bound to its user's generation and expires when idle or old (web/auth.py).
+    login_manager.session_protection = None
     limiter.init_app(app)
 
 

@@ -26,6 +26,11 @@ class Defaults:
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A response sends the session cookie only when it changed the session. Each carries the
+    # session as its own request found it and the browser keeps the last one received, so
+    # a late answer to an earlier request (a stylesheet, favicon.ico, another tab) would
+    # otherwise put back the session from before a login, logout or password change.
+    SESSION_REFRESH_EACH_REQUEST = False
     BOOTSTRAP_SERVE_LOCAL = True
     BOOTSTRAP_BOOTSWATCH_THEME = None
     PAGE_SIZE = 25

@@ -1,4 +1,4 @@
-"""Gunicorn settings for ``make serve``.
+"""Gunicorn settings for ``make serve`` and ``make run``.
 
 Used as ``gunicorn --config python:tracker.gunicorn_conf tracker.wsgi:app``. Settings are
 read from the environment so each machine can differ without editing code. App processes
@@ -6,7 +6,6 @@ keep no state of their own (sessions are signed cookies, data lives in the datab
 any number of workers and machines can serve the same database.
 """
 
-import logging
 import os
 
 # Sync workers: each handles one request at a time, so the count bounds concurrency.
@@ -44,6 +43,25 @@ access_log_format = (
     'id=%({x-request-id}o)s "%(a)s"'
 )
 
-# The app logs logins, refusals and errors on the "tracker" loggers; without a level they
-# would stay silent outside debug mode. Workers inherit this when gunicorn forks them.
-logging.getLogger("tracker").setLevel(logging.INFO)
+# The app logs logins, refusals and errors on the "tracker" loggers. gunicorn gives handlers
+# to its own loggers only, so without one of its own an INFO line such as a login would be
+# dropped: they go to the error log's stream (errorlog, standard error) with a time stamp,
+# in gunicorn's own format plus the logger's name. Anything else at WARNING or above (the
+# root logger) is printed the same way. gunicorn applies this with dictConfig, replacing
+# its defaults key by key, so every key is given here.
+LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+LOG_DATE_FORMAT = "[%Y-%m-%d %H:%M:%S %z]"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"timed": {"format": LOG_FORMAT, "datefmt": LOG_DATE_FORMAT}},
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "timed",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {"tracker": {"level": "INFO", "handlers": ["stderr"], "propagate": False}},
+}

@@ -6,7 +6,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, log_in
+from tests.helpers import PASSWORD, extra_app, log_in
 from tracker.accounts.services import deactivate, set_password
 from tracker.models import Role, User
 
@@ -146,6 +146,30 @@ def test_activity_keeps_the_session_alive(logged_in):
     assert logged_in.get("/").status_code == 200
     with logged_in.session_transaction() as session:
         assert session["seen_at"] >= int(time.time()) - 5
+
+
+def _sends_cookie(client, url: str, **kwargs) -> bool:
+    with client.open(url, **kwargs) as response:
+        return any(h.startswith("session=") for h in response.headers.getlist("Set-Cookie"))
+
+
+def test_only_a_response_that_changes_the_session_sends_its_cookie(database_url, make_user):
+    """A response carries the session as its request found it, and the browser keeps the last
+    one it receives: an answer to a request sent before logging in (the login page's
+    favicon.ico, another tab) that arrives after the login's own would undo the login, and
+    one sent before logging out would undo the logout. So only changes send the cookie."""
+    make_user("ann")
+    with extra_app(database_url, WTF_CSRF_ENABLED=True) as app:
+        client = app.test_client()
+        html = client.get("/login").get_data(as_text=True)  # sends the new CSRF token
+        token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        for anonymous in ("/login", "/favicon.ico", "/static/tracker.css"):
+            assert not _sends_cookie(client, anonymous), anonymous
+        login = {"username": "ann", "password": PASSWORD, "csrf_token": token}
+        assert _sends_cookie(client, "/login", method="POST", data=login)
+        assert _sends_cookie(client, "/")  # the welcome message is shown, so gone
+        for logged_in in ("/static/tracker.css", "/favicon.ico", "/agreements/"):
+            assert not _sends_cookie(client, logged_in), logged_in
 
 
 def test_cookie_lifetime_is_the_absolute_limit(app):

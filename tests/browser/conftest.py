@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import REQUIRE_ALL
@@ -123,11 +124,25 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def log_in(page, username: str, password: str) -> None:
+def submit_login(page, username: str, password: str) -> None:
+    """Fill in the login form and send it."""
     page.goto("/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+def log_in(page, username: str, password: str) -> None:
+    """Log in through the form; return once the browser holds the logged-in session."""
+    submit_login(page, username, password)
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    # The page shown says who logged in; the cookie jar must agree, or the next page opens
+    # on the login form (a late answer to an earlier request once overwrote the cookie).
+    response = page.request.get("/", max_redirects=0)
+    assert response.status == 200, (
+        f"{username} logged in, but the browser's next request was not: {response.status} "
+        f"{response.headers.get('location', '')}"
+    )
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """Forms for logging in and for changing one's own password."""
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from tracker.accounts.services import MIN_PASSWORD_LENGTH
+from tracker.web.forms import TrackerForm
 
 NEW_PASSWORD_HELP = f"At least {MIN_PASSWORD_LENGTH} characters; a few words make a good one."
 
@@ -28,7 +28,7 @@ def new_password_fields(label: str = "New password"):
     return password, confirm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TrackerForm):
     username = StringField(
         "Username",
         validators=[DataRequired(message="Enter your username."), Length(max=80)],
@@ -41,7 +41,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(TrackerForm):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired(message="Enter your current password."), Length(max=1024)],

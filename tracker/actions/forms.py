@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField
+from tracker.web.forms import IdSelectField, TrackerForm
 
 
-class ActionItemForm(FlaskForm):
+class ActionItemForm(TrackerForm):
     description = TextAreaField(
         "What has to be done",
         validators=[DataRequired("Describe what has to be done."), Length(max=500)],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -17,7 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from tracker.models import Category, PartyRole, Priority, Status
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField
+from tracker.web.forms import IdSelectField, TrackerForm
 
 
 class PartyRowForm(Form):
@@ -31,7 +30,7 @@ class PartyRowForm(Form):
     )
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(TrackerForm):
     title = StringField(
         "Title", validators=[DataRequired("Give the agreement a title."), Length(max=300)]
     )
@@ -82,7 +81,7 @@ class AgreementEditForm(VersionedForm, AgreementForm):
     """The agreement form for an existing agreement, with the version it was loaded from."""
 
 
-class StatusChangeForm(VersionedForm, FlaskForm):
+class StatusChangeForm(VersionedForm, TrackerForm):
     status = SelectField("New status", validators=[InputRequired("Choose the new status.")])
     effective_on = DateField(
         "Effective date", validators=[InputRequired("Give the date the change took effect.")]

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, time
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -25,7 +24,7 @@ from wtforms.widgets import TextInput
 
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, optional_id
+from tracker.web.forms import IdSelectField, TrackerForm, optional_id
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
@@ -111,7 +110,7 @@ class AgendaRowForm(Form):
     outcome = TextAreaField("Outcome", validators=[Length(max=20_000)], render_kw={"rows": 2})
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(TrackerForm):
     title = StringField(
         "Title", validators=[DataRequired(message="Enter a title."), Length(max=300)]
     )

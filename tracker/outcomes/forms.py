@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     FieldList,
@@ -18,7 +17,7 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.models import PointStatus
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField
+from tracker.web.forms import IdSelectField, TrackerForm
 
 NO_CHANGE = SelectChoice("", "No change")
 ACTION_ROWS = 2
@@ -79,7 +78,7 @@ class AgreementOutcomeForm(VersionedForm, Form):
             raise ValidationError("Give the new point a subject.")
 
 
-class OutcomesForm(VersionedForm, FlaskForm):
+class OutcomesForm(VersionedForm, TrackerForm):
     """Every agreement discussed, and the meeting's version."""
 
     agreements = FieldList(FormField(AgreementOutcomeForm))

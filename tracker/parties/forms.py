@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -10,10 +9,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from tracker.models import PartyKind
 from tracker.parties.services import PartyError, check_code
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import clean_text
+from tracker.web.forms import TrackerForm, clean_text
 
 
-class PartyForm(FlaskForm):
+class PartyForm(TrackerForm):
     name = StringField(
         "Name",
         filters=[clean_text],

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import Form, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from tracker.models import Party
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, clean_text
+from tracker.web.forms import IdSelectField, TrackerForm, clean_text
 
 
 def party_choices(parties: list[Party], placeholder: str) -> list[SelectChoice]:
@@ -21,7 +20,7 @@ def party_choices(parties: list[Party], placeholder: str) -> list[SelectChoice]:
     return choices
 
 
-class PersonForm(FlaskForm):
+class PersonForm(TrackerForm):
     name = StringField(
         "Name",
         filters=[clean_text],

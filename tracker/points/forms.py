@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from tracker.models import Party, PointStatus
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField
+from tracker.web.forms import IdSelectField, TrackerForm
 
 
-class PointForm(FlaskForm):
+class PointForm(TrackerForm):
     subject = StringField(
         "Subject", validators=[DataRequired("Give the point a subject."), Length(max=200)]
     )

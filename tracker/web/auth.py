@@ -20,6 +20,7 @@ UNTRACKED_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 LOGIN_AT = "login_at"
 SEEN_AT = "seen_at"
+SEEN_AT_STEP = 60  # seconds
 EXPIRED_MESSAGE = "Your session has expired; please log in again."
 
 auth_log = logging.getLogger("tracker.auth")
@@ -96,7 +97,12 @@ def check_session_age():
         if request.endpoint in PUBLIC_ENDPOINTS:
             return None
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    session[SEEN_AT] = int(time.time())
+    now = int(time.time())
+    # Recorded once a minute, the unit idle limits are set in (a session may so end up to a
+    # minute early): a request within the minute changes nothing, so its response sends no
+    # cookie that, arriving late, could overwrite a newer one (config.py).
+    if now - session[SEEN_AT] >= SEEN_AT_STEP:
+        session[SEEN_AT] = now
     return None
 
 

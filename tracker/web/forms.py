@@ -1,10 +1,29 @@
-"""Form pieces every feature shares: a select of records by id, its "none" choice, a form
-that is only a CSRF token, and a filter for typed text."""
+"""Form pieces every feature shares: the base of every form, a select of records by id, its
+"none" choice, a form that is only a CSRF token, and a filter for typed text."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
+from wtforms.widgets import HiddenInput
+
+
+class TrackerForm(FlaskForm):
+    """A Flask-WTF form whose hidden inputs are rendered without an ``id``.
+
+    WTForms gives every input the id of its name, so two forms on one page (a user's role and
+    password reset; a record's page with its status form) would both hold
+    ``id="csrf_token"``, and two versioned forms ``id="version"``: ids must be unique. Nothing
+    labels or targets a hidden input, so it needs no id; the name, which the server reads, is
+    unchanged. ``field(id="...")`` still sets one where wanted.
+    """
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if isinstance(field.widget, HiddenInput):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
 
 # The first option of a select whose value may be left out.
 NONE_CHOSEN = SelectChoice("", "—")
@@ -36,7 +55,7 @@ class IdSelectField(SelectField):
         super().__init__(label, validators, coerce=optional_id, **kwargs)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """No fields: the CSRF token of a POST button or a confirmation page."""
 
 

@@ -1,12 +1,12 @@
 """Forms for managing staff accounts."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from tracker.accounts.forms import new_password_fields
 from tracker.models import Role
 from tracker.web.conflicts import VersionedForm
+from tracker.web.forms import TrackerForm
 
 ROLE_CHOICES = [
     SelectChoice(Role.VIEWER.value, "Viewer: reads everything"),
@@ -19,7 +19,7 @@ def role_field():
     return SelectField("Role", choices=ROLE_CHOICES, default=Role.VIEWER.value)
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(TrackerForm):
     username = StringField(
         "Username",
         validators=[DataRequired(message="Enter a username."), Length(max=80)],
@@ -33,9 +33,9 @@ class UserCreateForm(FlaskForm):
     new_password, confirm_password = new_password_fields("Initial password")
 
 
-class RoleForm(VersionedForm, FlaskForm):
+class RoleForm(VersionedForm, TrackerForm):
     role = role_field()
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(TrackerForm):
     new_password, confirm_password = new_password_fields()
