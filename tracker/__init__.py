@@ -42,8 +42,9 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from tracker.accounts import throttle
     from tracker.data import audit_trail, database
-    from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
     from tracker.web import auth
 
     database.install()
@@ -57,7 +58,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
-    limiter.init_app(app)
+    # Not an extension object: the login throttle's limits and where it counts attempts.
+    throttle.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:
