@@ -245,8 +245,8 @@ def test_several_workers_writing_at_once_lose_nothing(served, db, make_user, mak
 
 
 def test_the_login_throttle_counts_across_workers(database_url, tmp_path):
-    """Three workers, one count: each worker counting for itself let 30 attempts a minute
-    through from one address instead of 10."""
+    """Three workers, one count: with each worker counting for itself (memory://), one
+    address got up to three times its 10 attempts a minute."""
     # The real password hash: each check takes long enough that the workers share the
     # attempts out, as they would in service.
     settings = {"RATELIMIT_ENABLED": "true", "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY"}
