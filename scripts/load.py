@@ -7,6 +7,9 @@ users, time and requests). Use a scratch database: the script adds users and act
     TRACKER_LOGIN_LIMIT_PER_ADDRESS="1000 per minute" make serve     # in one terminal
     .venv/bin/python scripts/load.py --setup --demo-data --users 8 --seconds 30
 
+(With the default limit the sessions still log in, ten a minute: every one comes from
+127.0.0.1, and a throttled login waits as its Retry-After says.)
+
 `--setup` creates (or resets the passwords of) the accounts load-01… (editors) and
 load-check (admin, for the final check) with the app's own code, so run it with the
 project's Python and the same TRACKER_* environment as the server. `--demo-data` loads the
@@ -243,6 +246,8 @@ class Session:
             return "error", f"{method} {path}: {response.status} (request id {request_id})"
         if response.status == 409:
             return "conflict", ""
+        if response.status == 429 and path == "/login":
+            return "throttled", ""  # log_in waits as Retry-After says and tries again
         expected = 302 if method == "POST" else 200
         if response.status != expected:
             return "error", f"{method} {path}: unexpected {response.status}"

@@ -191,24 +191,33 @@ def _stop(server: subprocess.Popen) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture
-def served(database_url, tmp_path):
-    """The app under gunicorn with three workers, as `make serve` runs it; its base URL."""
+@contextmanager
+def _serve(database_url: str, folder: Path, **settings: str):
+    """The app under gunicorn with three workers, as `make serve` runs it; its address and
+    log. ``settings`` are TRACKER_* variables on top of the defaults for tests."""
     port = _free_port()
     bind = f"127.0.0.1:{port}"
     environment = _server_environment(
         TRACKER_DATABASE_URL=database_url,
-        TRACKER_INSTANCE_PATH=str(tmp_path / "served"),
+        TRACKER_INSTANCE_PATH=str(folder / "served"),
         TRACKER_SECRET_KEY="served-test-secret",
         TRACKER_PASSWORD_HASH_PROFILE="CHEAPEST",
         TRACKER_RATELIMIT_ENABLED="false",
         TRACKER_WORKERS="3",
         TRACKER_BIND=bind,
+        **{f"TRACKER_{name}": value for name, value in settings.items()},
     )
     argv = [str(GUNICORN), "--config", "python:tracker.gunicorn_conf", "tracker.wsgi:app"]
-    log = tmp_path / "gunicorn.log"
-    with gunicorn(argv, environment, bind, log, tmp_path):
+    log = folder / "gunicorn.log"
+    with gunicorn(argv, environment, bind, log, folder):
         yield ("127.0.0.1", port), log
+
+
+@pytest.fixture
+def served(database_url, tmp_path):
+    """The app under gunicorn with three workers, login throttling off; its base URL."""
+    with _serve(database_url, tmp_path) as address_and_log:
+        yield address_and_log
 
 
 SESSIONS = 4
@@ -275,6 +284,41 @@ def test_several_workers_writing_at_once_lose_nothing(served, db, make_user, mak
     # Every press flipped the state the previous one left: open, done, open, done…
     assert flips == [(i % 2 == 1, i % 2 == 0) for i in range(presses)]
     assert db.session.get(ActionItem, shared_id).done == (presses % 2 == 1)
+
+
+def test_the_login_throttle_counts_across_workers(database_url, tmp_path):
+    """Three workers, one count: with each worker counting for itself (memory://), one
+    address got up to three times its 10 attempts a minute."""
+    # The real password hash: each check takes long enough that the workers share the
+    # attempts out, as they would in service.
+    settings = {"RATELIMIT_ENABLED": "true", "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY"}
+    with _serve(database_url, tmp_path, **settings) as ((host, port), log):
+        sessions = [load.Session(host, port, None) for _ in range(15)]
+        forms = [
+            load.page_form(s.request("login", "GET", "/login").body, "/login") for s in sessions
+        ]
+        barrier = threading.Barrier(len(sessions))
+        answers = []
+
+        def attempt(session, form, n: int) -> None:
+            form.update(username=f"nobody{n}", password="wrong password")
+            barrier.wait(timeout=30)
+            # At once, so that the sync workers share them out.
+            answers.append(session.request("login", "POST", "/login", form))
+            session.close()
+
+        threads = [
+            threading.Thread(target=attempt, args=(session, form, n))
+            for n, (session, form) in enumerate(zip(sessions, forms, strict=True))
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    statuses = sorted(answer.status for answer in answers)
+    assert statuses == [200] * 10 + [429] * 5, log.read_text()[-3000:]
+    refused = [answer for answer in answers if answer.status == 429]
+    assert all(0 < int(answer.headers["Retry-After"]) <= 61 for answer in refused)
 
 
 def test_the_load_script_runs_against_the_served_app(served, monkeypatch, database_url, capsys):

@@ -42,8 +42,9 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from tracker.accounts import throttle
     from tracker.data import audit_trail, database
-    from tracker.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+    from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
     from tracker.web import auth
 
     database.install()
@@ -63,7 +64,8 @@ def register_extensions(app: Flask) -> None:
     # overwrote the login made meanwhile (SESSION_REFRESH_EACH_REQUEST in config.py). A
     # session is bound to its user's generation and expires when idle or old (web/auth.py).
     login_manager.session_protection = None
-    limiter.init_app(app)
+    # Not an extension object: the login throttle's limits and where it counts attempts.
+    throttle.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:

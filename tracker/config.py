@@ -44,12 +44,14 @@ class Defaults:
     # A session ends after this long without a request, and this long after logging in.
     SESSION_IDLE_MINUTES = 60
     SESSION_MAX_HOURS = 12
-    # Login throttling (Flask-Limiter). Several app servers need a shared storage such as
-    # redis://host:6379; memory:// counts per process.
+    # Login throttling (tracker/accounts/throttle.py says what each limit is for). Attempts
+    # are counted in the app's database, which every app server shares; a limits storage
+    # URI such as redis://host:6379 counts them there instead (memory:// counts per process).
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "database"
     LOGIN_LIMIT_PER_ADDRESS = "10 per minute"
-    LOGIN_FAILURES_PER_USERNAME = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_CLIENT = "5 per 15 minutes"
+    LOGIN_FAILURES_PER_USERNAME = "10 per 15 minutes"
     # Domain part of the calendar event UIDs (meeting-<id>-<created>@DOMAIN). Calendar apps
     # match events by UID, so set it once: changing it duplicates every imported meeting.
     CALENDAR_DOMAIN = "tracker.invalid"

@@ -1,8 +1,6 @@
 """Flask extensions, created unbound and initialised in :func:`tracker.create_app`."""
 
 from flask_bootstrap import Bootstrap5
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -15,5 +13,3 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 bootstrap = Bootstrap5()
-# Storage and switches come from RATELIMIT_* settings; limits are set on the views.
-limiter = Limiter(key_func=get_remote_address)

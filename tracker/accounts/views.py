@@ -2,11 +2,10 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.exceptions import TooManyRequests
 
 from tracker.accounts import services, throttle
 from tracker.accounts.forms import LoginForm, PasswordChangeForm
-from tracker.extensions import db, limiter
+from tracker.extensions import db
 from tracker.web.auth import (
     end_session,
     log_auth,
@@ -18,17 +17,7 @@ from tracker.web.editing import Edit
 bp = Blueprint("accounts", __name__)
 
 
-def _log_address_breach(_limit) -> None:
-    log_auth("login throttled (address)", request.form.get("username", "")[:80])
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    throttle.address_limit,
-    methods=["POST"],
-    error_message=throttle.ADDRESS_MESSAGE,
-    on_breach=_log_address_breach,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
@@ -36,23 +25,24 @@ def login():
     if form.validate_on_submit():
         username = services.normalise_username(form.username.data)
         try:
-            throttle.check_username(username)
-        except TooManyRequests:
-            log_auth("login throttled (username)", username)
+            attempt = throttle.begin_login(username)
+        except throttle.Throttled as refusal:
+            log_auth(f"login throttled ({refusal.rule})", username)
             raise
         user = services.authenticate(username, form.password.data)
         if user is None:
             db.session.rollback()
-            throttle.record_failure(username)
+            throttle.login_failed(attempt)
             log_auth("login failed", username)
             form.password.errors.append("Unknown username or wrong password.")
         else:
             start_session(user)
+            throttle.login_succeeded(attempt)
             db.session.commit()
-            throttle.clear_failures(username)
             log_auth("login", user.username)
             flash(f"Welcome, {user.display_name}.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("dashboard.index"))
+            target = safe_next(request.args.get("next")) or url_for("dashboard.index")
+            return throttle.remember_browser(redirect(target), user.username)
     return render_template("accounts/login.html", form=form)
 
 
@@ -73,17 +63,27 @@ def password():
     form = PasswordChangeForm()
 
     def change() -> None:
-        throttle.check_username(user.username)
+        throttle.check_password_change(user.username)
         if not user.check_password(form.current_password.data):
-            throttle.record_failure(user.username)
-            log_auth("password change refused (wrong current password)", user.username)
             raise services.AccountError("That is not your current password.", "current_password")
         services.set_password(user, form.new_password.data)
         # The generation went up: this session logs in again, every other one ends.
         start_session(user, renew=True)
 
+    def refused(error: services.AccountError) -> None:
+        if error.field == "current_password":
+            # After the rollback: the failure counts whatever became of the request.
+            throttle.password_change_failed(user.username)
+            log_auth("password change refused (wrong current password)", user.username)
+        edit.refuse(error)
+
     edit = Edit(form, fields={"password": "new_password"})
-    if edit.save(change):
+    try:
+        saved = edit.save(change, refused=refused)
+    except throttle.Throttled:
+        log_auth("password change throttled", user.username)
+        raise
+    if saved:
         log_auth("password changed", user.username)
         flash("Your password has been changed; your other sessions have ended.", "success")
         return redirect(url_for("accounts.password"))

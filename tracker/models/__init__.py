@@ -15,6 +15,7 @@ from tracker.models.base import Base
 from tracker.models.change_counter import ChangeCounter
 from tracker.models.clock import utcnow
 from tracker.models.errors import RuleError
+from tracker.models.login_attempt import LoginAttempt, LoginOutcome
 from tracker.models.meeting import AgendaItem, Meeting, MeetingLevel, meeting_participant
 from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointStatus
 from tracker.models.party import Party, PartyKind, Person
@@ -31,6 +32,8 @@ __all__ = [
     "Base",
     "Category",
     "ChangeCounter",
+    "LoginAttempt",
+    "LoginOutcome",
     "Meeting",
     "MeetingLevel",
     "NegotiationPoint",
