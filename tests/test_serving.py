@@ -422,3 +422,44 @@ def test_make_run_serves_with_gunicorn_and_logs_each_login_with_its_time(tmp_pat
     assert "Starting gunicorn" in output
     assert "development server" not in output.lower(), output
     assert TIMED_LOGIN_LINE.search(output), output
+
+
+def test_the_development_server_logs_each_login_with_its_time(tmp_path):
+    """`tracker run`, the command line, configures no logging of its own: the app prints its
+    log lines (a login on tracker.auth) with a time stamp there too."""
+    tracker = GUNICORN.with_name("tracker")
+    environment = _server_environment(TRACKER_INSTANCE_PATH=str(tmp_path / "instance"))
+    first = subprocess.run(
+        [str(tracker), "setup", "--no-demo"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    password = re.search(r"password: (\S+)", first.stdout).group(1)
+    host, port = "127.0.0.1", _free_port()
+    log_path = tmp_path / "run.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [str(tracker), "run", "--host", host, "--port", str(port)],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            give_up = time.monotonic() + 60
+            while True:
+                try:
+                    socket.create_connection((host, port), timeout=1).close()
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > give_up:
+                        pytest.fail(f"tracker run did not start:\n{log_path.read_text()}")
+                    time.sleep(0.2)
+            session = load.Session(host, port, None)
+            session.log_in("admin", password)
+            session.close()
+        finally:
+            _stop(server)
+    assert TIMED_LOGIN_LINE.search(log_path.read_text()), log_path.read_text()

@@ -7,6 +7,7 @@ globals, so that what every page depends on can be read here.
 
 from __future__ import annotations
 
+import logging
 import os
 from importlib import import_module
 
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, config)
+    register_logging(app)
     register_proxy(app)
     register_extensions(app)
     register_request_hooks(app)
@@ -33,6 +35,23 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    """Print the app's log lines (logins on tracker.auth, refusals on tracker.security,
+    errors) with a time stamp wherever it runs. gunicorn configures them itself
+    (gunicorn_conf.py); the development server and the command line, which configure no
+    logging, get a handler on standard error here. A process that set up its own logging,
+    a test run among them, keeps it."""
+    from tracker.config import LOG_DATE_FORMAT, LOG_FORMAT
+
+    logger = logging.getLogger("tracker")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter(LOG_FORMAT, LOG_DATE_FORMAT))
+        logger.addHandler(handler)
 
 
 def register_proxy(app: Flask) -> None:

@@ -13,6 +13,10 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 ENV_PREFIX = "TRACKER"
+# How the app's log lines look wherever it runs (gunicorn, the development server, the
+# command line): a time stamp with its offset, the process, the level and the logger.
+LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+LOG_DATE_FORMAT = "[%Y-%m-%d %H:%M:%S %z]"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105  (a file name, not a secret)
 
 

@@ -8,6 +8,8 @@ any number of workers and machines can serve the same database.
 
 import os
 
+from tracker.config import LOG_DATE_FORMAT, LOG_FORMAT
+
 # Sync workers: each handles one request at a time, so the count bounds concurrency.
 # 2 x cores + 1 is gunicorn's rule of thumb; capped, since beyond that extra processes
 # mostly queue for the database (SQLite takes one writer at a time).
@@ -49,8 +51,6 @@ access_log_format = (
 # in gunicorn's own format plus the logger's name. Anything else at WARNING or above (the
 # root logger) is printed the same way. gunicorn applies this with dictConfig, replacing
 # its defaults key by key, so every key is given here.
-LOG_FORMAT = "%(asctime)s [%(process)d] [%(levelname)s] %(name)s: %(message)s"
-LOG_DATE_FORMAT = "[%Y-%m-%d %H:%M:%S %z]"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
