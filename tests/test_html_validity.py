@@ -325,7 +325,9 @@ def hand_picked_states(pages: Pages, app, visitors: dict[str, Visitor]) -> None:
         record_type = argument.removesuffix("_id")
         url = f"/history/{record_type}/{ids[argument][0]}"
         pages.fetch(f"history-{record_type}", admin, "GET", url)
-        pages.fetch(f"history-{record_type}", visitors["viewer"], "GET", url)
+        # A user's history is for admins: a viewer gets the 403 page.
+        refused = (403,) if record_type == "user" else (200,)
+        pages.fetch(f"history-{record_type}", visitors["viewer"], "GET", url, expected=refused)
     pages.fetch("audit-filtered", admin, "GET", "/admin/audit?type=agreement&since=2020-01-01")
 
     # Status reports: as of a past day, refused for a bad day, and the standalone HTML file.

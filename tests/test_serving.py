@@ -197,15 +197,17 @@ def _serve(database_url: str, folder: Path, **settings: str):
     log. ``settings`` are TRACKER_* variables on top of the defaults for tests."""
     port = _free_port()
     bind = f"127.0.0.1:{port}"
+    defaults = {
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(folder / "served"),
+        "SECRET_KEY": "served-test-secret",
+        "PASSWORD_HASH_PROFILE": "CHEAPEST",
+        "RATELIMIT_ENABLED": "false",
+        "WORKERS": "3",
+        "BIND": bind,
+    }
     environment = _server_environment(
-        TRACKER_DATABASE_URL=database_url,
-        TRACKER_INSTANCE_PATH=str(folder / "served"),
-        TRACKER_SECRET_KEY="served-test-secret",
-        TRACKER_PASSWORD_HASH_PROFILE="CHEAPEST",
-        TRACKER_RATELIMIT_ENABLED="false",
-        TRACKER_WORKERS="3",
-        TRACKER_BIND=bind,
-        **{f"TRACKER_{name}": value for name, value in settings.items()},
+        **{f"TRACKER_{name}": value for name, value in (defaults | settings).items()}
     )
     argv = [str(GUNICORN), "--config", "python:tracker.gunicorn_conf", "tracker.wsgi:app"]
     log = folder / "gunicorn.log"
