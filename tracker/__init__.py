@@ -104,11 +104,13 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
+    from tracker.data.database import DatabaseBusy
     from tracker.web import security
 
     for code in security.ERROR_CODES:
         app.register_error_handler(code, security.render_error)
     app.register_error_handler(StaleDataError, security.render_lost_race)
+    app.register_error_handler(DatabaseBusy, security.render_busy)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template, request, session
 from flask_login import current_user
-from werkzeug.exceptions import Conflict
+from werkzeug.exceptions import Conflict, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker.data import database
 from tracker.extensions import db
 from tracker.models import clock
 
@@ -39,11 +40,30 @@ HEADERS = {
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 # Every error the app can answer with gets a page in the app's layout.
-ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500)
+ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
+# When a client told the database is busy (503) may try again, in seconds.
+RETRY_AFTER_BUSY = 5
+BUSY_MESSAGE = (
+    "The database is busy with other changes and this request could not wait any longer. "
+    "Nothing was saved; try again in a moment."
+)
 
 
 class TrackerFlask(Flask):
-    """Flask, logging unhandled exceptions with the request id shown on the 500 page."""
+    """Flask, logging unhandled exceptions with the request id shown on the 500 page, and
+    running each request under the transaction rules of tracker/data/database.py."""
+
+    def full_dispatch_request(self):
+        # What a first, deferred run of a writing request leaves behind if it has to run
+        # again (tracker/data/database.py): the user it loaded, changes to the session cookie.
+        cookie = dict(session)
+
+        def again() -> None:
+            g.pop("_login_user", None)  # loaded again, and checked again, in the new run
+            session.clear()
+            session.update(cookie)
+
+        return database.run_request(super().full_dispatch_request, again=again)
 
     def log_exception(self, exc_info) -> None:
         self.logger.error(
@@ -96,11 +116,25 @@ def render_error(error):
     code = getattr(error, "code", None) or 500
     if code == 403:
         log_refusal()
-    if code == 500:
+    if code >= 500:
         # A failed write leaves the session unusable until rolled back, and the page needs it
         # (the logged-in user in the layout): without this, the 500 page itself would fail.
+        # A 503 gives up a write the same way: nothing of it may be committed. The page
+        # then reads without asking for the write lock again.
         db.session.rollback()
-    return render_template("errors/error.html", error=error, code=code), code
+        database.done_writing()
+    headers = {"Retry-After": str(RETRY_AFTER_BUSY)} if code == 503 else {}
+    return render_template("errors/error.html", error=error, code=code), code, headers
+
+
+def render_busy(_error):
+    """A write that waited too long for the database's write lock: 503, try again soon."""
+    logger.warning(
+        "Database busy: gave up waiting for the write lock, request_id=%s endpoint=%s",
+        request_id(),
+        request.endpoint,
+    )
+    return render_error(ServiceUnavailable(BUSY_MESSAGE))
 
 
 def render_lost_race(_error):
