@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    FieldList,
     Form,
     FormField,
     SelectField,
@@ -25,11 +24,16 @@ from wtforms.widgets import TextInput
 
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, optional_id
+from tracker.web.forms import IdSelectField, RowList, optional_id
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
 BLANK_ROWS = 3
+# The most agreements discussed and participants one meeting records: each row and each
+# chosen person costs the server time to check and draw, so a forged request must not bring
+# thousands.
+MAX_AGENDA_ROWS = 60
+MAX_PARTICIPANTS = 300
 # Meeting days the form accepts: far enough from the ends of Python's calendar (years 1 and
 # 9999) that moving a time between zones cannot fall off it.
 EARLIEST_DAY = date(1900, 1, 1)
@@ -146,8 +150,12 @@ class MeetingForm(FlaskForm):
         invalid_value_message="Invalid Choice: could not coerce.",
     )
     participant_ids = SelectMultipleField("Participants", coerce=int, render_kw={"size": 10})
-    # The cap keeps a forged request from making the server build thousands of rows.
-    agenda = FieldList(FormField(AgendaRowForm), label="Agreements discussed", max_entries=60)
+    agenda = RowList(
+        FormField(AgendaRowForm),
+        label="Agreements discussed",
+        max_entries=MAX_AGENDA_ROWS,
+        too_many=f"A meeting lists at most {MAX_AGENDA_ROWS} agreements discussed.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +178,11 @@ class MeetingForm(FlaskForm):
             for row in self.agenda
             if row.agreement_id.data is not None
         ]
+
+    def validate_participant_ids(self, field):
+        if len(field.data or ()) > MAX_PARTICIPANTS:
+            field.data = field.data[:MAX_PARTICIPANTS]  # drawn again at a bounded cost
+            raise ValidationError(f"Choose at most {MAX_PARTICIPANTS} participants.")
 
     def validate_timezone(self, field):
         if field.data not in timezone_names():
