@@ -25,6 +25,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, config)
+    register_time_limit(app)
     register_proxy(app)
     register_extensions(app)
     register_request_hooks(app)
@@ -33,6 +34,13 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_time_limit(app: Flask) -> None:
+    from tracker.web.deadline import TimeLimit
+
+    # Around everything the app does for a request (the proxy-header fix goes outside).
+    app.wsgi_app = TimeLimit(app.wsgi_app, app.config["REQUEST_TIME_LIMIT"])
 
 
 def register_proxy(app: Flask) -> None:
@@ -106,11 +114,13 @@ def register_errorhandlers(app: Flask) -> None:
 
     from tracker.data.database import DatabaseBusy
     from tracker.web import security
+    from tracker.web.deadline import RequestTimeout
 
     for code in security.ERROR_CODES:
         app.register_error_handler(code, security.render_error)
     app.register_error_handler(StaleDataError, security.render_lost_race)
     app.register_error_handler(DatabaseBusy, security.render_busy)
+    app.register_error_handler(RequestTimeout, security.render_timeout)
 
 
 def register_template_helpers(app: Flask) -> None:

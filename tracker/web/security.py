@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, Request, g, render_template, request, session
 from flask_login import current_user
-from werkzeug.exceptions import Conflict, ServiceUnavailable
+from werkzeug.exceptions import Conflict, RequestEntityTooLarge, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream
 
 from tracker.data import database
 from tracker.extensions import db
@@ -47,11 +49,55 @@ BUSY_MESSAGE = (
     "The database is busy with other changes and this request could not wait any longer. "
     "Nothing was saved; try again in a moment."
 )
+TIMEOUT_MESSAGE = (
+    "This request took too long and was stopped. Reload the page to see whether a change "
+    "you were saving was made before trying again; if this keeps happening, report it with "
+    "the reference below."
+)
+
+
+class CappedBody(LimitedStream):
+    """A request body without a length given ahead (sent in chunks), read up to ``cap``
+    bytes: one byte more is refused with 413.
+
+    Werkzeug limits such a body to MAX_CONTENT_LENGTH, but reading it whole stops at the
+    limit without asking whether more follows, so a form sent in chunks past the cap was
+    parsed from its first 2 MiB and the rest dropped without a word. Reading one byte past
+    the cap tells the two apart, whichever way the body is read.
+    """
+
+    def __init__(self, stream, cap: int) -> None:
+        super().__init__(stream, cap + 1, is_max=True)
+        self.cap = cap
+
+    def readinto(self, buffer) -> int:
+        count = super().readinto(buffer)
+        if self.tell() > self.cap:
+            raise RequestEntityTooLarge()
+        return count
+
+
+class TrackerRequest(Request):
+    """Flask's request, holding the size cap on bodies sent in chunks as on any other."""
+
+    @cached_property
+    def stream(self):
+        cap = self.max_content_length
+        # A server that ends the body itself (chunked transfer coding: gunicorn, Werkzeug's
+        # own server) says so with wsgi.input_terminated; other bodies have a length.
+        if cap is None or self.shallow or not self.environ.get("wsgi.input_terminated"):
+            return super().stream
+        if self.content_length is not None and self.content_length > cap:
+            raise RequestEntityTooLarge()
+        return CappedBody(self.environ["wsgi.input"], cap)
 
 
 class TrackerFlask(Flask):
-    """Flask, logging unhandled exceptions with the request id shown on the 500 page, and
-    running each request under the transaction rules of tracker/data/database.py."""
+    """Flask, logging unhandled exceptions with the request id shown on the 500 page,
+    holding the size cap on bodies sent in chunks, and running each request under the
+    transaction rules of tracker/data/database.py."""
+
+    request_class = TrackerRequest
 
     def full_dispatch_request(self):
         # What a first, deferred run of a writing request leaves behind if it has to run
@@ -135,6 +181,22 @@ def render_busy(_error):
         request.endpoint,
     )
     return render_error(ServiceUnavailable(BUSY_MESSAGE))
+
+
+def render_timeout(_error):
+    """A request stopped at its time limit (tracker/web/deadline.py): 503, try again."""
+    logger.warning(
+        "Request stopped at its time limit: request_id=%s %s %s (endpoint %s)",
+        request_id(),
+        request.method,
+        request.path,
+        request.endpoint,
+    )
+    # Stopped anywhere, perhaps inside a database call: the connections are given up rather
+    # than asked to roll back, and the page reads on fresh ones, without the write lock.
+    db.session().invalidate()
+    database.done_writing()
+    return render_error(ServiceUnavailable(TIMEOUT_MESSAGE))
 
 
 def render_lost_race(_error):
