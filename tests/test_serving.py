@@ -485,3 +485,19 @@ def test_a_worker_kept_waiting_for_another_servers_write_gets_503(
         db.session.rollback()
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Party)) == 0
         assert session.request("save", "POST", "/parties/new", form).status == 302
+
+
+def test_the_load_script_runs_with_a_hostile_editor(served, monkeypatch, database_url, capsys):
+    """One session sends the largest agreement form the cap allows, over and over, while two
+    others work: each is refused with the form's message, and the others see no error."""
+    (host, port), _ = served
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("TRACKER_PASSWORD_HASH_PROFILE", "CHEAPEST")
+    arguments = ["--url", f"http://{host}:{port}", "--setup", "--demo-data", "--users", "2"]
+    code = load.main([*arguments, "--seconds", "8", "--seed", "1", "--hostile-editor"])
+    report = capsys.readouterr().out
+    summary = dict(part.split("=") for part in report.split("SUMMARY ")[1].split()[:4])
+    assert summary["errors"] == "0" and summary["lost_writes"] == "0", report
+    hostile = report.split("hostile editor: ")[1].splitlines()[0]
+    assert "errors 0" in hostile and "refused 0" not in hostile, report
+    assert code == (1 if summary["lost_updates"] != "0" else 0)
