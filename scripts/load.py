@@ -24,7 +24,7 @@ At the end the final state is read back:
 
 `--hostile-editor` adds one more session (account load-hostile) that does nothing but send
 the largest agreement form the size cap allows, over and over: an agreement's edit form
-padded with blank party rows to just under `--cap` bytes. The server must refuse each
+padded with party rows to just under `--cap` bytes. The server must refuse each
 quickly (a page with the form's message) while the others work; its answers are reported
 on their own line, and a 5xx among them counts as an error.
 """
@@ -329,10 +329,18 @@ def toggle_done(session: Session, action_id: int) -> bool:
     return session.request("press", "POST", path, {"csrf_token": session.csrf_token}).status == 302
 
 
+PARTY_OPTION = re.compile(r'name="parties-0-party".*?<option value="(\d+)"', re.S)
+
+
 def hostile_form(session: Session, agreement_id: int, cap: int) -> bytes:
-    """The agreement's edit form as the page gives it, padded with blank party rows until
-    the body is just under ``cap`` bytes."""
-    form = load_form(session, f"/agreements/{agreement_id}/edit")
+    """The agreement's edit form as the page gives it, padded with party rows (each naming
+    the first party offered) until the body is just under ``cap`` bytes."""
+    path = f"/agreements/{agreement_id}/edit"
+    page = session.request("form", "GET", path).body
+    form = page_form(page, path)
+    session.csrf_token = form.get("csrf_token", session.csrf_token)
+    party = PARTY_OPTION.search(page)
+    party_id = party.group(1) if party else ""
     body = urlencode(form)
     first = 1 + max(
         (int(name.split("-")[1]) for name in form if name.startswith("parties-")), default=-1
@@ -340,7 +348,7 @@ def hostile_form(session: Session, agreement_id: int, cap: int) -> bytes:
     rows = []
     size = len(body)
     for n in range(first, 10**6):
-        row = f"&parties-{n}-party=&parties-{n}-role=party"
+        row = f"&parties-{n}-party={party_id}&parties-{n}-role=party"
         if size + len(row) > cap - 64:  # room for a Content-Length of any size
             break
         rows.append(row)
