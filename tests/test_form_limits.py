@@ -19,6 +19,7 @@ from tests.helpers import db_snapshot, loaded_from, snapshot_difference
 from tests.test_lost_updates import page_form
 from tracker.agreements import services as agreement_services
 from tracker.agreements.forms import AgreementForm
+from tracker.meetings import services as meeting_services
 from tracker.models import AgendaItem, Meeting, NegotiationPoint
 from tracker.web.forms import RowList
 
@@ -225,3 +226,20 @@ def test_position_fields_for_parties_not_on_the_agreement_cost_nothing(
     assert took < QUICK
     (point,) = agreement.points
     assert {row.party_id: row.position for row in point.positions} == {india.id: "Yes"}
+
+
+def test_the_service_refuses_more_agreements_or_participants_than_a_meeting_records(db):
+    values = {
+        "title": "Talks",
+        "starts_at": datetime(2025, 5, 5, 4, 30, tzinfo=UTC),
+        "ends_at": None,
+        "timezone": "Asia/Kolkata",
+        "level": "ministerial",
+    }
+    too_many_people = list(range(1, meeting_services.MAX_PARTICIPANTS + 2))
+    with pytest.raises(meeting_services.MeetingError, match="at most 300 participants"):
+        meeting_services.create_meeting(**values, participant_ids=too_many_people)
+    too_many_rows = [(n, "") for n in range(1, meeting_services.MAX_AGENDA + 2)]
+    with pytest.raises(meeting_services.MeetingError, match="at most 60 agreements"):
+        meeting_services.create_meeting(**values, agenda=too_many_rows)
+    db.session.rollback()

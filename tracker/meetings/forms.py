@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from tracker.meetings.services import MAX_AGENDA, MAX_PARTICIPANTS
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, RowList, optional_id
@@ -29,11 +30,6 @@ from tracker.web.forms import IdSelectField, RowList, optional_id
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
 BLANK_ROWS = 3
-# The most agreements discussed and participants one meeting records: each row and each
-# chosen person costs the server time to check and draw, so a forged request must not bring
-# thousands.
-MAX_AGENDA_ROWS = 60
-MAX_PARTICIPANTS = 300
 # Meeting days the form accepts: far enough from the ends of Python's calendar (years 1 and
 # 9999) that moving a time between zones cannot fall off it.
 EARLIEST_DAY = date(1900, 1, 1)
@@ -153,8 +149,8 @@ class MeetingForm(FlaskForm):
     agenda = RowList(
         FormField(AgendaRowForm),
         label="Agreements discussed",
-        max_entries=MAX_AGENDA_ROWS,
-        too_many=f"A meeting lists at most {MAX_AGENDA_ROWS} agreements discussed.",
+        max_entries=MAX_AGENDA,
+        too_many=f"A meeting lists at most {MAX_AGENDA} agreements discussed.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
-from tracker.meetings.forms import MAX_AGENDA_ROWS
+from tracker.meetings.services import MAX_AGENDA
 from tracker.models import PointStatus
 from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, RowList
@@ -96,6 +96,6 @@ class OutcomesForm(VersionedForm, FlaskForm):
 
     agreements = RowList(
         FormField(AgreementOutcomeForm),
-        max_entries=MAX_AGENDA_ROWS,
-        too_many=f"A meeting discusses at most {MAX_AGENDA_ROWS} agreements.",
+        max_entries=MAX_AGENDA,
+        too_many=f"A meeting discusses at most {MAX_AGENDA} agreements.",
     )
