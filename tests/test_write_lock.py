@@ -7,7 +7,7 @@ import logging
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 
 import pytest
@@ -194,7 +194,7 @@ def test_a_write_whose_reads_went_stale_runs_again_on_what_is_there_now(
     def set_done_after_another_worker(action, done, today):
         runs.append(done)
         if len(runs) == 1:  # the other worker commits between this request's read and write
-            with sqlite3.connect(path) as other:
+            with closing(sqlite3.connect(path, isolation_level=None)) as other:
                 other.execute("UPDATE action_item SET done = 1 WHERE id = ?", (item_id,))
         return original(action, done, today)
 
