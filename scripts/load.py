@@ -24,6 +24,12 @@ At the end the final state is read back:
 - lost updates: a save of the shared item that overwrote another session's change the
   saving form had never shown (read from the audit trail's old → new values). A server that
   refuses stale forms answers 409 instead, counted as a conflict, which is not an error.
+
+`--hostile-editor` adds one more session (account load-hostile) that does nothing but send
+the largest agreement form the size cap allows, over and over: an agreement's edit form
+padded with party rows to just under `--cap` bytes. The server must refuse each
+quickly (a page with the form's message) while the others work; its answers are reported
+on their own line, and a 5xx among them counts as an error.
 """
 
 from __future__ import annotations
@@ -328,6 +334,70 @@ def toggle_done(session: Session, action_id: int) -> bool:
     return session.request("press", "POST", path, {"csrf_token": session.csrf_token}).status == 302
 
 
+PARTY_OPTION = re.compile(r'name="parties-0-party".*?<option value="(\d+)"', re.S)
+
+
+def hostile_form(session: Session, agreement_id: int, cap: int) -> bytes:
+    """The agreement's edit form as the page gives it, padded with party rows (each naming
+    the first party offered) until the body is just under ``cap`` bytes."""
+    path = f"/agreements/{agreement_id}/edit"
+    page = session.request("form", "GET", path).body
+    form = page_form(page, path)
+    session.csrf_token = form.get("csrf_token", session.csrf_token)
+    party = PARTY_OPTION.search(page)
+    party_id = party.group(1) if party else ""
+    body = urlencode(form)
+    first = 1 + max(
+        (int(name.split("-")[1]) for name in form if name.startswith("parties-")), default=-1
+    )
+    rows = []
+    size = len(body)
+    for n in range(first, 10**6):
+        row = f"&parties-{n}-party={party_id}&parties-{n}-role=party"
+        if size + len(row) > cap - 64:  # room for a Content-Length of any size
+            break
+        rows.append(row)
+        size += len(row)
+    return (body + "".join(rows)).encode()
+
+
+def send_hostile(session: Session, agreement_id: int, cap: int) -> None:
+    """Send the largest agreement form the cap allows; the server should refuse it (200)."""
+    path = f"/agreements/{agreement_id}/edit"
+    body = hostile_form(session, agreement_id, cap)
+    headers = {
+        "Host": f"{session.host}:{session.port}",
+        "Cookie": "; ".join(f"{k}={v}" for k, v in session.cookies.items()),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    started = time.perf_counter()
+    try:
+        session.connection.request("POST", path, body=body, headers=headers)
+        raw = session.connection.getresponse()
+        text = raw.read().decode("utf-8", "replace")
+    except (OSError, http.client.HTTPException) as error:
+        session.connection.close()
+        session._record("hostile", time.perf_counter() - started, "error", f"{path}: {error!r}")
+        return
+    elapsed = time.perf_counter() - started
+    if raw.status >= 500 or "database is locked" in text:
+        request_id = raw.headers.get("X-Request-ID", "?")
+        outcome, detail = "error", f"hostile POST {path}: {raw.status} (request id {request_id})"
+    elif raw.status == 200 and "at most" in text:
+        outcome, detail = "ok", ""  # refused with the form's message, as it should be
+    else:
+        outcome, detail = "error", f"hostile POST {path}: unexpected {raw.status}"
+    session._record("hostile", elapsed, outcome, detail)
+
+
+def run_hostile(session: Session, plan: Plan, budget: Budget, cap: int) -> None:
+    while budget.take(2):
+        try:
+            send_hostile(session, plan.agreements[-1], cap)
+        except (OSError, ValueError):
+            time.sleep(0.05)  # counted already; the connection reopens on the next request
+
+
 def find_action(session: Session, agreement_id: int, description: str) -> int:
     body = session.request("read", "GET", f"/agreements/{agreement_id}").body
     for action_id, text in ACTION_ITEM.findall(body):
@@ -488,7 +558,10 @@ def set_up_accounts(usernames: list[str], password: str, demo_data: bool) -> Non
             from tracker.cli.demo import load_demo_data
 
             load_demo_data()
-        accounts = [(name, "editor") for name in usernames] + [("load-check", "admin")]
+        accounts = [(name, "editor") for name in usernames] + [
+            ("load-hostile", "editor"),
+            ("load-check", "admin"),
+        ]
         for username, role in accounts:
             user = services.get_user(username)
             if user is None:
@@ -504,6 +577,20 @@ def percentile(values: list[float], share: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[round(share * 100) - 1]
+
+
+def hostile_report(stats: Stats, cap: int) -> list[str]:
+    values = [v * 1000 for v in stats.latencies.get("hostile", [])]
+    if not values:
+        return ["hostile editor: sent nothing"]
+    lines = [
+        f"hostile editor: {len(values)} agreement forms of just under {cap / 1024 / 1024:.1f} "
+        f"MiB, refused {stats.by_kind['hostile', 'ok']}, errors {stats.outcomes['error']}, "
+        f"p50 {percentile(values, 0.5):.0f} ms, p95 {percentile(values, 0.95):.0f} ms, "
+        f"max {max(values):.0f} ms"
+    ]
+    lines.extend(f"  hostile error: {error}" for error in stats.errors)
+    return lines
 
 
 def report(stats: Stats, elapsed: float, final: dict[str, int], args) -> str:
@@ -558,6 +645,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--setup", action="store_true", help="create the load-NN accounts first")
     parser.add_argument("--demo-data", action="store_true", help="with --setup: demo data too")
     parser.add_argument("--seed", type=int, default=None, help="repeat a run's choices")
+    parser.add_argument(
+        "--hostile-editor",
+        action="store_true",
+        help="one more session sending the largest agreement form the size cap allows",
+    )
+    parser.add_argument(
+        "--cap", type=int, default=2 * 1024 * 1024, help="the server's size cap, in bytes"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.users <= MAX_USERS:
         parser.error(f"--users must be between 1 and {MAX_USERS}")
@@ -601,6 +696,13 @@ def main(argv: list[str] | None = None) -> int:
         stats.latencies.pop("login", None)  # logging in is setup, not the measured workload
         stats.requests, stats.outcomes, stats.by_kind = 0, Counter(), Counter()
 
+        hostile_stats = Stats()
+        hostile = Session(host, port, hostile_stats) if args.hostile_editor else None
+        if hostile is not None:
+            hostile.log_in("load-hostile", password)
+            hostile_stats.latencies.pop("login", None)
+            hostile_stats.requests, hostile_stats.outcomes = 0, Counter()
+
         seed = args.seed if args.seed is not None else secrets.randbits(32)
         print(f"running {args.seconds:g} s (seed {seed})…", file=sys.stderr)
         budget = Budget(args.seconds, args.max_requests)
@@ -611,6 +713,12 @@ def main(argv: list[str] | None = None) -> int:
             )
             for n, (session, ledger) in enumerate(zip(sessions, ledgers, strict=True), 1)
         ]
+        if hostile is not None:
+            threads.append(
+                threading.Thread(
+                    target=run_hostile, args=(hostile, plan, budget, args.cap), daemon=True
+                )
+            )
         started = time.monotonic()
         for thread in threads:
             thread.start()
@@ -618,14 +726,18 @@ def main(argv: list[str] | None = None) -> int:
             thread.join()
         elapsed = time.monotonic() - started
         final = check_final_state(checker, plan, ledgers)
-        for session in [*sessions, checker]:
+        for session in [*sessions, checker, *([hostile] if hostile else [])]:
             session.close()
     except Refused as error:
         print(f"load.py: {error}", file=sys.stderr)
         return 2
     print(report(stats, elapsed, final, args))
-    failed = stats.outcomes["error"] or any(
-        value for name, value in final.items() if "acknowledged" not in name
+    if args.hostile_editor:
+        print("\n".join(hostile_report(hostile_stats, args.cap)))
+    failed = (
+        stats.outcomes["error"]
+        or hostile_stats.outcomes["error"]
+        or any(value for name, value in final.items() if "acknowledged" not in name)
     )
     return 1 if failed else 0
 

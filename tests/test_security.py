@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
+import stat
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 from werkzeug.exceptions import abort
 
-from tests.helpers import log_in
+from tests.helpers import extra_app, log_in
 from tracker.extensions import db
 from tracker.models import Party, Role
 from tracker.web.security import ERROR_CODES
@@ -201,3 +205,43 @@ def test_a_request_that_is_allowed_logs_no_refusal(logged_in, caplog):
     with caplog.at_level(logging.WARNING, logger="tracker.security"):
         assert logged_in.get("/agreements/new").status_code == 200
     assert not [r for r in caplog.records if r.name == "tracker.security"]
+
+
+# --- file modes ------------------------------------------------------------------------------
+
+
+DATABASE_FILES = ("tracker.sqlite", "tracker.sqlite-wal", "tracker.sqlite-shm")
+
+
+def _modes(folder) -> dict[str, int]:
+    return {path.name: stat.S_IMODE(path.stat().st_mode) for path in folder.iterdir()}
+
+
+def test_a_new_sqlite_database_and_its_wal_files_are_readable_by_their_owner_only(tmp_path):
+    """They hold password hashes: 0600 like the secret key, whatever the umask."""
+    folder = tmp_path / "fresh"
+    folder.mkdir()
+    previous = os.umask(0o022)
+    try:
+        with extra_app(f"sqlite:///{folder / 'tracker.sqlite'}") as app, app.app_context():
+            upgrade()
+            db.session.add(Party(name="Private", kind="grouping"))
+            db.session.commit()
+            modes = _modes(folder)  # while a connection is open: with its -wal and -shm
+    finally:
+        os.umask(previous)
+    assert modes == dict.fromkeys(DATABASE_FILES, 0o600)
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o640])
+def test_an_existing_databases_mode_is_left_as_it_is(sqlite_template, tmp_path, mode):
+    folder = tmp_path / "existing"
+    folder.mkdir()
+    path = folder / "tracker.sqlite"
+    shutil.copy(sqlite_template, path)
+    path.chmod(mode)
+    with extra_app(f"sqlite:///{path}") as app, app.app_context():
+        db.session.add(Party(name="Existing", kind="grouping"))
+        db.session.commit()
+        modes = _modes(folder)
+    assert modes == dict.fromkeys(DATABASE_FILES, mode)

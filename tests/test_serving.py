@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import importlib.util
 import json
 import logging
@@ -16,17 +17,21 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.serving import make_server
 from werkzeug.test import EnvironBuilder
 
 from tests.conftest import REQUIRE_ALL
 from tests.helpers import PASSWORD, extra_app, log_in
+from tests.test_write_lock import write_lock_held_elsewhere
 from tracker.data.database import begin_statement, writing
-from tracker.models import ActionItem, AuditRecord, Role
+from tracker.models import ActionItem, AuditRecord, Party, Role
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -192,33 +197,31 @@ def _stop(server: subprocess.Popen) -> None:
 
 
 @contextmanager
-def _serve(database_url: str, folder: Path, **settings: str):
-    """The app under gunicorn with three workers, as `make serve` runs it; its address and
-    log. ``settings`` are TRACKER_* variables on top of the defaults for tests."""
+def serve(database_url, folder: Path, *arguments: str, **environment: str):
+    """The app under gunicorn with three workers, as `make serve` runs it (more command-line
+    ``arguments`` and TRACKER_* ``environment`` on top of the defaults for tests): its
+    address and log file."""
     port = _free_port()
     bind = f"127.0.0.1:{port}"
-    defaults = {
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(folder / "served"),
-        "SECRET_KEY": "served-test-secret",
-        "PASSWORD_HASH_PROFILE": "CHEAPEST",
-        "RATELIMIT_ENABLED": "false",
-        "WORKERS": "3",
-        "BIND": bind,
-    }
     environment = _server_environment(
-        **{f"TRACKER_{name}": value for name, value in (defaults | settings).items()}
-    )
-    argv = [str(GUNICORN), "--config", "python:tracker.gunicorn_conf", "tracker.wsgi:app"]
-    log = folder / "gunicorn.log"
-    with gunicorn(argv, environment, bind, log, folder):
+        TRACKER_DATABASE_URL=database_url,
+        TRACKER_INSTANCE_PATH=str(folder / "served"),
+        TRACKER_SECRET_KEY="served-test-secret",
+        TRACKER_PASSWORD_HASH_PROFILE="CHEAPEST",
+        TRACKER_RATELIMIT_ENABLED="false",
+        TRACKER_WORKERS="3",
+        TRACKER_BIND=bind,
+    ) | environment
+    argv = [str(GUNICORN), "--config", "python:tracker.gunicorn_conf", *arguments]
+    log = folder / f"gunicorn-{port}.log"
+    with gunicorn([*argv, "tracker.wsgi:app"], environment, bind, log, folder):
         yield ("127.0.0.1", port), log
 
 
 @pytest.fixture
 def served(database_url, tmp_path):
-    """The app under gunicorn with three workers, login throttling off; its base URL."""
-    with _serve(database_url, tmp_path) as address_and_log:
+    """The app under gunicorn, as `make serve` runs it; its address and log file."""
+    with serve(database_url, tmp_path) as address_and_log:
         yield address_and_log
 
 
@@ -293,8 +296,11 @@ def test_the_login_throttle_counts_across_workers(database_url, tmp_path):
     address got up to three times its 10 attempts a minute."""
     # The real password hash: each check takes long enough that the workers share the
     # attempts out, as they would in service.
-    settings = {"RATELIMIT_ENABLED": "true", "PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY"}
-    with _serve(database_url, tmp_path, **settings) as ((host, port), log):
+    settings = {
+        "TRACKER_RATELIMIT_ENABLED": "true",
+        "TRACKER_PASSWORD_HASH_PROFILE": "RFC_9106_LOW_MEMORY",
+    }
+    with serve(database_url, tmp_path, **settings) as ((host, port), log):
         sessions = [load.Session(host, port, None) for _ in range(15)]
         forms = [
             load.page_form(s.request("login", "GET", "/login").body, "/login") for s in sessions
@@ -465,3 +471,218 @@ def test_the_development_server_logs_each_login_with_its_time(tmp_path):
         finally:
             _stop(server)
     assert TIMED_LOGIN_LINE.search(log_path.read_text()), log_path.read_text()
+
+
+# ---------------------------------------------------------------------------- raw requests
+
+MiB = 1024 * 1024
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: http.client.HTTPMessage
+    page: str
+    seconds: float
+
+
+def send_raw(address, head: str, body_parts, *, pause: float = 0) -> RawResponse:
+    """Send ``head`` and then ``body_parts`` on a socket of its own, reading the answer while
+    still sending, as a browser does: a server may answer before the body is all there, and
+    stop reading it."""
+    connection = socket.create_connection(address, timeout=60)
+    answered = threading.Event()
+
+    def send() -> None:
+        try:
+            connection.sendall(head.encode("latin-1"))
+            for part in body_parts:
+                connection.sendall(part)
+            answered.wait(pause)  # a client that stops sending before its body is all there
+        except OSError:
+            pass  # the server stopped reading: its answer says why
+
+    started = time.monotonic()
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        response = http.client.HTTPResponse(connection)
+        response.begin()
+        page = response.read().decode("utf-8", "replace")
+        return RawResponse(response.status, response.headers, page, time.monotonic() - started)
+    finally:
+        answered.set()
+        connection.close()
+        sender.join(timeout=10)
+
+
+def chunks(body: bytes, size: int = 64 * 1024):
+    for start in range(0, len(body), size):
+        piece = body[start : start + size]
+        yield f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+    yield b"0\r\n\r\n"
+
+
+def head(method: str, path: str, address, *headers: str) -> str:
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {address[0]}:{address[1]}", *headers]
+    return "\r\n".join(lines) + "\r\n\r\n"
+
+
+def logged_in_session(address, make_user) -> load.Session:
+    make_user("clerk", role=Role.EDITOR)
+    session = load.Session(*address, None)
+    session.log_in("clerk", PASSWORD)
+    return session
+
+
+def cookie_header(session: load.Session) -> str:
+    return "Cookie: " + "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+
+
+@pytest.fixture
+def dev_served(database_url):
+    """The app under Werkzeug's development server (`tracker run`), CSRF on as in use."""
+    with extra_app(database_url, WTF_CSRF_ENABLED=True) as app:
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield ("127.0.0.1", server.server_port)
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            server.server_close()
+
+
+@pytest.mark.parametrize("server", ["gunicorn", "werkzeug"])
+@pytest.mark.parametrize(("size", "saved"), [(3 * MiB, False), (MiB, True)])
+def test_a_body_sent_in_chunks_is_held_to_the_size_cap(request, server, size, saved, db, make_user):
+    """The cap holds however the body is framed: sent in chunks (no Content-Length) past
+    2 MiB it gets the app's 413 page and nothing is saved, where it used to be saved from
+    its first 2 MiB; under the cap it is saved as usual."""
+    address = request.getfixturevalue("served")[0] if server == "gunicorn" else None
+    address = address or request.getfixturevalue("dev_served")
+    session = logged_in_session(address, make_user)
+    form = load.load_form(session, "/parties/new")
+    form.update(name="Chunky", kind="grouping", code="")
+    start = urlencode(form).encode() + b"&filler="
+    body = start + b"x" * (size - len(start))
+    response = send_raw(
+        address,
+        head(
+            "POST",
+            "/parties/new",
+            address,
+            "Transfer-Encoding: chunked",
+            "Content-Type: application/x-www-form-urlencoded",
+            cookie_header(session),
+        ),
+        chunks(body),
+    )
+    db.session.rollback()
+    named = db.session.scalars(sa.select(Party).where(Party.name == "Chunky")).all()
+    if saved:
+        assert response.status == 302, response.page[-2000:]
+        assert len(named) == 1
+        return
+    assert response.status == 413
+    assert "too large" in response.page and "2.0 MiB" in response.page
+    assert response.headers["X-Request-ID"] and "Content-Security-Policy" in response.headers
+    assert named == []
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_request_past_its_time_limit_gets_the_apps_page(database_url, tmp_path):
+    """A client that stops sending halfway through its body holds a worker: the app stops
+    the request at its time limit with its own 503 page, before gunicorn's timeout would
+    kill the worker and send a bare 500."""
+    with serve(database_url, tmp_path, TRACKER_REQUEST_TIME_LIMIT="1") as (address, log):
+        response = send_raw(
+            address,
+            head(
+                "POST",
+                "/login",
+                address,
+                "Content-Length: 1000",
+                "Content-Type: application/x-www-form-urlencoded",
+            ),
+            [b"username=clerk&"],
+            pause=30,
+        )
+        assert response.status == 503
+        assert response.headers["Retry-After"] == "5"
+        assert "took too long" in response.page
+        assert response.headers["X-Request-ID"] in response.page
+        assert "Content-Security-Policy" in response.headers
+        assert 1 <= response.seconds < 10
+        assert "WORKER TIMEOUT" not in log.read_text()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_request_gunicorn_times_out_gets_the_apps_page(database_url, tmp_path):
+    """With the app's own limit off, gunicorn's worker timeout strikes; its worker_abort hook
+    stops the request with the app's exception, so the app still answers with its page."""
+    with serve(database_url, tmp_path, "--timeout", "2", TRACKER_REQUEST_TIME_LIMIT="0") as (
+        address,
+        log,
+    ):
+        response = send_raw(
+            address,
+            head(
+                "POST",
+                "/login",
+                address,
+                "Content-Length: 1000",
+                "Content-Type: application/x-www-form-urlencoded",
+            ),
+            [b"username=clerk&"],
+            pause=30,
+        )
+        assert response.status == 503
+        assert "took too long" in response.page
+        assert response.headers["X-Request-ID"] in response.page
+        assert "Content-Security-Policy" in response.headers
+        assert "WORKER TIMEOUT" in log.read_text()
+
+
+def test_the_apps_time_limit_is_below_gunicorns_timeout():
+    from tracker.config import Defaults
+
+    (timeout,) = _gunicorn_setting({}, "timeout")
+    assert 0 < Defaults.REQUEST_TIME_LIMIT < timeout
+    assert Defaults.LOCK_WAIT_SECONDS < Defaults.REQUEST_TIME_LIMIT
+
+
+def test_a_worker_kept_waiting_for_another_servers_write_gets_503(
+    database_url, tmp_path, db, make_user
+):
+    """Two processes: this test holds the database's write lock; a save through gunicorn
+    waits its second for it, then gets the 503 page with Retry-After, and nothing is saved."""
+    with serve(database_url, tmp_path, TRACKER_LOCK_WAIT_SECONDS="1") as (address, _log):
+        session = logged_in_session(address, make_user)
+        form = load.load_form(session, "/parties/new")
+        form.update(name="Atlantis", kind="grouping", code="")
+        with write_lock_held_elsewhere(database_url):
+            response = session.request("save", "POST", "/parties/new", form)
+        assert response.status == 503
+        assert response.headers["Retry-After"] == "5"
+        assert "busy" in response.body and response.headers["X-Request-ID"] in response.body
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Party)) == 0
+        assert session.request("save", "POST", "/parties/new", form).status == 302
+
+
+def test_the_load_script_runs_with_a_hostile_editor(served, monkeypatch, database_url, capsys):
+    """One session sends the largest agreement form the cap allows, over and over, while two
+    others work: each is refused with the form's message, and the others see no error."""
+    (host, port), _ = served
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("TRACKER_PASSWORD_HASH_PROFILE", "CHEAPEST")
+    arguments = ["--url", f"http://{host}:{port}", "--setup", "--demo-data", "--users", "2"]
+    code = load.main([*arguments, "--seconds", "8", "--seed", "1", "--hostile-editor"])
+    report = capsys.readouterr().out
+    summary = dict(part.split("=") for part in report.split("SUMMARY ")[1].split()[:4])
+    assert summary["errors"] == "0" and summary["lost_writes"] == "0", report
+    hostile = report.split("hostile editor: ")[1].splitlines()[0]
+    assert "errors 0" in hostile and "refused 0" not in hostile, report
+    assert code == (1 if summary["lost_updates"] != "0" else 0)

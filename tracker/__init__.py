@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     load_config(app, config)
     register_logging(app)
+    register_time_limit(app)
     register_proxy(app)
     register_extensions(app)
     register_request_hooks(app)
@@ -52,6 +53,13 @@ def register_logging(app: Flask) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter(LOG_FORMAT, LOG_DATE_FORMAT))
         logger.addHandler(handler)
+
+
+def register_time_limit(app: Flask) -> None:
+    from tracker.web.deadline import TimeLimit
+
+    # Around everything the app does for a request (the proxy-header fix goes outside).
+    app.wsgi_app = TimeLimit(app.wsgi_app, app.config["REQUEST_TIME_LIMIT"])
 
 
 def register_proxy(app: Flask) -> None:
@@ -131,11 +139,15 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
 
+    from tracker.data.database import DatabaseBusy
     from tracker.web import security
+    from tracker.web.deadline import RequestTimeout
 
     for code in security.ERROR_CODES:
         app.register_error_handler(code, security.render_error)
     app.register_error_handler(StaleDataError, security.render_lost_race)
+    app.register_error_handler(DatabaseBusy, security.render_busy)
+    app.register_error_handler(RequestTimeout, security.render_timeout)
 
 
 def register_template_helpers(app: Flask) -> None:

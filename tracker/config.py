@@ -75,9 +75,17 @@ class Defaults:
     # offers the meetings within PARENT_WINDOW_DAYS of the meeting.
     CHOICE_LIMIT = 500
     PARENT_WINDOW_DAYS = 10
-    # Each request that may write runs alone (SQLite: BEGIN IMMEDIATE; PostgreSQL: one
-    # advisory lock), so what it read still holds when it commits. See tracker/database.py.
+    # Each request that may write runs alone (SQLite: the write lock; PostgreSQL: one
+    # advisory lock), so what it read still holds when it commits. See
+    # tracker/data/database.py.
     SERIALIZE_WRITES = True
+    # How long, in seconds, a write waits for the one before it to finish; then the request
+    # is answered 503 ("busy, try again") with nothing saved.
+    LOCK_WAIT_SECONDS = 10
+    # A request still running after this many seconds is stopped and answered 503; below
+    # gunicorn's worker timeout (tracker/gunicorn_conf.py), so the app answers, not gunicorn.
+    # 0: no limit.
+    REQUEST_TIME_LIMIT = 50
     # Behind a reverse proxy: how many proxies set each X-Forwarded-* header (Werkzeug's
     # ProxyFix). 0 ignores the header, since a client could send it to pose as another address.
     PROXY_FIX_X_FOR = 0

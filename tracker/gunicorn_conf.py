@@ -26,7 +26,10 @@ bind = os.environ.get("TRACKER_BIND", "127.0.0.1:8000").split(",")
 # the reverse proxy's. The app's own ProxyFix settings cover the client address.
 forwarded_allow_ips = os.environ.get("TRACKER_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-timeout = 60  # a worker silent this long is killed and replaced
+# A worker silent this long is killed and replaced. The app stops a request itself after
+# its REQUEST_TIME_LIMIT (50 s), so that it answers with its own 503 page; this is the
+# backstop for a request stuck where Python cannot interrupt it.
+timeout = 60
 graceful_timeout = 30  # on restart, requests in flight get this long to finish
 keepalive = 5  # seconds; the proxy in front usually keeps connections open
 # Replace workers now and then, so a slow leak never grows without bound.
@@ -65,3 +68,13 @@ logconfig_dict = {
     "root": {"level": "WARNING", "handlers": ["stderr"]},
     "loggers": {"tracker": {"level": "INFO", "handlers": ["stderr"], "propagate": False}},
 }
+
+
+def worker_abort(worker):
+    """gunicorn's timeout struck a request: stop it with the app's own exception instead of
+    gunicorn's SystemExit, so the app answers with its 503 page (request id, security
+    headers) rather than gunicorn with a bare 500, if it gets to run before the worker is
+    killed outright; the worker is replaced afterwards either way (tracker/web/deadline.py)."""
+    from tracker.web.deadline import abort_request
+
+    abort_request()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from wtforms import (
     DateField,
-    FieldList,
     Form,
     FormField,
     SelectChoice,
@@ -14,9 +13,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from tracker.agreements.services import MAX_PARTIES
 from tracker.models import Category, PartyRole, Priority, Status
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, TrackerForm
+from tracker.web.forms import IdSelectField, RowList, TrackerForm
 
 
 class PartyRowForm(Form):
@@ -56,7 +56,12 @@ class AgreementForm(TrackerForm):
     target_on = DateField("Target date", validators=[Optional()])
     signed_on = DateField("Signed", validators=[Optional()])
     in_force_on = DateField("Entered into force", validators=[Optional()])
-    parties = FieldList(FormField(PartyRowForm), min_entries=4)
+    parties = RowList(
+        FormField(PartyRowForm),
+        min_entries=4,
+        max_entries=MAX_PARTIES,
+        too_many=f"An agreement lists at most {MAX_PARTIES} parties.",
+    )
 
     def validate_signed_on(self, field):
         if field.data and self.opened_on.data and field.data < self.opened_on.data:

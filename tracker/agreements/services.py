@@ -10,6 +10,11 @@ from tracker.extensions import db
 from tracker.models import Agreement, AgreementParty, Meeting, Party, User
 from tracker.models.errors import RuleError
 
+# The most parties an agreement lists: enough for a convention open to every state, few
+# enough that its form (a row per party, each a select of every party) stays quick to check
+# and draw. A negotiation point's form has a field per party, so this bounds it too.
+MAX_PARTIES = 250
+
 
 class AgreementError(RuleError):
     """A change to an agreement that the rules do not allow."""
@@ -29,6 +34,8 @@ def _check_short_name(short_name: str | None, agreement_id: int | None) -> None:
 
 
 def _set_parties(agreement: Agreement, rows: list[tuple[int, str]]) -> None:
+    if len(rows) > MAX_PARTIES:
+        raise AgreementError(f"An agreement lists at most {MAX_PARTIES} parties.", "parties")
     # Load every party first: building links while loading would autoflush half-made rows.
     wanted = [party_id for party_id, _ in rows]
     parties = {

@@ -180,9 +180,11 @@ def edit(agreement_id: int):
         form.lead.data = agreement.lead_id
         while len(form.parties) > 0:
             form.parties.pop_entry()
-        for link in agreement.party_links:
+        for link in agreement.party_links[: form.parties.max_entries]:
             form.parties.append_entry({"party": link.party_id, "role": link.role.value})
-        while len(form.parties) < len(agreement.party_links) + 2:
+        # Two blank rows to add parties, within the most an agreement may list.
+        rows = min(len(agreement.party_links) + 2, form.parties.max_entries)
+        while len(form.parties) < rows:
             form.parties.append_entry()
     _prepare_form(form, creating=False)
     edit = Edit(form, agreement)

@@ -1,47 +1,118 @@
 """Connection settings that must hold on every database connection, and how transactions
-begin: every request that may write is one serializable transaction, on both databases.
+begin and take the write lock: every request that may write is one serializable
+transaction, on both databases, and holds the write lock as briefly as that allows.
 
 A request that reads a record, decides and writes (press "done": read the item, flip it)
 must not interleave with another doing the same, or one of the two changes is lost.
 
-SQLite allows one writer at a time. A transaction that starts by reading and only later
-writes holds a read snapshot; if another process commits meanwhile, SQLite cannot upgrade
-it to a writer and fails at once with "database is locked", whatever the busy timeout. So
-for requests and the `tracker` command SQLAlchemy, not the sqlite3 module, begins the
-transaction (the pattern of SQLAlchemy's "Transactions with SQLite and the sqlite3
-driver"): a request that may write (any method but GET, HEAD, OPTIONS) and the command line
-begin with BEGIN IMMEDIATE, taking the write lock first and waiting for it under the busy
-timeout; pages that only read begin a plain BEGIN, one consistent snapshot that never
-waits, since WAL lets readers work beside the writer. Other code (tests, scripts) keeps the
-sqlite3 module's own transactions, which begin at the first write.
+**SQLite** allows one writer at a time. A transaction that starts by reading and only later
+writes holds a read snapshot; when it writes, SQLite makes it the writer only if no other
+connection has committed since that snapshot was taken and none holds the write lock, and
+otherwise refuses at once ("database is locked", SQLITE_BUSY or SQLITE_BUSY_SNAPSHOT),
+whatever the busy timeout. For requests and the `tracker` command SQLAlchemy, not the
+sqlite3 module, begins the transaction (the pattern of SQLAlchemy's "Transactions with
+SQLite and the sqlite3 driver"), and uses that rule instead of fighting it:
 
-PostgreSQL at READ COMMITTED would let both presses read "open" and both write "done". The
-same writers take one transaction-scoped advisory lock first, per schema, so writes are
-serialized across all app servers as on SQLite, while reads never wait for it.
+- A request that may write (any method but GET, HEAD, OPTIONS) first runs *deferred*: a
+  plain BEGIN, so loading the user and the record, parsing and validating the form, and
+  showing it again with its errors all happen on a read snapshot, without the write lock.
+  A request whose form is refused never takes the lock at all.
+- Its first write asks for the lock. SQLite grants it only when the snapshot is still the
+  latest state of the database, that is exactly when everything the request read still
+  holds, and the request keeps the lock until it commits.
+- If SQLite refuses, the request has written nothing and committed nothing: it is rolled
+  back and run once more from the start (:func:`run_request`; the web layer resets the
+  logged-in user and the session cookie), this time taking the lock first (BEGIN
+  IMMEDIATE, waiting for it under the busy timeout), as every writing request once did.
+  After a commit, a request's later transactions take the lock first too, so a request
+  never runs again once it has changed anything.
 
-SERIALIZE_WRITES = False turns all this off: transactions then begin as the drivers do, and
-a save that lands between another request's read and write is caught only where records
-carry a version (a 409 instead of a lost update; see tracker/web/conflicts.py).
+So a save is made either on a snapshot that is still current, or under the lock since the
+request's first read: what a writing request read still holds when it commits, either way.
+Pages that only read begin a plain BEGIN, one consistent snapshot that never waits, since
+WAL lets readers work beside the writer. The `tracker` command (:func:`writing`) takes the
+lock first. Other code (tests, scripts) keeps the sqlite3 module's own transactions, which
+begin at the first write.
+
+**PostgreSQL** at READ COMMITTED would let both presses read "open" and both write "done".
+Writing transactions take one transaction-scoped advisory lock at their first statement,
+per schema, so writes are serialized across all app servers as on SQLite, while reads
+never wait for it. The lock is taken first there, not at the first write: a READ COMMITTED
+transaction cannot learn that another writer committed after it began reading (that would
+take REPEATABLE READ and a row every writer updates, the command line and migrations
+included).
+
+**On both**, a request whose save is refused (an invalid form, an edit conflict, a rule
+the change breaks) ends its transaction there (:func:`done_writing`, called by the one
+save path) and reads without the lock from then on, so drawing the form again with its
+errors never holds the lock; writing after that is a programming error.
+
+**Waiting.** A write waits for the lock at most ``LOCK_WAIT_SECONDS`` (SQLite's busy
+timeout, PostgreSQL's ``lock_timeout``); then :class:`DatabaseBusy` is raised, which the app
+answers with a 503 page and ``Retry-After``, the transaction rolled back.
+
+**Files.** A new SQLite database file is created readable by its owner only (0600) before
+SQLite opens it; SQLite gives its ``-wal`` and ``-shm`` files the database file's mode. An
+existing file's mode is left as it is.
+
+SERIALIZE_WRITES = False turns the serializing off: transactions then begin as the drivers
+do, and a save that lands between another request's read and write is caught only where
+records carry a version (a 409 instead of a lost update; see tracker/web/conflicts.py).
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import current_app, has_app_context, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from tracker.extensions import db
+
+logger = logging.getLogger("tracker.data")
 
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How long a write waits for the lock when the app's LOCK_WAIT_SECONDS does not say.
 BUSY_TIMEOUT_MS = 10_000
 # One lock per schema: separate tracker databases in one server's schemas do not wait on
 # each other.
 WRITE_LOCK = "SELECT pg_advisory_xact_lock(hashtext('tracker writes in ' || current_schema()))"
+# PostgreSQL's error for a lock wait that ran out (lock_timeout).
+LOCK_NOT_AVAILABLE = "55P03"
+# A new database file: readable and writable by its owner only, like the secret key.
+PRIVATE_FILE_MODE = 0o600
+
+T = TypeVar("T")
+
+
+class DatabaseBusy(exc.OperationalError):
+    """A wait for the write lock that ran out: other writes kept the database busy."""
+
+
+class WriteRefused(Exception):
+    """SQLite would not let a deferred request write: another connection wrote since the
+    request began reading, or is writing now. The request runs again, taking the lock first."""
+
+
+@dataclass
+class _Request:
+    """How the transactions of one request begin (see :func:`run_request`)."""
+
+    deferred: bool  # SQLite: the lock is asked for at the first write
+    done: bool = False  # the request's save was refused: it writes no more
+
 
 _writing: ContextVar[bool] = ContextVar("tracker_writing", default=False)
+_request: ContextVar[_Request | None] = ContextVar("tracker_request_writes", default=None)
 
 
 @contextmanager
@@ -56,31 +127,114 @@ def writing() -> Iterator[None]:
 
 def may_write() -> bool | None:
     """Whether this context's transactions may write: True for a request with a method that
-    changes things and inside writing(), False for other requests; None leaves transactions
-    to the drivers (outside requests, and everywhere when SERIALIZE_WRITES is off)."""
+    changes things (until its save is refused) and inside writing(), False for other
+    requests; None leaves transactions to the drivers (outside requests, and everywhere when
+    SERIALIZE_WRITES is off)."""
     if has_app_context() and not current_app.config.get("SERIALIZE_WRITES", True):
         return None
-    if _writing.get() or (has_request_context() and request.method not in READING_METHODS):
+    if _writing.get():
         return True
-    return False if has_request_context() else None
+    if not has_request_context():
+        return None
+    state = _request.get()
+    if state is not None and state.done:
+        return False
+    return request.method not in READING_METHODS
+
+
+def _deferred() -> bool:
+    state = _request.get()
+    return state is not None and state.deferred and not _writing.get()
 
 
 def begin_statement() -> str | None:
     """How this context's SQLite transactions begin; None leaves it to the sqlite3 module."""
-    return {True: "BEGIN IMMEDIATE", False: "BEGIN", None: None}[may_write()]
+    writes = may_write()
+    if writes is None:
+        return None
+    return "BEGIN IMMEDIATE" if writes and not _deferred() else "BEGIN"
+
+
+def run_request(dispatch: Callable[[], T], *, again: Callable[[], None]) -> T:
+    """Run one request (``dispatch``) under the rules above; on SQLite, a request that may
+    write runs deferred first and, if SQLite refuses its first write, once more after
+    ``again()`` has reset what the first run left in the request, taking the lock first."""
+    deferred = may_write() is True and db.engine.dialect.name == "sqlite"
+    token = _request.set(_Request(deferred=deferred))
+    try:
+        if not deferred:
+            return dispatch()
+        try:
+            return dispatch()
+        except WriteRefused:
+            logger.debug("Write refused: %s %s runs again", request.method, request.path)
+            db.session.rollback()
+            again()
+        _request.set(_Request(deferred=False))
+        return dispatch()
+    finally:
+        _request.reset(token)
+
+
+def done_writing() -> None:
+    """This request will write no more (its save was refused): end its transaction now,
+    releasing the write lock if it holds it, and begin any later ones read-only."""
+    state = _request.get()
+    if state is None or state.done or may_write() is not True:
+        return
+    db.session.rollback()
+    state.done = True
+
+
+def _refuse_late_writes(_session, _flush_context, _instances) -> None:
+    state = _request.get()
+    if state is not None and state.done and has_request_context():
+        raise RuntimeError(
+            "This request's save was refused, so it reads without the write lock from then "
+            "on; it must not write (see tracker/data/database.py)."
+        )
+
+
+def _committed(_connection: Connection) -> None:
+    # Once a request has changed something it must never run again: later transactions take
+    # the lock first.
+    state = _request.get()
+    if state is not None:
+        state.deferred = False
+
+
+def _lock_wait_ms() -> int:
+    if has_app_context():
+        return int(current_app.config.get("LOCK_WAIT_SECONDS", BUSY_TIMEOUT_MS / 1000) * 1000)
+    return BUSY_TIMEOUT_MS
 
 
 def _is_sqlite(dbapi_connection) -> bool:
     return isinstance(dbapi_connection, sqlite3.Connection)
 
 
-def _configure_sqlite(dbapi_connection, _record) -> None:
-    """Enforce foreign keys and make SQLite behave under several writers."""
+def _create_private_file(dialect, _record, cargs, cparams) -> None:
+    """Create a new SQLite database file readable by its owner only, before SQLite makes it
+    with the process's umask (its -wal and -shm files then get the same mode)."""
+    if dialect.name != "sqlite" or cparams.get("uri") or not cargs:
+        return
+    path = cargs[0]
+    if not isinstance(path, str) or path in ("", ":memory:"):
+        return
+    # Already there (its mode is left alone), or a folder missing: SQLite says what is wrong.
+    with suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+
+
+def _configure_connection(dbapi_connection, _record) -> None:
+    """Enforce foreign keys and make SQLite behave under several writers; bound the wait
+    for a lock on both databases."""
     if not _is_sqlite(dbapi_connection):
+        _configure_postgresql(dbapi_connection)
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout = {_lock_wait_ms()}")
     cursor.execute("PRAGMA journal_mode = WAL")
     # In WAL mode NORMAL loses no committed transaction on an application crash and keeps
     # the database consistent on power loss (it may lose the last commits then).
@@ -90,6 +244,18 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     # count the whole database in the process's resident memory after one full read.)
     cursor.execute("PRAGMA cache_size = -16384")
     cursor.close()
+
+
+def _configure_postgresql(dbapi_connection) -> None:
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    # Outside any transaction, so the setting holds for the connection's whole life.
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"SET lock_timeout = {_lock_wait_ms()}")
+    cursor.close()
+    dbapi_connection.autocommit = autocommit
 
 
 def _begin(connection: Connection) -> None:
@@ -108,8 +274,30 @@ def _begin(connection: Connection) -> None:
         connection.exec_driver_sql(WRITE_LOCK)
 
 
+def _lock_errors(context: exc.ExceptionContext) -> Exception | None:
+    """A refused or timed-out lock as WriteRefused (a deferred SQLite request runs again) or
+    DatabaseBusy (the wait ran out); other errors as they are."""
+    error = context.original_exception
+    if isinstance(error, sqlite3.OperationalError):
+        if not getattr(error, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+            return None
+        if _deferred():
+            return WriteRefused(str(error))
+    elif getattr(error, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+        return None
+    return DatabaseBusy(context.statement, context.parameters, error)
+
+
 def install() -> None:
     """Apply the connection settings and transaction rules above to every engine."""
-    for name, listener in (("connect", _configure_sqlite), ("begin", _begin)):
-        if not event.contains(Engine, name, listener):
-            event.listen(Engine, name, listener)
+    listeners = (
+        (Engine, "do_connect", _create_private_file),
+        (Engine, "connect", _configure_connection),
+        (Engine, "begin", _begin),
+        (Engine, "commit", _committed),
+        (Engine, "handle_error", _lock_errors),
+        (Session, "before_flush", _refuse_late_writes),
+    )
+    for target, name, listener in listeners:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from wtforms import (
     DateField,
-    FieldList,
     Form,
     FormField,
     SelectField,
@@ -22,9 +21,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from tracker.meetings.services import MAX_AGENDA, MAX_PARTICIPANTS
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, TrackerForm, optional_id
+from tracker.web.forms import IdSelectField, RowList, TrackerForm, optional_id
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
@@ -145,8 +145,12 @@ class MeetingForm(TrackerForm):
         invalid_value_message="Invalid Choice: could not coerce.",
     )
     participant_ids = SelectMultipleField("Participants", coerce=int, render_kw={"size": 10})
-    # The cap keeps a forged request from making the server build thousands of rows.
-    agenda = FieldList(FormField(AgendaRowForm), label="Agreements discussed", max_entries=60)
+    agenda = RowList(
+        FormField(AgendaRowForm),
+        label="Agreements discussed",
+        max_entries=MAX_AGENDA,
+        too_many=f"A meeting lists at most {MAX_AGENDA} agreements discussed.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,6 +173,11 @@ class MeetingForm(TrackerForm):
             for row in self.agenda
             if row.agreement_id.data is not None
         ]
+
+    def validate_participant_ids(self, field):
+        if len(field.data or ()) > MAX_PARTICIPANTS:
+            field.data = field.data[:MAX_PARTICIPANTS]  # drawn again at a bounded cost
+            raise ValidationError(f"Choose at most {MAX_PARTICIPANTS} participants.")
 
     def validate_timezone(self, field):
         if field.data not in timezone_names():

@@ -11,6 +11,13 @@ from tracker.extensions import db
 from tracker.models import AgendaItem, Meeting, MeetingLevel, Person
 from tracker.models.errors import RuleError
 
+# The most agreements discussed and participants one meeting records: each row and each
+# chosen person costs the server time to check and draw on the meeting's form (and a
+# meeting's outcomes form has a section per agreement discussed), so a forged request must
+# not bring thousands.
+MAX_AGENDA = 60
+MAX_PARTICIPANTS = 300
+
 
 class MeetingError(RuleError):
     """A change that would break a rule about meetings."""
@@ -34,6 +41,8 @@ def _check_parent(meeting: Meeting, parent_id: int | None) -> Meeting | None:
 def _people(ids: Sequence[int]) -> list[Person]:
     if not ids:
         return []
+    if len(set(ids)) > MAX_PARTICIPANTS:
+        raise MeetingError(f"Choose at most {MAX_PARTICIPANTS} participants.", "participant_ids")
     people = list(db.session.scalars(sa.select(Person).where(Person.id.in_(set(ids)))))
     if len(people) != len(set(ids)):
         raise MeetingError("Some of the participants chosen do not exist.")
@@ -59,6 +68,8 @@ def _apply(
     if ends_at is not None and ends_at < starts_at:
         raise MeetingError("A meeting cannot end before it starts.")
     agreement_ids = [agreement_id for agreement_id, _ in agenda]
+    if len(agreement_ids) > MAX_AGENDA:
+        raise MeetingError(f"A meeting lists at most {MAX_AGENDA} agreements discussed.", "agenda")
     if len(agreement_ids) != len(set(agreement_ids)):
         raise MeetingError("Each agreement can be listed only once.")
     meeting.title = title.strip()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from wtforms import (
     DateField,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -15,12 +14,16 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional, ValidationError
 
+from tracker.meetings.services import MAX_AGENDA
 from tracker.models import PointStatus
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, TrackerForm
+from tracker.web.forms import IdSelectField, RowList, TrackerForm
 
 NO_CHANGE = SelectChoice("", "No change")
 ACTION_ROWS = 2
+# The open points of an agreement the form offers to settle (the first, by subject); more
+# are settled from each point's own form.
+MAX_SETTLE_ROWS = 100
 
 
 class SettlePointForm(Form):
@@ -60,8 +63,17 @@ class AgreementOutcomeForm(VersionedForm, Form):
     status_note = StringField("Note on the status change", validators=[Length(max=5_000)])
     point_subject = StringField("New negotiation point", validators=[Length(max=200)])
     point_details = TextAreaField("Details of the new point", validators=[Length(max=10_000)])
-    settle = FieldList(FormField(SettlePointForm))
-    actions = FieldList(FormField(NewActionForm), min_entries=ACTION_ROWS, max_entries=ACTION_ROWS)
+    settle = RowList(
+        FormField(SettlePointForm),
+        max_entries=MAX_SETTLE_ROWS,
+        too_many=f"At most {MAX_SETTLE_ROWS} open points are settled at once.",
+    )
+    actions = RowList(
+        FormField(NewActionForm),
+        min_entries=ACTION_ROWS,
+        max_entries=ACTION_ROWS,
+        too_many=f"At most {ACTION_ROWS} new action items per agreement at once.",
+    )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -81,4 +93,8 @@ class AgreementOutcomeForm(VersionedForm, Form):
 class OutcomesForm(VersionedForm, TrackerForm):
     """Every agreement discussed, and the meeting's version."""
 
-    agreements = FieldList(FormField(AgreementOutcomeForm))
+    agreements = RowList(
+        FormField(AgreementOutcomeForm),
+        max_entries=MAX_AGENDA,
+        too_many=f"A meeting discusses at most {MAX_AGENDA} agreements.",
+    )

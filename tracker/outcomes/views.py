@@ -14,7 +14,7 @@ from tracker.models import (
     allowed_transitions,
 )
 from tracker.outcomes import queries, services
-from tracker.outcomes.forms import ACTION_ROWS, NO_CHANGE, OutcomesForm
+from tracker.outcomes.forms import ACTION_ROWS, MAX_SETTLE_ROWS, NO_CHANGE, OutcomesForm
 from tracker.web.arguments import record_id
 from tracker.web.auth import role_required
 from tracker.web.editing import Edit
@@ -51,7 +51,8 @@ def _initial_data(items: list[AgendaItem]) -> dict:
                 "status": "",
                 "status_on": local_day,
                 "settle": [
-                    {"point_id": str(p.id), "status": ""} for p in _open_points(item.agreement)
+                    {"point_id": str(p.id), "status": ""}
+                    for p in _open_points(item.agreement)[:MAX_SETTLE_ROWS]
                 ],
                 "actions": [{}] * ACTION_ROWS,
             }

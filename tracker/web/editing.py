@@ -13,7 +13,9 @@ check → save → flash and redirect, or the form again::
         return redirect(url_for(".detail", agreement_id=agreement.id))
     return edit.render("agreements/form.html", agreement=agreement)
 
-Services add and flush; only :meth:`Edit.save` commits.
+Services add and flush; only :meth:`Edit.save` commits. A save that is refused ends the
+request's transaction, so the form page is drawn again without the write lock
+(:func:`tracker.data.database.done_writing`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 
 from flask import render_template
 
+from tracker.data import database
 from tracker.extensions import db
 from tracker.models import RuleError
 from tracker.web import conflicts
@@ -70,6 +73,7 @@ class Edit:
         """
         valid = self.form.validate_on_submit()
         if not valid or self.conflict is not None:
+            database.done_writing()
             return False
         guard = (
             nullcontext()
@@ -82,9 +86,11 @@ class Edit:
                 db.session.commit()
         except RuleError as error:
             db.session.rollback()
+            database.done_writing()
             (refused or self.refuse)(error)
             return False
         except conflicts.EditConflict as error:
+            database.done_writing()
             self.conflict = error.conflict
             return False
         return True

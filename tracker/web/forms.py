@@ -1,10 +1,11 @@
 """Form pieces every feature shares: the base of every form, a select of records by id, its
-"none" choice, a form that is only a CSRF token, and a filter for typed text."""
+"none" choice, a list of repeated rows with a limit, a form that is only a CSRF token, and a
+filter for typed text."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField
+from wtforms import FieldList, SelectChoice, SelectField
 from wtforms.widgets import HiddenInput
 
 
@@ -53,6 +54,36 @@ class IdSelectField(SelectField):
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("invalid_value_message", NOT_A_CHOICE)
         super().__init__(label, validators, coerce=optional_id, **kwargs)
+
+
+class RowList(FieldList):
+    """Repeated rows (``name-0-…``, ``name-1-…``) of which a form takes at most
+    ``max_entries``; more are refused with ``too_many`` on the field.
+
+    Every row costs the server time to build, check and draw again, so a forged request
+    must not bring thousands. WTForms' own FieldList builds rows up to the limit and drops
+    the rest without a word, which would save part of what was sent; rows past the limit
+    are never built here either, and the form is refused as a whole.
+    """
+
+    def __init__(
+        self, unbound_field, label=None, validators=None, *, max_entries, too_many, **kwargs
+    ):
+        super().__init__(unbound_field, label, validators, max_entries=max_entries, **kwargs)
+        self.too_many = too_many
+        self.submitted = 0
+
+    def _extract_indices(self, prefix, formdata):
+        indices = set(super()._extract_indices(prefix, formdata))
+        self.submitted = len(indices)
+        return indices
+
+    def validate(self, form, extra_validators=()):
+        valid = super().validate(form, extra_validators)
+        if self.submitted > self.max_entries:
+            self.errors.append(self.too_many)
+            return False
+        return valid
 
 
 class ConfirmForm(TrackerForm):

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, g, render_template, request
+from flask import Flask, Request, g, render_template, request, session
 from flask_login import current_user
-from werkzeug.exceptions import Conflict
+from werkzeug.exceptions import Conflict, RequestEntityTooLarge, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream
 
+from tracker.data import database
 from tracker.extensions import db
 from tracker.models import clock
 
@@ -39,11 +42,74 @@ HEADERS = {
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
 
 # Every error the app can answer with gets a page in the app's layout.
-ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500)
+ERROR_CODES = (400, 403, 404, 405, 409, 413, 429, 500, 503)
+# When a client told the database is busy (503) may try again, in seconds.
+RETRY_AFTER_BUSY = 5
+BUSY_MESSAGE = (
+    "The database is busy with other changes and this request could not wait any longer. "
+    "Nothing was saved; try again in a moment."
+)
+TIMEOUT_MESSAGE = (
+    "This request took too long and was stopped. Reload the page to see whether a change "
+    "you were saving was made before trying again; if this keeps happening, report it with "
+    "the reference below."
+)
+
+
+class CappedBody(LimitedStream):
+    """A request body without a length given ahead (sent in chunks), read up to ``cap``
+    bytes: one byte more is refused with 413.
+
+    Werkzeug limits such a body to MAX_CONTENT_LENGTH, but reading it whole stops at the
+    limit without asking whether more follows, so a form sent in chunks past the cap was
+    parsed from its first 2 MiB and the rest dropped without a word. Reading one byte past
+    the cap tells the two apart, whichever way the body is read.
+    """
+
+    def __init__(self, stream, cap: int) -> None:
+        super().__init__(stream, cap + 1, is_max=True)
+        self.cap = cap
+
+    def readinto(self, buffer) -> int:
+        count = super().readinto(buffer)
+        if self.tell() > self.cap:
+            raise RequestEntityTooLarge()
+        return count
+
+
+class TrackerRequest(Request):
+    """Flask's request, holding the size cap on bodies sent in chunks as on any other."""
+
+    @cached_property
+    def stream(self):
+        cap = self.max_content_length
+        # A server that ends the body itself (chunked transfer coding: gunicorn, Werkzeug's
+        # own server) says so with wsgi.input_terminated; other bodies have a length.
+        if cap is None or self.shallow or not self.environ.get("wsgi.input_terminated"):
+            return super().stream
+        if self.content_length is not None and self.content_length > cap:
+            raise RequestEntityTooLarge()
+        return CappedBody(self.environ["wsgi.input"], cap)
 
 
 class TrackerFlask(Flask):
-    """Flask, logging unhandled exceptions with the request id shown on the 500 page."""
+    """Flask, logging unhandled exceptions with the request id shown on the 500 page,
+    holding the size cap on bodies sent in chunks, and running each request under the
+    transaction rules of tracker/data/database.py."""
+
+    request_class = TrackerRequest
+
+    def full_dispatch_request(self):
+        # What a first, deferred run of a writing request leaves behind if it has to run
+        # again (tracker/data/database.py): the user it loaded, changes to the session cookie.
+        cookie = dict(session)
+
+        def again() -> None:
+            g.pop("_login_user", None)  # loaded again, and checked again, in the new run
+            session.clear()
+            session.update(cookie)
+
+        return database.run_request(super().full_dispatch_request, again=again)
 
     def log_exception(self, exc_info) -> None:
         self.logger.error(
@@ -98,11 +164,41 @@ def render_error(error):
     code = getattr(error, "code", None) or 500
     if code == 403:
         log_refusal()
-    if code == 500:
+    if code >= 500:
         # A failed write leaves the session unusable until rolled back, and the page needs it
         # (the logged-in user in the layout): without this, the 500 page itself would fail.
+        # A 503 gives up a write the same way: nothing of it may be committed. The page
+        # then reads without asking for the write lock again.
         db.session.rollback()
-    return render_template("errors/error.html", error=error, code=code), code
+        database.done_writing()
+    headers = {"Retry-After": str(RETRY_AFTER_BUSY)} if code == 503 else {}
+    return render_template("errors/error.html", error=error, code=code), code, headers
+
+
+def render_busy(_error):
+    """A write that waited too long for the database's write lock: 503, try again soon."""
+    logger.warning(
+        "Database busy: gave up waiting for the write lock, request_id=%s endpoint=%s",
+        request_id(),
+        request.endpoint,
+    )
+    return render_error(ServiceUnavailable(BUSY_MESSAGE))
+
+
+def render_timeout(_error):
+    """A request stopped at its time limit (tracker/web/deadline.py): 503, try again."""
+    logger.warning(
+        "Request stopped at its time limit: request_id=%s %s %s (endpoint %s)",
+        request_id(),
+        request.method,
+        request.path,
+        request.endpoint,
+    )
+    # Stopped anywhere, perhaps inside a database call: the connections are given up rather
+    # than asked to roll back, and the page reads on fresh ones, without the write lock.
+    db.session().invalidate()
+    database.done_writing()
+    return render_error(ServiceUnavailable(TIMEOUT_MESSAGE))
 
 
 def render_lost_race(_error):
