@@ -21,6 +21,7 @@ from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointSta
 from tracker.models.party import Party, PartyKind, Person
 from tracker.models.status import Status, TransitionError, allowed_transitions
 from tracker.models.user import Role, User
+from tracker.models.write_sequence import WriteSequence
 
 __all__ = [
     "ActionItem",
@@ -51,6 +52,7 @@ __all__ = [
     "StatusHistoryError",
     "TransitionError",
     "User",
+    "WriteSequence",
     "allowed_transitions",
     "meeting_participant",
     "utcnow",
