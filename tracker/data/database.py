@@ -32,15 +32,52 @@ request's first read: what a writing request read still holds when it commits, e
 Pages that only read begin a plain BEGIN, one consistent snapshot that never waits, since
 WAL lets readers work beside the writer. The `tracker` command (:func:`writing`) takes the
 lock first. Other code (tests, scripts) keeps the sqlite3 module's own transactions, which
-begin at the first write.
+begin at the first write. SQLite's rule covers every connection to the file, in the app or
+not, so nothing there updates the write sequence below: its table exists (the migrations
+are the same on both databases) and its row stays at 0.
 
-**PostgreSQL** at READ COMMITTED would let both presses read "open" and both write "done".
-Writing transactions take one transaction-scoped advisory lock at their first statement,
-per schema, so writes are serialized across all app servers as on SQLite, while reads
-never wait for it. The lock is taken first there, not at the first write: a READ COMMITTED
-transaction cannot learn that another writer committed after it began reading (that would
-take REPEATABLE READ and a row every writer updates, the command line and migrations
-included).
+**PostgreSQL** at READ COMMITTED, its default, would let both presses read "open" and both
+write "done", and has no rule of its own like SQLite's. The app makes one from two parts: a
+transaction-scoped advisory lock (``WRITE_LOCK``, one per schema, so separate tracker
+databases in one server's schemas do not wait on each other), and one row, the *write
+sequence* (table ``write_sequence``), that every writer raises while it holds the lock
+(``BUMP``). The row changes with every writer's commit, so a transaction on an older
+snapshot cannot raise it: at REPEATABLE READ, PostgreSQL refuses the update ("could not
+serialize access due to concurrent update", SQLSTATE 40001). The same steps as on SQLite
+follow:
+
+- A writing request runs *deferred*: its transaction takes no lock at its start. If its
+  first statement reads, the transaction becomes REPEATABLE READ (one snapshot, taken by
+  that statement, for the whole transaction), and loading, parsing, validating and drawing
+  a refused form again happen on it without the lock.
+- Its first write takes the lock (waiting for the writer ahead, if any) and raises the
+  write sequence. A write is any statement but a SELECT that locks no rows: an ORM flush's
+  INSERT, UPDATE or DELETE, a Core statement (the login throttle's), text, a SELECT ... FOR
+  UPDATE; the hook is SQLAlchemy's ``before_cursor_execute``, which sees every statement
+  the app sends through SQLAlchemy. If another writer committed since the request's
+  snapshot, the raise is refused: :class:`WriteRefused`, and the request runs once more
+  from the start, taking the lock first, as on SQLite. Otherwise no writer has committed
+  since the snapshot, which is still the latest state, and the request keeps the lock until
+  it commits. A deferred transaction whose first statement writes has read nothing: it
+  takes the lock and raises the sequence there, at READ COMMITTED, and is never refused.
+- Every other writer takes the lock at the start of its transaction, at READ COMMITTED, and
+  raises the sequence there, whatever it goes on to do: the second run of a refused
+  request, a request's transactions after its first commit, and the `tracker` command
+  (:func:`writing`), which covers writes no statement hook sees (synth-data's bulk COPY)
+  and `tracker db upgrade`'s migrations (the raise does nothing before the table exists).
+  Such a transaction that commits having written nothing raises the sequence for nothing;
+  a deferred request refused because of it runs again, no worse.
+
+A writer that does not raise the sequence (Alembic or a script run outside the `tracker`
+command, a DBA's SQL in psql, pg_restore) can commit between a deferred request's first
+read and its first write unnoticed. REPEATABLE READ still refuses the request's update of
+any row that writer changed (the request then runs again), and a save from a form whose
+record such a writer changed is refused as an edit conflict (409, tracker/web/conflicts.py),
+so no edit of a record is lost; what can slip is a decision made on rows the request reads
+but does not write (whether a user is the last active admin, say). Such writers run as
+maintenance, with the app stopped or quiet, so that is acceptable; one that must run beside
+the app should go through the `tracker` command, or take ``WRITE_LOCK`` and run ``BUMP``
+itself.
 
 **On both**, a request whose save is refused (an invalid form, an edit conflict, a rule
 the change breaks) ends its transaction there (:func:`done_writing`, called by the one
@@ -56,8 +93,9 @@ SQLite opens it; SQLite gives its ``-wal`` and ``-shm`` files the database file'
 existing file's mode is left as it is.
 
 SERIALIZE_WRITES = False turns the serializing off: transactions then begin as the drivers
-do, and a save that lands between another request's read and write is caught only where
-records carry a version (a 409 instead of a lost update; see tracker/web/conflicts.py).
+do, nothing raises the write sequence, and a save that lands between another request's read
+and write is caught only where records carry a version (a 409 instead of a lost update; see
+tracker/web/conflicts.py).
 """
 
 from __future__ import annotations
@@ -74,7 +112,9 @@ from typing import TypeVar
 from flask import current_app, has_app_context, has_request_context, request
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import CompoundSelect, Select
 
 from tracker.extensions import db
 
@@ -86,8 +126,24 @@ BUSY_TIMEOUT_MS = 10_000
 # One lock per schema: separate tracker databases in one server's schemas do not wait on
 # each other.
 WRITE_LOCK = "SELECT pg_advisory_xact_lock(hashtext('tracker writes in ' || current_schema()))"
+# Raise the write sequence (tracker/models/write_sequence.py), under the lock. An upsert, so
+# a missing row is no matter; nothing while the table does not exist yet, since
+# `tracker db upgrade` runs it before the migration that makes the table.
+BUMP = (
+    "DO $$BEGIN IF to_regclass('write_sequence') IS NOT NULL THEN "
+    "INSERT INTO write_sequence (id, n) VALUES (1, 1) "
+    "ON CONFLICT (id) DO UPDATE SET n = write_sequence.n + 1; END IF; END$$"
+)
 # PostgreSQL's error for a lock wait that ran out (lock_timeout).
 LOCK_NOT_AVAILABLE = "55P03"
+# PostgreSQL's error for a REPEATABLE READ transaction updating a row that a transaction
+# its snapshot does not see has changed: here, another writer raised the write sequence.
+SERIALIZATION_FAILURE = "40001"
+# Where a PostgreSQL connection keeps how its current writing transaction stands (below).
+_TRANSACTION = "tracker_write_transaction"
+_FRESH = "fresh"  # deferred, no statement yet
+_READING = "reading"  # deferred, REPEATABLE READ, without the lock
+_LOCKED = "locked"  # holds the lock and has raised the write sequence
 # A new database file: readable and writable by its owner only, like the secret key.
 PRIVATE_FILE_MODE = 0o600
 
@@ -99,15 +155,16 @@ class DatabaseBusy(exc.OperationalError):
 
 
 class WriteRefused(Exception):
-    """SQLite would not let a deferred request write: another connection wrote since the
-    request began reading, or is writing now. The request runs again, taking the lock first."""
+    """The database would not let a deferred request write: another writer committed since
+    the request began reading (or, on SQLite, is writing now). The request runs again,
+    taking the lock first."""
 
 
 @dataclass
 class _Request:
     """How the transactions of one request begin (see :func:`run_request`)."""
 
-    deferred: bool  # SQLite: the lock is asked for at the first write
+    deferred: bool  # the lock is asked for at the first write
     done: bool = False  # the request's save was refused: it writes no more
 
 
@@ -117,7 +174,8 @@ _request: ContextVar[_Request | None] = ContextVar("tracker_request_writes", def
 
 @contextmanager
 def writing() -> Iterator[None]:
-    """Within this block, SQLite transactions begin IMMEDIATE (outside requests: the CLI)."""
+    """Within this block transactions take the write lock first (SQLite: BEGIN IMMEDIATE;
+    PostgreSQL: the lock and the write sequence), outside requests: the CLI."""
     token = _writing.set(True)
     try:
         yield
@@ -156,10 +214,10 @@ def begin_statement() -> str | None:
 
 
 def run_request(dispatch: Callable[[], T], *, again: Callable[[], None]) -> T:
-    """Run one request (``dispatch``) under the rules above; on SQLite, a request that may
-    write runs deferred first and, if SQLite refuses its first write, once more after
-    ``again()`` has reset what the first run left in the request, taking the lock first."""
-    deferred = may_write() is True and db.engine.dialect.name == "sqlite"
+    """Run one request (``dispatch``) under the rules above: a request that may write runs
+    deferred first and, if the database refuses its first write, once more after ``again()``
+    has reset what the first run left in the request, taking the lock first."""
+    deferred = may_write() is True
     token = _request.set(_Request(deferred=deferred))
     try:
         if not deferred:
@@ -269,13 +327,56 @@ def _begin(connection: Connection) -> None:
         else:
             dbapi_connection.isolation_level = None  # the sqlite3 module begins nothing
             connection.exec_driver_sql(statement)
-    elif connection.dialect.name == "postgresql" and may_write():
-        # Released by the transaction's commit or rollback, or when its connection closes.
-        connection.exec_driver_sql(WRITE_LOCK)
+    elif connection.dialect.name == "postgresql":
+        # Set for each transaction: the connection's info outlives it.
+        connection.info[_TRANSACTION] = None
+        if may_write():
+            if _deferred():
+                connection.info[_TRANSACTION] = _FRESH
+            else:
+                _take_write_lock(connection)
+
+
+def _take_write_lock(connection: Connection) -> None:
+    """Take the write lock (released by the transaction's commit or rollback, or when its
+    connection closes) and raise the write sequence; refused as WriteRefused on a stale
+    REPEATABLE READ snapshot (see _lock_errors)."""
+    connection.exec_driver_sql(WRITE_LOCK)
+    connection.exec_driver_sql(BUMP)
+    connection.info[_TRANSACTION] = _LOCKED
+
+
+def _reads_only(context: ExecutionContext | None) -> bool:
+    """Whether a statement only reads: a SELECT that locks no rows. Anything else (INSERT,
+    UPDATE, DELETE, text or driver SQL, DDL) counts as a write."""
+    compiled = getattr(context, "compiled", None)
+    statement = compiled.statement if compiled is not None else None
+    # SQLAlchemy keeps a SELECT's FOR UPDATE (or SHARE) in _for_update_arg.
+    return isinstance(statement, (Select, CompoundSelect)) and statement._for_update_arg is None
+
+
+def _before_statement(connection, _cursor, _statement, _parameters, context, _executemany):
+    """PostgreSQL, a deferred writing transaction: before its first statement, REPEATABLE
+    READ if that statement reads, or the lock if it writes; before its first write, the
+    lock (see the module's text)."""
+    if connection.dialect.name != "postgresql":
+        return
+    state = connection.info.get(_TRANSACTION)
+    if state not in (_FRESH, _READING):
+        return
+    reads = _reads_only(context)
+    if reads and state == _READING:
+        return
+    connection.info[_TRANSACTION] = None  # our own statements below pass through here too
+    if reads:
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        connection.info[_TRANSACTION] = _READING
+    else:
+        _take_write_lock(connection)
 
 
 def _lock_errors(context: exc.ExceptionContext) -> Exception | None:
-    """A refused or timed-out lock as WriteRefused (a deferred SQLite request runs again) or
+    """A refused or timed-out lock as WriteRefused (a deferred request runs again) or
     DatabaseBusy (the wait ran out); other errors as they are."""
     error = context.original_exception
     if isinstance(error, sqlite3.OperationalError):
@@ -283,8 +384,13 @@ def _lock_errors(context: exc.ExceptionContext) -> Exception | None:
             return None
         if _deferred():
             return WriteRefused(str(error))
-    elif getattr(error, "sqlstate", None) != LOCK_NOT_AVAILABLE:
-        return None
+    else:
+        sqlstate = getattr(error, "sqlstate", None)
+        if sqlstate == SERIALIZATION_FAILURE and _deferred():
+            # Only a deferred transaction is REPEATABLE READ, and it has committed nothing.
+            return WriteRefused(str(error))
+        if sqlstate != LOCK_NOT_AVAILABLE:
+            return None
     return DatabaseBusy(context.statement, context.parameters, error)
 
 
@@ -294,6 +400,7 @@ def install() -> None:
         (Engine, "do_connect", _create_private_file),
         (Engine, "connect", _configure_connection),
         (Engine, "begin", _begin),
+        (Engine, "before_cursor_execute", _before_statement),
         (Engine, "commit", _committed),
         (Engine, "handle_error", _lock_errors),
         (Session, "before_flush", _refuse_late_writes),
