@@ -19,8 +19,10 @@ from tests.conftest import (
     reset_postgres_schema,
 )
 from tests.helpers import make_test_app
+from tracker.data.database import writing
 from tracker.data.search import is_search_object
 from tracker.extensions import db
+from tracker.models import WriteSequence
 
 MIGRATION_SCHEMA = f"tracker_migration_test_{os.getpid()}"
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -83,6 +85,25 @@ def test_upgrade_downgrade_upgrade(empty_app):
 
     upgrade()
     assert _differences() == []
+
+
+def test_the_tracker_command_migrates_under_the_write_lock(empty_app):
+    """`tracker db upgrade` runs inside writing(), as every command of `tracker` does: on
+    PostgreSQL each of its transactions takes the write lock and raises the write sequence,
+    which must do nothing while the table does not exist yet (tracker/data/database.py)."""
+    with writing():
+        upgrade()
+    assert _tables() == set(db.metadata.tables)
+    assert db.session.scalar(sa.select(WriteSequence.n)) == 0  # made by the last migration
+    db.session.rollback()
+    with writing():
+        upgrade()  # nothing to run, yet one more transaction of a writer
+    raised = 1 if db.engine.dialect.name == "postgresql" else 0  # SQLite: never raised
+    assert db.session.scalar(sa.select(WriteSequence.n)) == raised
+    db.session.rollback()
+    with writing():
+        downgrade(revision="base")
+    assert _tables() == set()
 
 
 def test_db_check_command_reports_no_pending_change(empty_app):
