@@ -192,6 +192,17 @@ def test_a_refused_save_draws_its_page_without_holding_the_write_lock(database_u
     assert free_while_drawing == [True]
 
 
+def _action_item(app) -> int:
+    with app.app_context():
+        agreement = Agreement(
+            title="T", category="logistics", status="proposed", status_on=date(2024, 1, 1)
+        )
+        item = ActionItem(agreement=agreement, description="Send the draft")
+        db.session.add_all([agreement, item])
+        db.session.commit()
+        return item.id
+
+
 @SQLITE_ONLY
 def test_a_write_whose_reads_went_stale_runs_again_on_what_is_there_now(
     database_url, quick_app, quick_client, monkeypatch
@@ -217,17 +228,6 @@ def test_a_write_whose_reads_went_stale_runs_again_on_what_is_there_now(
     assert runs == [True]  # the second run saw the item done and changed nothing
     page = quick_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Nothing changed: the action item was already marked done." in page
-
-
-def _action_item(app) -> int:
-    with app.app_context():
-        agreement = Agreement(
-            title="T", category="logistics", status="proposed", status_on=date(2024, 1, 1)
-        )
-        item = ActionItem(agreement=agreement, description="Send the draft")
-        db.session.add_all([agreement, item])
-        db.session.commit()
-        return item.id
 
 
 def test_a_press_overtaken_by_another_workers_press_runs_again(quick_app, monkeypatch, caplog):
@@ -372,10 +372,8 @@ def test_a_postgresql_save_on_a_snapshot_the_command_line_overtook_runs_again(
     its snapshot went stale. It runs again, finds the clerk's sessions ended, and saves
     nothing."""
     item_id = _action_item(quick_app)
-    runs = []
+    runs, results = [], []
     original = action_services.set_done
-
-    results = []
 
     def command_line() -> None:
         # As `tracker` runs a command: in an app context, inside writing().
