@@ -54,12 +54,13 @@ follow:
   write sequence. A write is any statement but a SELECT that locks no rows: an ORM flush's
   INSERT, UPDATE or DELETE, a Core statement (the login throttle's), text, a SELECT ... FOR
   UPDATE; the hook is SQLAlchemy's ``before_cursor_execute``, which sees every statement
-  the app sends through SQLAlchemy. If another writer committed since the request's
-  snapshot, the raise is refused: :class:`WriteRefused`, and the request runs once more
-  from the start, taking the lock first, as on SQLite. Otherwise no writer has committed
-  since the snapshot, which is still the latest state, and the request keeps the lock until
-  it commits. A deferred transaction whose first statement writes has read nothing: it
-  takes the lock and raises the sequence there, at READ COMMITTED, and is never refused.
+  sent through SQLAlchemy (not what goes to the driver's own cursor). If another writer
+  committed since the request's snapshot, the raise is refused: :class:`WriteRefused`, and
+  the request runs once more from the start, taking the lock first, as on SQLite.
+  Otherwise no writer has committed since the snapshot, which is still the latest state,
+  and the request keeps the lock until it commits. A deferred transaction whose first
+  statement writes has read nothing: it takes the lock and raises the sequence there, at
+  READ COMMITTED, and is never refused.
 - Every other writer takes the lock at the start of its transaction, at READ COMMITTED, and
   raises the sequence there, whatever it goes on to do: the second run of a refused
   request, a request's transactions after its first commit, and the `tracker` command
@@ -70,14 +71,14 @@ follow:
 
 A writer that does not raise the sequence (Alembic or a script run outside the `tracker`
 command, a DBA's SQL in psql, pg_restore) can commit between a deferred request's first
-read and its first write unnoticed. REPEATABLE READ still refuses the request's update of
-any row that writer changed (the request then runs again), and a save from a form whose
-record such a writer changed is refused as an edit conflict (409, tracker/web/conflicts.py),
-so no edit of a record is lost; what can slip is a decision made on rows the request reads
-but does not write (whether a user is the last active admin, say). Such writers run as
-maintenance, with the app stopped or quiet, so that is acceptable; one that must run beside
-the app should go through the `tracker` command, or take ``WRITE_LOCK`` and run ``BUMP``
-itself.
+read and its first write unnoticed. Edited records still lose nothing: REPEATABLE READ
+refuses the request's update or delete of a row that writer changed since the snapshot (the
+request then runs again and sees the change), and a form loaded before the change is
+refused by its record version wherever the change raised it (409, tracker/web/conflicts.py).
+What can slip is a decision made on rows the request reads but does not write (whether a
+user is still active, or the last active admin). Such writers are maintenance, run with the
+app stopped or quiet, so that is acceptable; one that must run beside the app should go
+through the `tracker` command, or take ``WRITE_LOCK`` and run ``BUMP`` in its transaction.
 
 **On both**, a request whose save is refused (an invalid form, an edit conflict, a rule
 the change breaks) ends its transaction there (:func:`done_writing`, called by the one
