@@ -5,8 +5,8 @@ without the write lock, and asks for the lock only at its first write. It may wr
 no other writer committed since its snapshot began: every writer raises this row's number
 under the lock, so a request whose snapshot is stale fails to raise it ("could not
 serialize access") and runs again, taking the lock first (tracker/data/database.py). The
-writers upsert the row, so a database whose row went missing still works; SQLite keeps the
-table and its row at 0, as SQLite refuses a stale write by itself.
+first writer makes the row (writers upsert it), so the table starts empty and nothing needs
+copying; on SQLite it stays empty, as SQLite refuses a stale write by itself.
 
 Revision ID: 16578a35ba2a
 Revises: c52cd340e34c
@@ -30,7 +30,6 @@ def upgrade():
     sa.Column('n', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_write_sequence'))
     )
-    op.execute("INSERT INTO write_sequence (id, n) VALUES (1, 0)")
 
 
 def downgrade():

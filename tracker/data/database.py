@@ -33,8 +33,8 @@ Pages that only read begin a plain BEGIN, one consistent snapshot that never wai
 WAL lets readers work beside the writer. The `tracker` command (:func:`writing`) takes the
 lock first. Other code (tests, scripts) keeps the sqlite3 module's own transactions, which
 begin at the first write. SQLite's rule covers every connection to the file, in the app or
-not, so nothing there updates the write sequence below: its table exists (the migrations
-are the same on both databases) and its row stays at 0.
+not, so nothing there writes the write sequence below: its table exists (the migrations
+are the same on both databases) and stays empty.
 
 **PostgreSQL** at READ COMMITTED, its default, would let both presses read "open" and both
 write "done", and has no rule of its own like SQLite's. The app makes one from two parts: a
@@ -127,9 +127,9 @@ BUSY_TIMEOUT_MS = 10_000
 # One lock per schema: separate tracker databases in one server's schemas do not wait on
 # each other.
 WRITE_LOCK = "SELECT pg_advisory_xact_lock(hashtext('tracker writes in ' || current_schema()))"
-# Raise the write sequence (tracker/models/write_sequence.py), under the lock. An upsert, so
-# a missing row is no matter; nothing while the table does not exist yet, since
-# `tracker db upgrade` runs it before the migration that makes the table.
+# Raise the write sequence (tracker/models/write_sequence.py), under the lock: an upsert, as
+# the first writer makes the row (and the tests empty every table). Nothing while the table
+# does not exist yet, since `tracker db upgrade` runs it before the migration that makes it.
 BUMP = (
     "DO $$BEGIN IF to_regclass('write_sequence') IS NOT NULL THEN "
     "INSERT INTO write_sequence (id, n) VALUES (1, 1) "

@@ -10,10 +10,11 @@ from tracker.models.base import Base
 
 
 class WriteSequence(Base):
-    """One row (id 1) whose number each writing transaction raises under the write lock.
+    """One row (id 1) whose number each writing transaction raises under the write lock;
+    the first writer makes it.
 
     Not a record anyone edits: it is neither audited nor counted by the change counter, and
-    no code reads its number. On SQLite nothing updates it (SQLite itself refuses a write
+    no code reads its number. On SQLite the table stays empty (SQLite itself refuses a write
     from a snapshot that is no longer the latest).
     """
 
