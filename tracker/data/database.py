@@ -103,6 +103,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -347,16 +348,20 @@ def _take_write_lock(connection: Connection) -> None:
     connection.info[_TRANSACTION] = _LOCKED
 
 
-def _reads_only(context: ExecutionContext | None) -> bool:
+# The row-locking clauses of a PostgreSQL SELECT: a SELECT with one locks rows.
+ROW_LOCK = re.compile(r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b", re.IGNORECASE)
+
+
+def _reads_only(context: ExecutionContext | None, sql: str) -> bool:
     """Whether a statement only reads: a SELECT that locks no rows. Anything else (INSERT,
-    UPDATE, DELETE, text or driver SQL, DDL) counts as a write."""
+    UPDATE, DELETE, text or driver SQL, DDL) counts as a write. (Values are bound, never in
+    ``sql``, so only the statement itself can hold the row-locking words.)"""
     compiled = getattr(context, "compiled", None)
     statement = compiled.statement if compiled is not None else None
-    # SQLAlchemy keeps a SELECT's FOR UPDATE (or SHARE) in _for_update_arg.
-    return isinstance(statement, (Select, CompoundSelect)) and statement._for_update_arg is None
+    return isinstance(statement, (Select, CompoundSelect)) and not ROW_LOCK.search(sql)
 
 
-def _before_statement(connection, _cursor, _statement, _parameters, context, _executemany):
+def _before_statement(connection, _cursor, statement, _parameters, context, _executemany):
     """PostgreSQL, a deferred writing transaction: before its first statement, REPEATABLE
     READ if that statement reads, or the lock if it writes; before its first write, the
     lock (see the module's text)."""
@@ -365,7 +370,7 @@ def _before_statement(connection, _cursor, _statement, _parameters, context, _ex
     state = connection.info.get(_TRANSACTION)
     if state not in (_FRESH, _READING):
         return
-    reads = _reads_only(context)
+    reads = _reads_only(context, statement)
     if reads and state == _READING:
         return
     connection.info[_TRANSACTION] = None  # our own statements below pass through here too
