@@ -22,6 +22,7 @@ from tracker.models import (
     AgendaItem,
     Agreement,
     AgreementParty,
+    ApiToken,
     Meeting,
     NegotiationPoint,
     Party,
@@ -49,12 +50,22 @@ AUDITED: dict[type, Audited] = {
     NegotiationPoint: Audited("point", "subject"),
     ActionItem: Audited("action", "description"),
     User: Audited("user", "username"),
+    ApiToken: Audited("token", "name"),
 }
 # Bookkeeping columns, and secrets whose values must never be copied anywhere.
 IGNORED = frozenset(
-    {"id", "created_at", "updated_at", "last_login_at", "session_generation", "version"}
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "last_login_at",
+        "last_used_at",
+        "session_generation",
+        "version",
+    }
 )
-SECRET = frozenset({"password_hash"})
+# Secrets, by the name a change to them is recorded under: only that they changed.
+SECRET = {"password_hash": "password", "secret_hash": "secret"}
 
 
 def _plain(value: Any) -> Any:
@@ -96,7 +107,7 @@ def _column_changes(obj, *, new: bool) -> list[dict]:
         else:
             continue
         if key in SECRET:
-            changes.append({"field": "password", "old": None, "new": "(changed)"})
+            changes.append({"field": SECRET[key], "old": None, "new": "(changed)"})
         else:
             changes.append({"field": key, "old": _plain(old), "new": _plain(current)})
     return changes

@@ -1,0 +1,127 @@
+"""Personal API tokens: made, listed, revoked, and recognised on a request. Callers commit.
+
+A token's secret is ``trk_`` and 43 characters of URL-safe randomness (256 bits), shown
+once when the token is made; only its SHA-256 hash is stored, so a stolen database does
+not hand out working tokens, and a request's token is found by that hash. A token acts as
+its user, with the user's role at the time of each request: changing the role changes what
+the token may do at once, deactivating the user stops every token of theirs, and a
+read-only token may only read whatever the role.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tracker.data.database import writing
+from tracker.extensions import db
+from tracker.models import ApiToken, RuleError, User, clock, utcnow
+
+PREFIX = "trk_"
+HINT_LENGTH = 8  # characters of the secret after the prefix, shown in lists
+MAX_NAME_LENGTH = 80
+# How stale a token's "last used" may get before a request records it again: one write a
+# minute at most per token, however busy a program is.
+LAST_USED_STEP = timedelta(minutes=1)
+
+
+class TokenError(RuleError):
+    """A token that cannot be made or changed as asked."""
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _expiry(expires_on: date | None) -> datetime | None:
+    """The end of ``expires_on`` on the deployment's calendar, as a UTC instant."""
+    if expires_on is None:
+        return None
+    if expires_on <= clock.today():
+        raise TokenError("A token must expire after today.", "expires_on")
+    # Without a configured zone, a naive time is read as the server's local time.
+    end = datetime.combine(
+        expires_on + timedelta(days=1), time.min, tzinfo=clock.deployment_zone()
+    )
+    return end.astimezone(UTC)
+
+
+def create_token(
+    user: User, name: str, *, read_only: bool = False, expires_on: date | None = None
+) -> tuple[ApiToken, str]:
+    """A new token of ``user`` and its secret, which is not kept: show it once."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise TokenError("Give the token a name, such as the program that will use it.", "name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise TokenError(f"Names are at most {MAX_NAME_LENGTH} characters.", "name")
+    if not user.active:
+        raise TokenError(f"“{user.username}” is deactivated and cannot have tokens.")
+    taken = db.session.scalar(
+        sa.select(ApiToken.id).where(
+            ApiToken.user_id == user.id, ApiToken.name == name, ApiToken.revoked_at.is_(None)
+        )
+    )
+    if taken:
+        raise TokenError(f"There is already a token called “{name}”; revoke it first.", "name")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        secret_hash=hash_secret(secret),
+        hint=secret[len(PREFIX) : len(PREFIX) + HINT_LENGTH],
+        read_only=read_only,
+        expires_at=_expiry(expires_on),
+    )
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def revoke(token: ApiToken) -> None:
+    """Stop ``token`` from working; revoking twice keeps the first time."""
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.flush()
+
+
+def tokens_of(user: User, *, revoked: bool = False) -> list[ApiToken]:
+    """``user``'s tokens, newest first; revoked ones only if asked for."""
+    stmt = sa.select(ApiToken).where(ApiToken.user_id == user.id)
+    if not revoked:
+        stmt = stmt.where(ApiToken.revoked_at.is_(None))
+    return list(db.session.scalars(stmt.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def get_token(token_id: int) -> ApiToken | None:
+    return db.session.get(ApiToken, token_id)
+
+
+def authenticate(secret: str | None) -> ApiToken | None:
+    """The usable token whose secret this is, with its active user loaded; else None."""
+    if not secret or not secret.startswith(PREFIX) or len(secret) > 100:
+        return None
+    token = db.session.scalar(
+        sa.select(ApiToken)
+        .where(ApiToken.secret_hash == hash_secret(secret))
+        .options(joinedload(ApiToken.user))
+    )
+    now = utcnow()
+    if token is None or not token.usable(now) or not token.user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
+        _record_use(token.id, now)
+    return token
+
+
+def _record_use(token_id: int, now: datetime) -> None:
+    """Note when the token was last used, in a short transaction of its own: a request that
+    only reads must not write, and a refused one must not lose it."""
+    with writing(), db.engine.begin() as connection:
+        connection.execute(
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+        )
