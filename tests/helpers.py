@@ -52,7 +52,12 @@ def extra_app(database_url: str, **overrides):
 
 
 # Bookkeeping columns that change without anyone editing a record (logging in, sessions).
-SNAPSHOT_IGNORED_COLUMNS = frozenset({("user", "last_login_at"), ("user", "session_version")})
+SNAPSHOT_IGNORED_COLUMNS = frozenset(
+    {("user", "last_login_at"), ("user", "session_version"), ("api_token", "last_used_at")}
+)
+# The write lock's sequence, raised by every writer (noting a token's use too); a real write
+# shows in its own table.
+SNAPSHOT_IGNORED_TABLES = frozenset({"write_sequence"})
 
 
 def db_snapshot(engine) -> dict[str, tuple[int, str]]:
@@ -62,6 +67,8 @@ def db_snapshot(engine) -> dict[str, tuple[int, str]]:
     snapshot = {}
     with engine.connect() as connection:
         for table in db.metadata.sorted_tables:
+            if table.name in SNAPSHOT_IGNORED_TABLES:
+                continue
             columns = [
                 c for c in table.columns if (table.name, c.name) not in SNAPSHOT_IGNORED_COLUMNS
             ]

@@ -17,8 +17,11 @@ MAY_IMPORT = {
     "data": {"models", "extensions", "data"},
     "render": {"models", "render"},
     "web": {"models", "extensions", "data", "render", "web"},
-    "features": {"models", "extensions", "data", "render", "web", "features"},
-    "cli": {"models", "extensions", "data", "render", "web", "features", "cli", "create_app"},
+    "api": {"models", "extensions", "data", "render", "web", "api"},
+    "features": {"models", "extensions", "data", "render", "web", "api", "features"},
+    "cli": {
+        "models", "extensions", "data", "render", "web", "api", "features", "cli", "create_app"
+    },
 }
 
 

@@ -16,6 +16,7 @@ from flask import url_for
 
 from tests.conftest import IsolatedClient
 from tests.helpers import PASSWORD, log_in
+from tracker.accounts import tokens
 from tracker.extensions import db
 from tracker.models import (
     ActionItem,
@@ -112,6 +113,17 @@ RULES: dict[str, Access] = {
     # Calendar files of meetings, for everyone who may read the meetings
     "calendars.all_meetings": Access.READ,
     "calendars.agreement_meetings": Access.READ,
+    # The JSON API, by token: the same rules as the pages. Its description and reference
+    # page hold no data, and tools read them before they have a token.
+    "api-docs.openapi_json": Access.PUBLIC,
+    "api_reference.page": Access.PUBLIC,
+    "api_parties.list": Access.READ,
+    "api_parties.one": Access.READ,
+    "api_parties.create": Access.EDIT,
+    "api_parties.change": Access.EDIT,
+    "api_parties.archive": Access.EDIT,
+    "api_parties.restore": Access.ADMIN,
+    "api_parties.delete": Access.ADMIN,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
@@ -211,6 +223,11 @@ def problem(role: Role | None, endpoint: str, method: str, response) -> str | No
     status = response.status_code
     access = RULES[endpoint]
     location = urlsplit(response.headers.get("Location", "")).path
+    api = response.request.path.startswith("/api/")
+    if api and role is None and access is not Access.PUBLIC:
+        if status == 401:
+            return None
+        return f"{who} {method} {endpoint}: {status}, expected 401 (no token)"
     if role is None and access is not Access.PUBLIC:
         if status == 302 and location == "/login":
             return None
@@ -244,9 +261,13 @@ def test_every_route_answers_each_role_as_the_table_says(app, make_user, role):
     """Walk every rule and method of the URL map as ``role``; collect every mismatch."""
     app.test_client_class = IsolatedClient
     client = app.test_client()
+    token = {}
     if role is not None:
-        make_user(f"{role.value}.user", role=role)
+        user = make_user(f"{role.value}.user", role=role)
         assert log_in(client, f"{role.value}.user").status_code == 302
+        # The API takes a token, never the session: the same user's.
+        token = {"Authorization": f"Bearer {tokens.create_token(user, 'walk')[1]}"}
+        db.session.commit()
 
     problems = []
     counter = itertools.count(1)
@@ -256,7 +277,10 @@ def test_every_route_answers_each_role_as_the_table_says(app, make_user, role):
             continue
         url = url_for_case(app, endpoint, seed_world(next(counter)))
         try:
-            response = client.open(url, method=method, data={})
+            if url.startswith("/api/"):
+                response = client.open(url, method=method, json={}, headers=token)
+            else:
+                response = client.open(url, method=method, data={})
             response.close()
         except Exception as error:  # noqa: BLE001  (a crash is a 500 to report, with the rest)
             problems.append(f"{role} {method} {endpoint}: raised {error!r}")

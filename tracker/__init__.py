@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    register_api(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -69,7 +70,7 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker.accounts import throttle
+    from tracker.accounts import throttle, tokens
     from tracker.data import audit_trail, database
     from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
     from tracker.web import auth
@@ -82,6 +83,8 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(auth.load_user)
+    # The API's callers authenticate with a token on each request (never the session).
+    login_manager.request_loader(tokens.user_from_request)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
@@ -136,8 +139,15 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(import_module(f"tracker.{feature}.views").bp)
 
 
+def register_api(app: Flask) -> None:
+    from tracker import api
+
+    api.register(app, FEATURES)
+
+
 def register_errorhandlers(app: Flask) -> None:
     from sqlalchemy.orm.exc import StaleDataError
+    from werkzeug.exceptions import HTTPException
 
     from tracker.data.database import DatabaseBusy
     from tracker.web import security
@@ -145,6 +155,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in security.ERROR_CODES:
         app.register_error_handler(code, security.render_error)
+    # Any other HTTP error (the API's 401, 412, 422, 428…) is answered the same way.
+    app.register_error_handler(HTTPException, security.render_error)
     app.register_error_handler(StaleDataError, security.render_lost_race)
     app.register_error_handler(DatabaseBusy, security.render_busy)
     app.register_error_handler(RequestTimeout, security.render_timeout)

@@ -15,11 +15,13 @@ import secrets
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import after_this_request, current_app, g
 from sqlalchemy.orm import joinedload
 
 from tracker.data.database import writing
 from tracker.extensions import db
 from tracker.models import ApiToken, RuleError, User, clock, utcnow
+from tracker.web.auth import is_api_request
 
 PREFIX = "trk_"
 HINT_LENGTH = 8  # characters of the secret after the prefix, shown in lists
@@ -110,18 +112,47 @@ def authenticate(secret: str | None) -> ApiToken | None:
         .where(ApiToken.secret_hash == hash_secret(secret))
         .options(joinedload(ApiToken.user))
     )
-    now = utcnow()
-    if token is None or not token.usable(now) or not token.user.active:
+    if token is None or not token.usable(utcnow()) or not token.user.active:
         return None
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
-        _record_use(token.id, now)
     return token
 
 
-def _record_use(token_id: int, now: datetime) -> None:
-    """Note when the token was last used, in a short transaction of its own: a request that
-    only reads must not write, and a refused one must not lose it."""
+def record_use(token_id: int, at: datetime) -> None:
+    """Note that a token was used ``at``, in a short transaction of its own (a request that
+    only reads must not write, and one refused must not lose it)."""
     with writing(), db.engine.begin() as connection:
         connection.execute(
-            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now)
+            sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at)
         )
+
+
+def user_from_request(request) -> User | None:
+    """Flask-Login's request loader: on the API, the user of the token a request carries
+    as ``Authorization: Bearer <secret>`` (the token is kept in ``g.api_token``); anywhere
+    else, nobody (pages are for logged-in sessions).
+
+    The token's use is noted at most once a minute, once the response has gone: by then
+    the request's own transaction is over, whatever it held."""
+    if not is_api_request():
+        return None
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    token = authenticate(secret.strip())
+    if token is None:
+        return None
+    g.api_token = token
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
+        app, token_id = current_app._get_current_object(), token.id
+
+        def note_use() -> None:
+            with app.app_context():
+                record_use(token_id, now)
+
+        @after_this_request
+        def when_sent(response):
+            response.call_on_close(note_use)
+            return response
+
+    return token.user

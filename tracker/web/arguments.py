@@ -15,8 +15,28 @@ MAX_ID = 2**31 - 1
 MAX_SEARCH_LENGTH = 200
 
 
+def _up_to(limit: str) -> str:
+    """A regular expression for the whole numbers from 0 to ``limit`` (digits, no sign)."""
+    shorter = f"[0-9]{{1,{len(limit) - 1}}}" if len(limit) > 1 else ""
+    same_length = []
+    for position, digit in enumerate(limit):
+        rest = len(limit) - position - 1
+        if digit != "0":
+            low = "0" if position else "1"
+            if digit > low:
+                upper = chr(ord(digit) - 1)
+                span = low if upper == low else f"{low}-{upper}"
+                same_length.append(f"{limit[:position]}[{span}][0-9]{{{rest}}}")
+    same_length.append(limit)
+    return "(?:" + "|".join([*([shorter] if shorter else []), *same_length]) + ")"
+
+
 class RecordIdConverter(IntegerConverter):
-    """``<int:...>`` in routes: ids from 0 to MAX_ID; a larger number matches no route (404)."""
+    """``<int:...>`` in routes: ids from 0 to MAX_ID. A larger number matches no route, so
+    it is a 404 whatever the method (a number the pattern let through and the converter
+    then refused would make Werkzeug answer 405 for a route's other methods)."""
+
+    regex = _up_to(str(MAX_ID))
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -40,8 +40,20 @@ def log_auth(event: str, username: str | None = None) -> None:
     )
 
 
+# Where the JSON API lives: its callers authenticate with a token on each request, never
+# with the browser's session (so a page elsewhere cannot make a browser call it: no CSRF).
+API_PREFIX = "/api/"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
 def load_user(login_id: str) -> User | None:
-    """The active user whose id and session generation match the session's login id."""
+    """The active user whose id and session generation match the session's login id; for
+    the API never (its requests carry a token instead)."""
+    if is_api_request():
+        return None
     user_id, _, generation = login_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None
@@ -88,7 +100,11 @@ def session_expired() -> bool:
 
 def check_session_age():
     """Applied before every request: log out sessions idle or open for too long."""
-    if request.endpoint in UNTRACKED_ENDPOINTS or not current_user.is_authenticated:
+    if (
+        request.endpoint in UNTRACKED_ENDPOINTS
+        or is_api_request()
+        or not current_user.is_authenticated
+    ):
         return None
     if session_expired():
         log_auth("session expired", current_user.username)
@@ -107,8 +123,9 @@ def check_session_age():
 
 
 def require_login():
-    """Applied before every request: send anonymous visitors to the login page."""
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+    """Applied before every request: send anonymous visitors to the login page (the API
+    answers for itself, with 401)."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or is_api_request():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, Request, g, render_template, request, session
+from flask import Flask, Request, current_app, g, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import Conflict, RequestEntityTooLarge, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,8 +15,12 @@ from werkzeug.wsgi import LimitedStream
 from tracker.data import database
 from tracker.extensions import db
 from tracker.models import clock
+from tracker.web.auth import is_api_request
 
 logger = logging.getLogger("tracker.security")
+
+# Where the app keeps the API's problem renderer (installed with the API), in app.extensions.
+API_PROBLEMS = "tracker.api.problems"
 
 # No inline scripts or styles anywhere: templates use classes from tracker.css.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -172,6 +176,13 @@ def render_error(error):
         db.session.rollback()
         database.done_writing()
     headers = {"Retry-After": str(RETRY_AFTER_BUSY)} if code == 503 else {}
+    # The API answers with problem details instead of a page (tracker/api/problems.py).
+    problem = current_app.extensions.get(API_PROBLEMS) if is_api_request() else None
+    if problem is not None:
+        response = problem(error)
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
     return render_template("errors/error.html", error=error, code=code), code, headers
 
 

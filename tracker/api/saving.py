@@ -1,0 +1,29 @@
+"""The API's one save path, as the pages' (tracker/web/editing.py): call the service, commit
+once; a broken rule is a 422 problem naming its field, a lost race a 412."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask_smorest import abort
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.extensions import db
+from tracker.models import RuleError
+
+T = TypeVar("T")
+
+
+def save(change: Callable[[], T]) -> T:
+    """``change()`` (a service call) committed, or the request refused with its reason."""
+    try:
+        result = change()
+        db.session.commit()
+    except RuleError as error:
+        db.session.rollback()
+        abort(422, message=str(error), errors={"json": {error.field or "_schema": [str(error)]}})
+    except StaleDataError:
+        db.session.rollback()
+        abort(412, message="Someone else changed the record meanwhile; fetch it and try again.")
+    return result
