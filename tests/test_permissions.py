@@ -16,6 +16,7 @@ from flask import url_for
 
 from tests.conftest import IsolatedClient
 from tests.helpers import PASSWORD, log_in
+from tracker.accounts.tokens import create_token
 from tracker.extensions import db
 from tracker.models import (
     ActionItem,
@@ -47,6 +48,9 @@ RULES: dict[str, Access] = {
     "accounts.login": Access.PUBLIC,
     "accounts.logout": Access.READ,
     "accounts.password": Access.READ,
+    # One's own API tokens: every user; a token that is not theirs is a 404
+    "accounts.tokens": Access.READ,
+    "accounts.revoke_token": Access.READ,
     # Staff accounts
     "users.index": Access.ADMIN,
     "users.create": Access.ADMIN,
@@ -55,6 +59,7 @@ RULES: dict[str, Access] = {
     "users.reset_password": Access.ADMIN,
     "users.deactivate": Access.ADMIN,
     "users.reactivate": Access.ADMIN,
+    "users.revoke_token": Access.ADMIN,
     "dashboard.index": Access.READ,
     # Agreements
     "agreements.index": Access.READ,
@@ -174,6 +179,8 @@ def seed_world(n: int) -> dict[str, int]:
     staff = User(username=f"staff{n}", display_name=f"Staff {n}", role=Role.VIEWER)
     staff.set_password(PASSWORD)
     db.session.add_all([agreement, person, meeting, point, action, agenda, staff])
+    db.session.flush()  # the user's defaults (active)
+    token, _secret = create_token(staff, f"Script {n}")
     db.session.commit()
     return {
         "agreement_id": agreement.id,
@@ -183,6 +190,7 @@ def seed_world(n: int) -> dict[str, int]:
         "point_id": point.id,
         "action_id": action.id,
         "user_id": staff.id,
+        "token_id": token.id,  # staff's: only admins may revoke it, others do not find it
         "record_id": agreement.id,  # with record_type "agreement" (OTHER_ARGUMENTS)
     }
 
