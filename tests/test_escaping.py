@@ -28,6 +28,7 @@ from pypdf import PdfReader
 from tests.conftest import IsolatedClient
 from tests.helpers import PASSWORD, log_in
 from tests.test_html_validity import page_urls
+from tracker.accounts.tokens import create_token
 from tracker.audit.queries import RECORD_TYPES
 from tracker.extensions import db
 from tracker.models import (
@@ -89,6 +90,8 @@ FIELDS: dict[str, str] = {
     "user.display_name": payload("h20", "-"),
     "user.username": short_payload("h21", "@").lower(),
     "upcoming.title": payload("h22", "="),
+    # 80 characters at most, its spaces single (the name's spaces are collapsed)
+    "token.name": short_payload("h23", "-") + "'\"><img src=x onerror=alert(1)>",
 }
 TAGS = {field: re.search(r"h\d\d", text).group() for field, text in FIELDS.items()}
 # Fields no HTML page shows, with the reason.
@@ -115,7 +118,13 @@ class World:
 def hostile(app, client) -> World:
     """The records, and ``client`` logged in as the admin whose name is hostile too."""
     for field, text in FIELDS.items():
-        limit = {"agreement.short_name": 40, "party.code": 16, "user.username": 80}.get(field)
+        limits = {
+            "agreement.short_name": 40,
+            "party.code": 16,
+            "user.username": 80,
+            "token.name": 80,
+        }
+        limit = limits.get(field)
         assert limit is None or len(text) <= limit, f"{field}: payload too long for the column"
     admin = User(
         username=FIELDS["user.username"], display_name=FIELDS["user.display_name"], role=Role.ADMIN
@@ -177,6 +186,8 @@ def hostile(app, client) -> World:
         due_on=date.today() + timedelta(days=3),
     )
     db.session.add_all([agreement, meeting, upcoming, point, action])
+    db.session.flush()
+    create_token(admin, FIELDS["token.name"])  # on the admin's tokens page and user page
     db.session.commit()
     world = World(agreement_id=agreement.id, meeting_id=meeting.id)
     app.test_client_class = IsolatedClient

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -33,12 +34,14 @@ from tracker.extensions import db
 from tracker.models import (
     ActionItem,
     Agreement,
+    ApiToken,
     Meeting,
     NegotiationPoint,
     Party,
     Person,
     Role,
     User,
+    utcnow,
 )
 from tracker.web.security import ERROR_CODES
 
@@ -378,6 +381,25 @@ def hand_picked_states(pages: Pages, app, visitors: dict[str, Visitor]) -> None:
     pages.fetch("404-page", anonymous, "GET", "/no-such-page", (404,))
     pages.fetch("404-record", admin, "GET", "/agreements/999999", (404,))
     pages.fetch("405", admin, "DELETE", "/agreements/", (405,))
+
+    # API tokens: the page with a new secret (the response to the form, 201), the list with
+    # tokens (one expired), the form refused by the rules, and a user's tokens on the admin
+    # page; the last two bring the Revoke buttons of both pages.
+    viewer = visitors["viewer"]
+    made = {"name": "Weekly brief", "read_only": "y", "expires_on": "2099-12-31"}
+    page = pages.fetch("token-created", viewer, "POST", "/account/tokens", (201,), made)
+    assert 'id="new-token-secret"' in page.html, "the new token's secret is not shown"
+    pages.fetch("token-name-taken", viewer, "POST", "/account/tokens", data=made)
+    too_early = {"name": "Pilot", "expires_on": "2001-01-01"}
+    pages.fetch("token-expires-too-early", viewer, "POST", "/account/tokens", data=too_early)
+    pages.fetch("token-pilot", viewer, "POST", "/account/tokens", (201,), {"name": "Pilot"})
+    with app.app_context():
+        pilot = db.session.scalar(sa.select(ApiToken).where(ApiToken.name == "Pilot"))
+        pilot.expires_at = utcnow() - timedelta(days=1)
+        owner_id = pilot.user_id
+        db.session.commit()
+    pages.fetch("tokens-listed", viewer, "GET", "/account/tokens")
+    pages.fetch("user-with-tokens", admin, "GET", f"/admin/users/{owner_id}/edit")
 
     # Archived records show a banner and a restore button instead of their usual buttons.
     for kind in ("agreements", "meetings", "parties", "people"):

@@ -48,6 +48,9 @@ RULES: dict[str, Access] = {
     "accounts.login": Access.PUBLIC,
     "accounts.logout": Access.READ,
     "accounts.password": Access.READ,
+    # One's own API tokens: every user; a token that is not theirs is a 404
+    "accounts.tokens": Access.READ,
+    "accounts.revoke_token": Access.READ,
     # Staff accounts
     "users.index": Access.ADMIN,
     "users.create": Access.ADMIN,
@@ -56,6 +59,7 @@ RULES: dict[str, Access] = {
     "users.reset_password": Access.ADMIN,
     "users.deactivate": Access.ADMIN,
     "users.reactivate": Access.ADMIN,
+    "users.revoke_token": Access.ADMIN,
     "dashboard.index": Access.READ,
     # Agreements
     "agreements.index": Access.READ,
@@ -186,6 +190,8 @@ def seed_world(n: int) -> dict[str, int]:
     staff = User(username=f"staff{n}", display_name=f"Staff {n}", role=Role.VIEWER)
     staff.set_password(PASSWORD)
     db.session.add_all([agreement, person, meeting, point, action, agenda, staff])
+    db.session.flush()  # the user's defaults (active)
+    token, _secret = tokens.create_token(staff, f"Script {n}")
     db.session.commit()
     return {
         "agreement_id": agreement.id,
@@ -195,6 +201,7 @@ def seed_world(n: int) -> dict[str, int]:
         "point_id": point.id,
         "action_id": action.id,
         "user_id": staff.id,
+        "token_id": token.id,  # staff's: only admins may revoke it, others do not find it
         "record_id": agreement.id,  # with record_type "agreement" (OTHER_ARGUMENTS)
     }
 

@@ -1,10 +1,11 @@
-"""Forms for logging in and for changing one's own password."""
+"""Forms for logging in, changing one's own password and making API tokens."""
 
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import BooleanField, DateField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from tracker.accounts.services import MIN_PASSWORD_LENGTH
-from tracker.web.forms import TrackerForm
+from tracker.accounts.tokens import MAX_NAME_LENGTH
+from tracker.web.forms import TrackerForm, clean_text
 
 NEW_PASSWORD_HELP = f"At least {MIN_PASSWORD_LENGTH} characters; a few words make a good one."
 
@@ -48,3 +49,25 @@ class PasswordChangeForm(TrackerForm):
         render_kw={"autocomplete": "current-password"},
     )
     new_password, confirm_password = new_password_fields()
+
+
+class TokenForm(TrackerForm):
+    name = StringField(
+        "Name",
+        filters=[clean_text],
+        validators=[
+            DataRequired(message="Give the token a name, such as the program that will use it."),
+            Length(max=MAX_NAME_LENGTH),
+        ],
+        description="What will use it, so you know which token to revoke: “Weekly brief script”.",
+        render_kw={"autocomplete": "off"},
+    )
+    read_only = BooleanField(
+        "Read-only",
+        description="It may read whatever you may read, and change nothing.",
+    )
+    expires_on = DateField(
+        "Expires",
+        validators=[Optional()],
+        description="Optional: it stops working at the end of this day. Leave empty for none.",
+    )

@@ -1,10 +1,10 @@
-"""Logging in and out, and changing one's own password."""
+"""Logging in and out, changing one's own password, and one's own API tokens."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from tracker.accounts import services, throttle
-from tracker.accounts.forms import LoginForm, PasswordChangeForm
+from tracker.accounts import queries, services, throttle, tokens
+from tracker.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
 from tracker.extensions import db
 from tracker.web.auth import (
     end_session,
@@ -13,6 +13,8 @@ from tracker.web.auth import (
     start_session,
 )
 from tracker.web.editing import Edit
+from tracker.web.forms import ConfirmForm
+from tracker.web.records import or_404
 
 bp = Blueprint("accounts", __name__)
 
@@ -88,3 +90,48 @@ def password():
         flash("Your password has been changed; your other sessions have ended.", "success")
         return redirect(url_for("accounts.password"))
     return edit.render("accounts/password.html")
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"], endpoint="tokens")
+def tokens_page():
+    """One's own API tokens: make one (its secret shown in this response only), list, revoke."""
+    user = current_user._get_current_object()
+    form = TokenForm()
+    edit = Edit(form)
+    if edit.save(
+        lambda: tokens.create_token(
+            user, form.name.data, read_only=form.read_only.data, expires_on=form.expires_on.data
+        )
+    ):
+        token, secret = edit.result
+        log_auth(
+            f"API token created id={token.id} name={token.name!r} by={user.username}", user.username
+        )
+        # The secret goes into this page and nowhere else: not a flashed message (that lives
+        # in the session cookie until shown), not a redirect's URL. A reload asks to send the
+        # form again, which is refused for the name now taken. 201: something was made.
+        page = render_template(
+            "accounts/tokens.html",
+            form=TokenForm(formdata=None),
+            conflict=None,
+            rows=queries.token_rows(user),
+            new_name=token.name,
+            secret=secret,
+        )
+        return page, 201
+    return edit.render("accounts/tokens.html", rows=queries.token_rows(user))
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke_token(token_id: int):
+    """Revoke one of one's own tokens; another user's is not found (404), not refused."""
+    user = current_user._get_current_object()
+    token = or_404(queries.token_of(user, token_id))
+    if token.revoked_at is not None:
+        flash(f"The token “{token.name}” was already revoked.", "info")
+    elif Edit(ConfirmForm()).save(lambda: tokens.revoke(token)):
+        log_auth(
+            f"API token revoked id={token.id} name={token.name!r} by={user.username}", user.username
+        )
+        flash(f"Revoked the token “{token.name}”: it no longer works.", "success")
+    return redirect(url_for(".tokens"))

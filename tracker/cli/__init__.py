@@ -20,8 +20,8 @@ def main() -> None:
     """Track international agreements while they are being negotiated.
 
     Common commands: `tracker setup` prepares the database, `tracker run` serves the
-    app, `tracker users …` manages staff accounts, `tracker report …` writes an
-    agreement's status report, `tracker db …` runs migrations.
+    app, `tracker users …` manages staff accounts, `tracker tokens …` their API tokens,
+    `tracker report …` writes an agreement's status report, `tracker db …` runs migrations.
     """
     # Commands run beside the app's workers and mostly write: on SQLite their transactions
     # take the write lock first, as writing requests do (see tracker/data/database.py).
@@ -33,7 +33,8 @@ def register(app: Flask) -> None:
     from tracker.cli.backup import backup, restore
     from tracker.cli.data import demo_data, setup, synth_data
     from tracker.cli.report import report
+    from tracker.cli.tokens import tokens_group
     from tracker.cli.users import users
 
-    for command in (users, setup, demo_data, synth_data, report, backup, restore):
+    for command in (users, tokens_group, setup, demo_data, synth_data, report, backup, restore):
         app.cli.add_command(command)

@@ -7,7 +7,16 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from tracker.extensions import db, login_manager
@@ -29,13 +38,14 @@ auth_log = logging.getLogger("tracker.auth")
 def log_auth(event: str, username: str | None = None) -> None:
     """One line per authentication event: what, who (as tried), from where, when (UTC).
 
-    Usernames are logged with repr so a hostile one cannot forge log lines.
+    Usernames are logged with repr so a hostile one cannot forge log lines. Outside a
+    request (the ``tracker`` command) the address is ``command-line``.
     """
     auth_log.info(
         "%s username=%r address=%s time=%s",
         event,
         username,
-        request.remote_addr,
+        request.remote_addr if has_request_context() else "command-line",
         utcnow().isoformat(timespec="seconds"),
     )
 

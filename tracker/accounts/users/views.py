@@ -1,9 +1,10 @@
-"""Admin pages for staff accounts: list, create, change role, reset password, (de)activate."""
+"""Admin pages for staff accounts: list, create, change role, reset password, (de)activate,
+and revoke their API tokens (admins never see or make another user's secret)."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from tracker.accounts import services
+from tracker.accounts import queries, services, tokens
 from tracker.accounts.users.forms import PasswordResetForm, RoleForm, UserCreateForm
 from tracker.models import Role, User
 from tracker.web import conflicts
@@ -55,6 +56,7 @@ def _edit_page(user: User, role_form=None, password_form=None, status: int = 200
         role_form=role_form,
         password_form=password_form,
         conflict=conflict,
+        token_rows=queries.token_rows(user),
     )
     return page, status
 
@@ -119,4 +121,20 @@ def reactivate(user_id: int):
     if Edit(ConfirmForm()).save(lambda: services.reactivate(user)):
         log_auth(f"user reactivated by {current_user.username}", user.username)
         flash(f"Reactivated “{user.username}”.", "success")
+    return redirect(url_for("users.edit", user_id=user_id))
+
+
+@bp.route("/<int:user_id>/tokens/<int:token_id>/revoke", methods=["POST"])
+@role_required(Role.ADMIN)
+def revoke_token(user_id: int, token_id: int):
+    user = or_404(services.get_user_by_id(user_id))
+    token = or_404(queries.token_of(user, token_id))
+    if token.revoked_at is not None:
+        flash(f"The token “{token.name}” of “{user.username}” was already revoked.", "info")
+    elif Edit(ConfirmForm()).save(lambda: tokens.revoke(token)):
+        log_auth(
+            f"API token revoked id={token.id} name={token.name!r} by={current_user.username}",
+            user.username,
+        )
+        flash(f"Revoked the token “{token.name}” of “{user.username}”.", "success")
     return redirect(url_for("users.edit", user_id=user_id))
