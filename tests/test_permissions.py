@@ -128,6 +128,13 @@ RULES: dict[str, Access] = {
     "api_parties.archive": Access.EDIT,
     "api_parties.restore": Access.ADMIN,
     "api_parties.delete": Access.ADMIN,
+    "api_people.list": Access.READ,
+    "api_people.one": Access.READ,
+    "api_people.create": Access.EDIT,
+    "api_people.change": Access.EDIT,
+    "api_people.archive": Access.EDIT,
+    "api_people.restore": Access.ADMIN,
+    "api_people.delete": Access.ADMIN,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
