@@ -135,6 +135,11 @@ RULES: dict[str, Access] = {
     "api_people.archive": Access.EDIT,
     "api_people.restore": Access.ADMIN,
     "api_people.delete": Access.ADMIN,
+    "api_points.list": Access.READ,
+    "api_points.one": Access.READ,
+    "api_points.create": Access.EDIT,
+    "api_points.change": Access.EDIT,
+    "api_points.delete": Access.ADMIN,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
