@@ -140,6 +140,13 @@ RULES: dict[str, Access] = {
     "api_points.create": Access.EDIT,
     "api_points.change": Access.EDIT,
     "api_points.delete": Access.ADMIN,
+    "api_actions.list": Access.READ,
+    "api_actions.one": Access.READ,
+    "api_actions.create": Access.EDIT,
+    "api_actions.change": Access.EDIT,
+    "api_actions.done": Access.EDIT,
+    "api_actions.reopen": Access.EDIT,
+    "api_actions.delete": Access.ADMIN,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
