@@ -268,3 +268,15 @@ def test_a_list_page_costs_the_same_queries_whatever_the_data(api, agreement, ow
     _actions(db, agreement, 60, owner=owner)
     assert queries() == few
     assert few <= 6
+
+
+def test_an_archived_person_owns_nothing_new_but_keeps_what_they_own(api, agreement, owner, db):
+    url = new_action(api, agreement, owner_id=owner.id).headers["Location"]
+    assert api.post(f"/api/v1/people/{owner.id}/archive").status_code == 200
+    refused = api.post(
+        "/api/v1/actions/",
+        json={"agreement_id": agreement.id, "description": "Call", "owner_id": owner.id},
+    )
+    assert refused.status_code == 422 and list(refused.json["errors"]["json"]) == ["owner_id"]
+    kept = api.patch(url, json={"description": "Send final draft"}, headers={"If-Match": '"v1"'})
+    assert kept.status_code == 200 and kept.json["owner_id"] == owner.id
