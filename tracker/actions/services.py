@@ -31,6 +31,9 @@ def _apply(
         owner = db.session.get(Person, owner_id)
         if owner is None:
             raise ActionError("The owner chosen does not exist.", "owner_id")
+        # As the form's choices: archived people own nothing new, but keep what they own.
+        if owner.archived_at is not None and owner.id != action.owner_id:
+            raise ActionError(f"{owner.name} is archived: choose another owner.", "owner_id")
     meeting = None
     if meeting_id is not None:
         meeting = db.session.get(Meeting, meeting_id)

@@ -19,17 +19,26 @@ def _check_party(party_id: int, current_party_id: int | None = None) -> None:
         raise PersonError("Choose a party from the list.", "party_id")
 
 
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise PersonError("Enter the person's name.", "name")
+    return name
+
+
 def create_person(name: str, position: str, party_id: int) -> Person:
+    name = _check_name(name)
     _check_party(party_id)
-    person = Person(name=name.strip(), position=(position or "").strip(), party_id=party_id)
+    person = Person(name=name, position=(position or "").strip(), party_id=party_id)
     db.session.add(person)
     db.session.flush()
     return person
 
 
 def update_person(person: Person, name: str, position: str, party_id: int) -> None:
+    name = _check_name(name)
     _check_party(party_id, current_party_id=person.party_id)
-    person.name = name.strip()
+    person.name = name
     person.position = (position or "").strip()
     person.party_id = party_id
     db.session.flush()

@@ -1,0 +1,233 @@
+"""Negotiation points on the API, with each party's position: list, one, create, change,
+delete, through the same services and rules as the agreement page's forms."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import url_for
+from flask_smorest import Blueprint, abort
+from sqlalchemy.orm import selectinload
+
+from tracker.api.access import requires
+from tracker.api.fields import record_id, text
+from tracker.api.pagination import PageArgs, link_header, page, page_schema
+from tracker.api.saving import save
+from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
+from tracker.models import NegotiationPoint, PointStatus, Role
+from tracker.points import queries, services
+
+blp = Blueprint(
+    "api_points",
+    __name__,
+    url_prefix="/api/v1/points",
+    description="The open questions of an agreement on which the parties differ, with what "
+    "each party holds.",
+)
+
+# As the point form's fields (tracker/points/forms.py).
+LONG_TEXT = 20_000
+
+
+class PositionSchema(ma.Schema):
+    party_id = record_id(
+        required=True, metadata={"description": "A party of the point's agreement."}
+    )
+    position = text(
+        required=True,
+        max_length=LONG_TEXT,
+        metadata={"description": "What the party holds; empty to hold none."},
+    )
+
+
+def _one_per_party(positions: list[dict]) -> None:
+    parties = [position["party_id"] for position in positions]
+    if len(parties) != len(set(parties)):
+        raise ma.ValidationError("Give each party at most one position.")
+
+
+class PointSchema(ma.Schema):
+    id = ma.fields.Integer(dump_only=True)
+    agreement_id = record_id(
+        required=True, metadata={"description": "The agreement the point is part of."}
+    )
+    subject = text(
+        required=True,
+        max_length=200,
+        metadata={"description": "What the point is about.", "example": "Scope of services"},
+    )
+    details = text(max_length=LONG_TEXT, load_default="")
+    status = ma.fields.Enum(
+        PointStatus,
+        by_value=True,
+        load_default=PointStatus.OPEN,
+        metadata={"description": "Agreed and dropped points are settled."},
+    )
+    raised_at_id = record_id(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The meeting where the point came up."},
+    )
+    settled_at_id = record_id(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The meeting where it was agreed or dropped; settled only."},
+    )
+    positions = ma.fields.List(
+        ma.fields.Nested(PositionSchema),
+        load_default=list,
+        validate=_one_per_party,
+        metadata={
+            "description": "Each party's position, by party; the whole set when sent (a "
+            "party left out, or given an empty position, holds none)."
+        },
+    )
+    version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
+    url = ma.fields.Function(
+        lambda point: url_for("api_points.one", point_id=point.id), dump_only=True
+    )
+
+
+class PointChangeSchema(PointSchema):
+    """A change: only the fields sent are changed; the agreement stays."""
+
+    class Meta:
+        exclude = ("agreement_id",)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class PointListArgs(PageArgs):
+    agreement = record_id(strict=False, metadata={"description": "Only this agreement's points."})
+    status = ma.fields.Enum(
+        PointStatus, by_value=True, metadata={"description": "Only the points in this status."}
+    )
+
+
+PointPage = page_schema(PointSchema, "PointPage")
+
+
+def _point(point_id: int) -> NegotiationPoint:
+    point = queries.point_for_form(point_id)
+    if point is None:
+        abort(404, message=f"There is no negotiation point {point_id}.")
+    return point
+
+
+def _check(point: NegotiationPoint) -> None:
+    """Refuse a change made from an older version of the point (If-Match)."""
+    require_version(point, url_for("api_points.one", point_id=point.id))
+
+
+def _positions(data: dict) -> dict[int, str]:
+    return {row["party_id"]: row["position"] for row in data["positions"]}
+
+
+@blp.route("/", endpoint="list", methods=["GET"])
+@requires(Role.VIEWER)
+@blp.arguments(PointListArgs, location="query")
+@blp.response(200, PointPage)
+def list_points(args):
+    """The negotiation points, oldest first."""
+    stmt = sa.select(NegotiationPoint).options(selectinload(NegotiationPoint.positions))
+    agreement_id, status = args.get("agreement"), args.get("status")
+    if agreement_id is not None:
+        stmt = stmt.where(NegotiationPoint.agreement_id == agreement_id)
+    if status is not None:
+        stmt = stmt.where(NegotiationPoint.status == status)
+    scope = f"points:{agreement_id}:{status}"
+    found = page(
+        stmt, (NegotiationPoint.id,), scope=scope, cursor=args.get("cursor"), limit=args["limit"]
+    )
+    return (
+        {"items": found.items, "next": found.next},
+        200,
+        link_header(found.next, "api_points.list"),
+    )
+
+
+@blp.route("/", endpoint="create", methods=["POST"])
+@requires(Role.EDITOR)
+@blp.alt_response(422, description="Refused input, or a broken rule, by field.")
+@blp.arguments(PointSchema)
+@blp.response(201, PointSchema)
+def create_point(data):
+    """Add a negotiation point to an agreement."""
+    agreement = queries.agreement_for_form(data["agreement_id"])
+    if agreement is None:
+        message = "There is no such agreement."
+        abort(422, message=message, errors={"json": {"agreement_id": [message]}})
+    point = save(
+        lambda: services.create_point(
+            agreement,
+            subject=data["subject"],
+            details=data["details"],
+            status=data["status"],
+            raised_at_id=data["raised_at_id"],
+            settled_at_id=data["settled_at_id"],
+            positions=_positions(data),
+        )
+    )
+    return tagged(point, 201, Location=url_for("api_points.one", point_id=point.id))
+
+
+@blp.route("/<int:point_id>", endpoint="one", methods=["GET"])
+@requires(Role.VIEWER)
+@blp.alt_response(404, description="There is no such point.")
+@blp.response(200, PointSchema)
+def get_point(point_id: int):
+    """One negotiation point with its positions and its ETag."""
+    return tagged(_point(point_id))
+
+
+@blp.route("/<int:point_id>", endpoint="change", methods=["PATCH"])
+@requires(Role.EDITOR)
+@blp.doc(parameters=[IF_MATCH])
+@blp.alt_response(404, description="There is no such point.")
+@blp.alt_response(412, description=CHANGE_RESPONSES[412]["description"])
+@blp.alt_response(422, description="Refused input, or a broken rule, by field.")
+@blp.alt_response(428, description=CHANGE_RESPONSES[428]["description"])
+@blp.arguments(PointChangeSchema)
+@blp.response(200, PointSchema)
+def change_point(data, point_id: int):
+    """Change a negotiation point or the parties' positions on it.
+
+    Send the ETag you read it with as If-Match; only the fields sent change, and
+    `positions`, when sent, is the whole set.
+    """
+    point = _point(point_id)
+    _check(point)
+    positions = (
+        _positions(data)
+        if "positions" in data
+        else {row.party_id: row.position for row in point.positions}
+    )
+    save(
+        lambda: services.update_point(
+            point,
+            subject=data.get("subject", point.subject),
+            details=data.get("details", point.details),
+            status=data.get("status", point.status),
+            raised_at_id=data.get("raised_at_id", point.raised_at_id),
+            settled_at_id=data.get("settled_at_id", point.settled_at_id),
+            positions=positions,
+        )
+    )
+    return tagged(point)
+
+
+@blp.route("/<int:point_id>", endpoint="delete", methods=["DELETE"])
+@requires(Role.ADMIN)
+@blp.doc(parameters=[IF_MATCH])
+@blp.alt_response(404, description="There is no such point.")
+@blp.alt_response(412, description=CHANGE_RESPONSES[412]["description"])
+@blp.alt_response(428, description=CHANGE_RESPONSES[428]["description"])
+@blp.response(204)
+def delete_point(point_id: int):
+    """Delete a negotiation point and the positions on it."""
+    point = _point(point_id)
+    _check(point)
+    save(lambda: services.delete_point(point))
+    return None
