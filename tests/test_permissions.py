@@ -128,6 +128,8 @@ RULES: dict[str, Access] = {
     "api_parties.archive": Access.EDIT,
     "api_parties.restore": Access.ADMIN,
     "api_parties.delete": Access.ADMIN,
+    # Read-only resources: an agreement's status report, as its page
+    "api_reports.report": Access.READ,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
