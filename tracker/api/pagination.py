@@ -72,8 +72,10 @@ def _typed(key: sa.ColumnElement, value: Any) -> Any:
     """A cursor's value as its column holds it (dates travel as ISO text)."""
     if not isinstance(value, str):
         return value
+    # A TypeDecorator (UTCDateTime) says "object"; the type it stores says what it holds.
+    kind = getattr(key.type, "impl_instance", key.type)
     try:
-        python_type = key.type.python_type
+        python_type = kind.python_type
     except NotImplementedError:
         return value
     try:

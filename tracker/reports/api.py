@@ -28,12 +28,14 @@ STATUSES = [status.value for status in Status]
 
 def _text(description: str, **kwargs) -> ma.fields.String:
     """A text that may be missing (null)."""
-    return ma.fields.String(allow_none=True, metadata={"description": description}, **kwargs)
+    return ma.fields.String(
+        allow_none=True, required=True, metadata={"description": description}, **kwargs
+    )
 
 
 def _day(description: str) -> ma.fields.Date:
     """A day that may be unknown (null)."""
-    return ma.fields.Date(allow_none=True, metadata={"description": description})
+    return ma.fields.Date(allow_none=True, required=True, metadata={"description": description})
 
 
 class ReportArgs(ma.Schema):
@@ -68,13 +70,12 @@ class ReportAgreementSchema(ma.Schema):
 class ReportStatusSchema(ma.Schema):
     """All null when the agreement had no recorded status yet on the as-of day."""
 
-    status = ma.fields.String(
-        allow_none=True, validate=ma.validate.OneOf(STATUSES), metadata={"enum": STATUSES}
-    )
+    status = ma.fields.String(allow_none=True, required=True, validate=ma.validate.OneOf(STATUSES))
     label = _text("The status in words.")
     since = _day("When the status took effect.")
     days = ma.fields.Integer(
         allow_none=True,
+        required=True,
         validate=ma.validate.Range(min=0),
         metadata={"description": "Days in the status by the as-of day."},
     )
@@ -88,13 +89,11 @@ class ReportPartySchema(ma.Schema):
 
 
 class StatusStepSchema(ma.Schema):
-    status = ma.fields.String(
-        required=True, validate=ma.validate.OneOf(STATUSES), metadata={"enum": STATUSES}
-    )
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(STATUSES))
     label = ma.fields.String(required=True)
     effective_on = ma.fields.Date(required=True)
     previous = ma.fields.String(
-        allow_none=True, validate=ma.validate.OneOf(STATUSES), metadata={"enum": STATUSES}
+        allow_none=True, required=True, validate=ma.validate.OneOf(STATUSES)
     )
     note = ma.fields.String(required=True)
     meeting = _text("The meeting at which it was decided.")
@@ -130,9 +129,7 @@ class OpenPointSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     subject = ma.fields.String(required=True)
     details = ma.fields.String(required=True)
-    status = ma.fields.String(
-        required=True, validate=ma.validate.OneOf(open_statuses), metadata={"enum": open_statuses}
-    )
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(open_statuses))
     raised_at = _text("The meeting at which it was raised.")
     positions = ma.fields.List(
         ma.fields.Nested(PositionSchema),
@@ -157,9 +154,7 @@ class UpdateSchema(ma.Schema):
     recorded_at = ma.fields.AwareDateTime(required=True, metadata={"description": "In UTC."})
     user = _text("Who made it (display name); null for the command line.")
     action = ma.fields.String(required=True, metadata={"description": "What was done, in words."})
-    record_type = ma.fields.String(
-        required=True, validate=ma.validate.OneOf(record_types), metadata={"enum": record_types}
-    )
+    record_type = ma.fields.String(required=True, validate=ma.validate.OneOf(record_types))
     record = ma.fields.String(required=True, metadata={"description": "The record's name."})
     fields = ma.fields.List(
         ma.fields.String(), required=True, metadata={"description": "The fields changed."}
