@@ -130,6 +130,7 @@ RULES: dict[str, Access] = {
     "api_parties.delete": Access.ADMIN,
     # Read-only resources: an agreement's status report, as its page
     "api_reports.report": Access.READ,
+    "api_portfolio.list": Access.READ,
     # A record's history, as its page: every reader (a user's, admins only: its own test)
     "api_audit.history": Access.READ,
 }
