@@ -147,6 +147,11 @@ RULES: dict[str, Access] = {
     "api_actions.done": Access.EDIT,
     "api_actions.reopen": Access.EDIT,
     "api_actions.delete": Access.ADMIN,
+    # Read-only resources: an agreement's status report, as its page
+    "api_reports.report": Access.READ,
+    "api_portfolio.list": Access.READ,
+    # A record's history, as its page: every reader (a user's, admins only: its own test)
+    "api_audit.history": Access.READ,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
@@ -162,6 +167,7 @@ OTHER_ARGUMENTS = {
     "static": {"filename": "tracker.css"},
     "bootstrap.static": {"filename": "css/bootstrap.min.css"},
     "audit.history": {"record_type": "agreement"},
+    "api_audit.history": {"record_type": "agreement"},
     "reports.download": {"fmt": "pdf"},
 }
 

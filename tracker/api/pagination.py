@@ -72,8 +72,10 @@ def _typed(key: sa.ColumnElement, value: Any) -> Any:
     """A cursor's value as its column holds it (dates travel as ISO text)."""
     if not isinstance(value, str):
         return value
+    # A TypeDecorator (UTCDateTime) says "object"; the type it stores says what it holds.
+    kind = getattr(key.type, "impl_instance", key.type)
     try:
-        python_type = key.type.python_type
+        python_type = kind.python_type
     except NotImplementedError:
         return value
     try:
@@ -86,6 +88,23 @@ def _typed(key: sa.ColumnElement, value: Any) -> Any:
     return value
 
 
+def encode_cursor(scope: str, values: Sequence[Any]) -> str:
+    """The cursor continuing after ``values`` (the last row's sort key) in the list ``scope``."""
+    return _serializer().dumps([scope, [_plain(value) for value in values]])
+
+
+def decode_cursor(cursor: str, scope: str, count: int) -> list:
+    """The sort key a cursor of the list ``scope`` continues after (``count`` values as JSON
+    holds them: dates as ISO text); one edited or of another list is refused (400)."""
+    try:
+        kind, after = _serializer().loads(cursor)
+    except BadSignature:
+        abort(400, message="That cursor is not one this list gave out.")
+    if kind != scope or not isinstance(after, list) or len(after) != count:
+        abort(400, message="That cursor belongs to another list or other filters.")
+    return after
+
+
 def page(
     stmt: sa.Select,
     keys: Sequence[sa.ColumnElement],
@@ -93,32 +112,29 @@ def page(
     scope: str,
     cursor: str | None,
     limit: int,
+    descending: bool = False,
 ) -> Page:
     """What ``stmt`` selects first (a record), after ``cursor``, in the ascending order of
-    ``keys`` (which must end in a unique column), at most ``limit``; ``scope`` names the
-    list and its filters, so a cursor of another list is refused."""
+    ``keys`` (which must end in a unique column; all descending with ``descending``), at
+    most ``limit``; ``scope`` names the list and its filters, so a cursor of another list is
+    refused."""
     if cursor:
-        try:
-            kind, after = _serializer().loads(cursor)
-        except BadSignature:
-            abort(400, message="That cursor is not one this list gave out.")
-        if kind != scope or len(after) != len(keys):
-            abort(400, message="That cursor belongs to another list or other filters.")
+        after = decode_cursor(cursor, scope, len(keys))
         bound = sa.tuple_(
             *(
                 sa.literal(_typed(key, value), key.type)
                 for key, value in zip(keys, after, strict=True)
             )
         )
-        stmt = stmt.where(sa.tuple_(*keys) > bound)
+        stmt = stmt.where(sa.tuple_(*keys) < bound if descending else sa.tuple_(*keys) > bound)
     labels = [f"_cursor_{n}" for n in range(len(keys))]
     stmt = stmt.add_columns(*(key.label(label) for key, label in zip(keys, labels, strict=True)))
-    rows = list(db.session.execute(stmt.order_by(*keys).limit(limit + 1)).all())
+    order = [key.desc() for key in keys] if descending else list(keys)
+    rows = list(db.session.execute(stmt.order_by(*order).limit(limit + 1)).all())
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
-        values = [_plain(rows[-1]._mapping[label]) for label in labels]
-        following = _serializer().dumps([scope, values])
+        following = encode_cursor(scope, [rows[-1]._mapping[label] for label in labels])
     return Page(items=[row[0] for row in rows], next=following)
 
 

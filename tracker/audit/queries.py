@@ -32,6 +32,9 @@ RECORD_MODELS = {
     "user": User,
 }
 RECORD_TYPES = tuple(RECORD_MODELS)
+# Histories only admins may read: a user's holds their username, role and state, which only
+# the admins' Users pages show.
+ADMIN_HISTORIES = frozenset({"user"})
 
 
 def record_exists(record_type: str, record_id: int) -> bool:
@@ -71,14 +74,22 @@ def iter_audit(filters: AuditFilters, batch: int = 500) -> Iterator[AuditRecord]
         yield record
 
 
-def history(record_type: str, record_id: int) -> list[AuditRecord]:
-    """What happened to one record, newest first."""
-    stmt = (
+# The order of a record's history: newest first.
+HISTORY_ORDER = (AuditRecord.recorded_at, AuditRecord.id)
+
+
+def history_select(record_type: str, record_id: int) -> sa.Select:
+    """The audit records of one record with their users, in no order (see HISTORY_ORDER)."""
+    return (
         sa.select(AuditRecord)
         .where(AuditRecord.record_type == record_type, AuditRecord.record_id == record_id)
         .options(joinedload(AuditRecord.user))
-        .order_by(AuditRecord.recorded_at.desc(), AuditRecord.id.desc())
     )
+
+
+def history(record_type: str, record_id: int) -> list[AuditRecord]:
+    """What happened to one record, newest first."""
+    stmt = history_select(record_type, record_id).order_by(*(key.desc() for key in HISTORY_ORDER))
     return list(db.session.scalars(stmt))
 
 

@@ -33,17 +33,12 @@ RECORD_PAGES = {
 }
 
 
-# Histories only admins may read: a user's holds their username, role and state, which only
-# the admins' Users pages show.
-ADMIN_HISTORIES = frozenset({"user"})
-
-
 @bp.route("/history/<record_type>/<int:record_id>")
 def history(record_type: str, record_id: int):
     """Every change to one record. Other histories name people by display name only."""
     if record_type not in queries.RECORD_TYPES:
         abort(404)
-    if record_type in ADMIN_HISTORIES and not current_user.can(Role.ADMIN):
+    if record_type in queries.ADMIN_HISTORIES and not current_user.can(Role.ADMIN):
         abort(403)
     records = queries.history(record_type, record_id)
     if not records and not queries.record_exists(record_type, record_id):

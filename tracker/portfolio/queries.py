@@ -328,6 +328,43 @@ def page_rows(
     return [_row(row, today) for row in rows]
 
 
+def rows_after(
+    filters: PortfolioFilters,
+    *,
+    today: date,
+    now: datetime,
+    stalled_after: int,
+    after: tuple[int, str, int] | None,
+    limit: int,
+) -> list[PortfolioRow]:
+    """Up to ``limit`` of the portfolio's rows, in its order (stalled first, then by title),
+    after the row whose stalled flag (1 or 0), title and id are ``after``: the API's pages.
+
+    As :func:`page_rows`, each part is a walk of the title index, here from the cursor on,
+    so a deep page costs what the first does.
+    """
+    stmt = _portfolio(filters, today=today, now=now, stalled_after=stalled_after)
+    stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
+    parts = []
+    for flag in (1, 0):
+        part = stmt.where(stalled == flag)
+        if after is not None:
+            after_flag, title, agreement_id = after
+            if flag > after_flag:  # the stalled part was read to its end already
+                continue
+            if flag == after_flag:
+                part = part.where(
+                    sa.tuple_(Agreement.title, Agreement.id)
+                    > sa.tuple_(sa.literal(title, Agreement.title.type), sa.literal(agreement_id))
+                )
+        parts.append(sa.select(part.limit(limit).subquery()))
+    both = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery()
+    rows = db.session.execute(
+        sa.select(both).order_by(both.c.stalled.desc(), both.c.title, both.c.id).limit(limit)
+    )
+    return [_row(row, today) for row in rows]
+
+
 def summary(
     filters: PortfolioFilters, *, today: date, now: datetime, stalled_after: int
 ) -> Summary:
