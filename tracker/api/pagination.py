@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from flask import current_app, request, url_for
 from flask_smorest import abort
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from tracker.extensions import db
 
@@ -86,6 +88,33 @@ def _typed(key: sa.ColumnElement, value: Any) -> Any:
     return value
 
 
+def _column(key: sa.ColumnElement) -> tuple[sa.ColumnElement, bool]:
+    """The column of an order key, and whether it descends (``column.desc()``)."""
+    if isinstance(key, UnaryExpression) and key.modifier is operators.desc_op:
+        return key.element, True
+    return key, False
+
+
+def _after(keys: Sequence[sa.ColumnElement], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """Rows after ``values`` in the order of ``keys``: one row-value comparison when every
+    key ascends (which an index on the keys serves as a range), else key by key."""
+    columns = [_column(key) for key in keys]
+    bounds = [
+        sa.literal(_typed(column, value), column.type)
+        for (column, _), value in zip(columns, values, strict=True)
+    ]
+    if not any(descending for _, descending in columns):
+        return sa.tuple_(*(column for column, _ in columns)) > sa.tuple_(*bounds)
+    # a > x, or a = x and what follows is after: from the last key outwards.
+    condition = None
+    for (column, descending), bound in reversed(list(zip(columns, bounds, strict=True))):
+        beyond = column < bound if descending else column > bound
+        condition = (
+            beyond if condition is None else sa.or_(beyond, sa.and_(column == bound, condition))
+        )
+    return condition
+
+
 def page(
     stmt: sa.Select,
     keys: Sequence[sa.ColumnElement],
@@ -94,8 +123,9 @@ def page(
     cursor: str | None,
     limit: int,
 ) -> Page:
-    """What ``stmt`` selects first (a record), after ``cursor``, in the ascending order of
-    ``keys`` (which must end in a unique column), at most ``limit``; ``scope`` names the
+    """What ``stmt`` selects first (a record), after ``cursor``, in the order of ``keys``
+    (columns, ascending, or ``column.desc()``; the last must be unique and never null),
+    at most ``limit``; ``scope`` names the
     list and its filters, so a cursor of another list is refused."""
     if cursor:
         try:
@@ -104,15 +134,11 @@ def page(
             abort(400, message="That cursor is not one this list gave out.")
         if kind != scope or len(after) != len(keys):
             abort(400, message="That cursor belongs to another list or other filters.")
-        bound = sa.tuple_(
-            *(
-                sa.literal(_typed(key, value), key.type)
-                for key, value in zip(keys, after, strict=True)
-            )
-        )
-        stmt = stmt.where(sa.tuple_(*keys) > bound)
+        stmt = stmt.where(_after(keys, after))
     labels = [f"_cursor_{n}" for n in range(len(keys))]
-    stmt = stmt.add_columns(*(key.label(label) for key, label in zip(keys, labels, strict=True)))
+    stmt = stmt.add_columns(
+        *(_column(key)[0].label(label) for key, label in zip(keys, labels, strict=True))
+    )
     rows = list(db.session.execute(stmt.order_by(*keys).limit(limit + 1)).all())
     following = None
     if len(rows) > limit:
