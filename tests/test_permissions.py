@@ -128,6 +128,15 @@ RULES: dict[str, Access] = {
     "api_parties.archive": Access.EDIT,
     "api_parties.restore": Access.ADMIN,
     "api_parties.delete": Access.ADMIN,
+    "api_agreements.list": Access.READ,
+    "api_agreements.one": Access.READ,
+    "api_agreements.create": Access.EDIT,
+    "api_agreements.change": Access.EDIT,
+    "api_agreements.archive": Access.EDIT,
+    "api_agreements.restore": Access.ADMIN,
+    "api_agreements.delete": Access.ADMIN,
+    "api_agreements.status_history": Access.READ,
+    "api_agreements.change_status": Access.EDIT,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.

@@ -68,6 +68,10 @@ class AgreementRow:
         return max(dates) if dates else None
 
 
+# The list's query arguments that read_filters takes.
+FILTER_ARGS = ("q", "status", "category", "party", "lead", "sort")
+
+
 def read_filters(args: Mapping[str, str]) -> tuple[AgreementFilters, dict[str, str]]:
     """The filters in the list's query arguments ``args``, and what was wrong with any of
     them, by argument: the page ignores a value that makes no sense, the API refuses it."""
@@ -418,3 +422,28 @@ def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select
         total = _total(filters, True, matching)
         wanted = _with_narrowings(wanted, filters, narrowings, base, total, rows)
     return wanted, ORDER_KEYS[filters.sort if filters.sort in ORDER_KEYS else "title"]
+
+
+def agreement_for_api(agreement_id: int) -> Agreement | None:
+    """One agreement with what the API shows of it: its lead and its parties."""
+    return db.session.scalar(
+        sa.select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            joinedload(Agreement.lead),
+            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
+        )
+    )
+
+
+def agreement_with_history(agreement_id: int) -> Agreement | None:
+    """One agreement with its status history, each step's meeting and who recorded it."""
+    return db.session.scalar(
+        sa.select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            selectinload(Agreement.status_changes).options(
+                joinedload(StatusChange.meeting), joinedload(StatusChange.recorded_by)
+            )
+        )
+    )
