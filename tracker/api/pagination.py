@@ -112,7 +112,9 @@ def _after(keys: Sequence[sa.ColumnElement], values: Sequence[Any]) -> sa.Column
         condition = (
             beyond if condition is None else sa.or_(beyond, sa.and_(column == bound, condition))
         )
-    return condition
+    # The first key's range said on its own too, so that an index on it starts there.
+    (first, descending), bound = columns[0], bounds[0]
+    return sa.and_(first <= bound if descending else first >= bound, condition)
 
 
 def page(
