@@ -114,6 +114,21 @@ def test_refused_input_and_broken_rules_name_their_field(api, parties, overrides
     assert db.session.query(Agreement).count() == 0
 
 
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"parties": [{"party": 2**40}]}, "parties"),
+        ({"lead": 2**40}, "lead"),
+        ({"title": "Nul\x00"}, "title"),
+        ({"summary": "Nul\x00"}, "summary"),
+        ({"opened_on": "2024-02-30"}, "opened_on"),
+        ({"parties": "India"}, "parties"),
+    ],
+)
+def test_input_no_database_can_take_is_refused_not_a_500(api, parties, overrides, field):
+    assert field in _errors(_new(api, parties, **overrides))
+
+
 def test_a_short_name_taken_and_an_archived_party_are_refused(api, parties, db):
     assert _new(api, parties).status_code == 201
     assert "short_name" in _errors(_new(api, parties, title="Another"))
@@ -191,6 +206,12 @@ def test_the_status_moves_only_as_the_rules_allow_and_its_history_grows(api, par
         headers={"If-Match": '"v1"'},
     )
     assert "status" in _errors(too_early)
+    huge = api.post(
+        f"{url}/status",
+        json={"status": "text_agreed", "effective_on": "2024-04-01", "meeting": 2**40},
+        headers={"If-Match": '"v1"'},
+    )
+    assert "meeting" in _errors(huge)
     elsewhere = api.post(
         f"{url}/status",
         json={"status": "text_agreed", "effective_on": "2024-04-01", "meeting": 999_999},

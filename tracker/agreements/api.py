@@ -28,6 +28,7 @@ from tracker.models import (
     clock,
 )
 from tracker.web.archiving import archive, restore
+from tracker.web.arguments import MAX_ID
 
 blp = Blueprint(
     "api_agreements",
@@ -43,15 +44,30 @@ NOT_FOUND = "There is no such agreement."
 REFUSED = "Refused input or a broken rule; `errors` names the field."
 
 
-class Stripped(ma.fields.String):
+class Text(ma.fields.String):
+    """Text; no field takes a NUL character (PostgreSQL cannot store one), as on the pages."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ma.ValidationError("No field takes a NUL character.")
+        return text
+
+
+class Stripped(Text):
     """Text without the blanks around it, as the forms take it."""
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
+def record_id(**kwargs) -> ma.fields.Integer:
+    """A record's id: one the database can hold (else 422, not a database error)."""
+    return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
 class PartyLinkSchema(ma.Schema):
-    party = ma.fields.Integer(
+    party = record_id(
         attribute="party_id",
         required=True,
         metadata={"description": "The party's id (see /api/v1/parties/)."},
@@ -84,8 +100,8 @@ class AgreementSchema(ma.Schema):
     )
     category = ma.fields.Enum(Category, by_value=True, required=True)
     priority = ma.fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
-    summary = ma.fields.String(validate=ma.validate.Length(max=20_000), load_default="")
-    lead = ma.fields.Integer(
+    summary = Text(validate=ma.validate.Length(max=20_000), load_default="")
+    lead = record_id(
         attribute="lead_id",
         allow_none=True,
         load_default=None,
@@ -212,8 +228,8 @@ class StatusMoveSchema(ma.Schema):
         required=True,
         metadata={"description": "The day it took effect; not before the last change."},
     )
-    note = ma.fields.String(validate=ma.validate.Length(max=5_000), load_default="")
-    meeting = ma.fields.Integer(
+    note = Text(validate=ma.validate.Length(max=5_000), load_default="")
+    meeting = record_id(
         allow_none=True,
         load_default=None,
         metadata={"description": "The meeting that decided it: one that discussed the agreement."},
