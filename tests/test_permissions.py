@@ -152,6 +152,15 @@ RULES: dict[str, Access] = {
     "api_portfolio.list": Access.READ,
     # A record's history, as its page: every reader (a user's, admins only: its own test)
     "api_audit.history": Access.READ,
+    "api_agreements.list": Access.READ,
+    "api_agreements.one": Access.READ,
+    "api_agreements.create": Access.EDIT,
+    "api_agreements.change": Access.EDIT,
+    "api_agreements.archive": Access.EDIT,
+    "api_agreements.restore": Access.ADMIN,
+    "api_agreements.delete": Access.ADMIN,
+    "api_agreements.status_history": Access.READ,
+    "api_agreements.change_status": Access.EDIT,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.

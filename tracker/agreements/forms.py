@@ -13,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from tracker.agreements.services import MAX_PARTIES
+from tracker.agreements.services import MAX_PARTIES, date_problems, party_rows_problem
 from tracker.models import Category, PartyRole, Priority, Status
 from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, RowList, TrackerForm
@@ -63,20 +63,21 @@ class AgreementForm(TrackerForm):
         too_many=f"An agreement lists at most {MAX_PARTIES} parties.",
     )
 
+    def _date_problem(self, field) -> None:
+        problem = date_problems(self.opened_on.data, self.signed_on.data, self.in_force_on.data)
+        if field.name in problem:
+            raise ValidationError(problem[field.name])
+
     def validate_signed_on(self, field):
-        if field.data and self.opened_on.data and field.data < self.opened_on.data:
-            raise ValidationError("The signature date cannot be before negotiations opened.")
+        self._date_problem(field)
 
     def validate_in_force_on(self, field):
-        if field.data and self.signed_on.data and field.data < self.signed_on.data:
-            raise ValidationError("Entry into force cannot be before the signature date.")
-        if field.data and not self.signed_on.data:
-            raise ValidationError("Give the signature date as well.")
+        self._date_problem(field)
 
     def validate_parties(self, field):
-        chosen = [row.party.data for row in field if row.party.data]
-        if len(chosen) != len(set(chosen)):
-            raise ValidationError("A party can be listed only once.")
+        problem = party_rows_problem([row.party.data for row in field if row.party.data])
+        if problem:
+            raise ValidationError(problem)
 
     def party_rows(self) -> list[tuple[int, str]]:
         return [(row.party.data, row.role.data) for row in self.parties if row.party.data]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -17,6 +17,7 @@ from tracker.models import (
     AgendaItem,
     Agreement,
     AgreementParty,
+    Category,
     Meeting,
     MeetingLevel,
     NegotiationPoint,
@@ -29,6 +30,7 @@ from tracker.models import (
 )
 from tracker.models.clock import get_zone, local_day
 from tracker.render.timeline import MeetingMark, Phase
+from tracker.web.arguments import clean_search, record_id
 from tracker.web.pagination import Page, count_rows, locate
 
 SORTS = ("title", "status", "activity")
@@ -64,6 +66,40 @@ class AgreementRow:
         meeting_day = self.last_meeting_at.date() if self.last_meeting_at else None
         dates = [day for day in (self.status_since, meeting_day) if day]
         return max(dates) if dates else None
+
+
+# The list's query arguments that read_filters takes.
+FILTER_ARGS = ("q", "status", "category", "party", "lead", "sort")
+
+
+def read_filters(args: Mapping[str, str]) -> tuple[AgreementFilters, dict[str, str]]:
+    """The filters in the list's query arguments ``args``, and what was wrong with any of
+    them, by argument: the page ignores a value that makes no sense, the API refuses it."""
+    problems = {}
+
+    def one_of(name: str, allowed: Iterable[str], default: str) -> str:
+        value = args.get(name, default)
+        if value in allowed or value == default:
+            return value
+        problems[name] = f"Not one of: {', '.join(allowed)}."
+        return default
+
+    def an_id(name: str) -> int | None:
+        value = args.get(name)
+        number = record_id(value)
+        if value and number is None:
+            problems[name] = "Not a record id."
+        return number
+
+    filters = AgreementFilters(
+        q=clean_search(args.get("q")),
+        status=one_of("status", [s.value for s in Status], ""),
+        category=one_of("category", [c.value for c in Category], ""),
+        party=an_id("party"),
+        lead=an_id("lead"),
+        sort=one_of("sort", SORTS, "title"),
+    )
+    return filters, problems
 
 
 # Walking an index in list order and testing each row against a set costs about a tenth
@@ -163,6 +199,26 @@ def _from_page_start(
     return stmt.where(sa.tuple_(*keys) >= bound), 0
 
 
+def _with_narrowings(
+    wanted: sa.Select,
+    filters: AgreementFilters,
+    narrowings: list[_Narrowing],
+    base: sa.Select,
+    total: int,
+    rows: int,
+) -> sa.Select:
+    """``wanted`` kept to the narrowings' sets, the cheaper way to read ``rows`` rows in
+    the list's order: walking the list testing each row, or fetching the sets' rows."""
+    if not narrowings:
+        return wanted
+    among = _total(replace(filters, q="", party=None), False, lambda: base)
+    walked = rows * among / max(total, 1)
+    probe = walked < PROBE_ADVANTAGE * total
+    for narrowing in narrowings:
+        wanted = wanted.where(narrowing.test() if probe else Agreement.id.in_(narrowing.ids()))
+    return wanted
+
+
 def list_agreements(filters: AgreementFilters, page: int, size: int) -> Page:
     """One page of agreements with what each list row shows, in a fixed number of queries.
 
@@ -195,12 +251,7 @@ def list_agreements(filters: AgreementFilters, page: int, size: int) -> Page:
         ),
         filters,
     )
-    if narrowings:
-        among = _total(replace(filters, q="", party=None), False, lambda: base)
-        walked = (offset + size) * among / max(total, 1)
-        probe = walked < PROBE_ADVANTAGE * total
-        for narrowing in narrowings:
-            wanted = wanted.where(narrowing.test() if probe else Agreement.id.in_(narrowing.ids()))
+    wanted = _with_narrowings(wanted, filters, narrowings, base, total, offset + size)
 
     if filters.sort == "activity":
         wanted = wanted.order_by(Agreement.last_activity_on.desc(), Agreement.title, Agreement.id)
@@ -337,3 +388,62 @@ def staff_choices() -> list[tuple[int, str]]:
         .order_by(User.display_name)
     )
     return [tuple(row) for row in db.session.execute(stmt)]
+
+
+# The list's orders as keys that end in the id, for pages that continue after a row's key.
+ORDER_KEYS: dict[str, tuple[sa.ColumnElement, ...]] = {
+    "title": (Agreement.title, Agreement.id),
+    "status": (Agreement.status, Agreement.title, Agreement.id),
+    "activity": (Agreement.last_activity_on.desc(), Agreement.title, Agreement.id),
+}
+
+
+def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select, tuple]:
+    """The agreements the list shows for ``filters`` (with what the API shows of each,
+    loaded up front), unordered, and the keys of the list's order (the last is the id).
+
+    The narrowings (a party, a search) are applied the way that is cheaper for reading
+    about ``rows`` rows from wherever the page starts, as the list page does.
+    """
+    base = _narrowed(sa.select(Agreement.id), filters)
+    narrowings = _narrowings(filters)
+    wanted = _narrowed(sa.select(Agreement), filters).options(
+        joinedload(Agreement.lead),
+        selectinload(Agreement.party_links).joinedload(AgreementParty.party),
+    )
+    if narrowings:
+
+        def matching() -> sa.Select:
+            stmt = base
+            for narrowing in narrowings:
+                stmt = stmt.where(Agreement.id.in_(narrowing.ids()))
+            return stmt
+
+        total = _total(filters, True, matching)
+        wanted = _with_narrowings(wanted, filters, narrowings, base, total, rows)
+    return wanted, ORDER_KEYS[filters.sort if filters.sort in ORDER_KEYS else "title"]
+
+
+def agreement_for_api(agreement_id: int) -> Agreement | None:
+    """One agreement with what the API shows of it: its lead and its parties."""
+    return db.session.scalar(
+        sa.select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            joinedload(Agreement.lead),
+            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
+        )
+    )
+
+
+def agreement_with_history(agreement_id: int) -> Agreement | None:
+    """One agreement with its status history, each step's meeting and who recorded it."""
+    return db.session.scalar(
+        sa.select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            selectinload(Agreement.status_changes).options(
+                joinedload(StatusChange.meeting), joinedload(StatusChange.recorded_by)
+            )
+        )
+    )

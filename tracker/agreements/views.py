@@ -28,7 +28,7 @@ from tracker.render.dates import format_date
 from tracker.render.timeline import render_timeline
 from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
-from tracker.web.arguments import clean_search, id_arg, page_arg
+from tracker.web.arguments import page_arg
 from tracker.web.auth import role_required
 from tracker.web.editing import Edit
 from tracker.web.forms import NONE_CHOSEN, ConfirmForm
@@ -52,32 +52,20 @@ AGREEMENT_FIELDS = (
 
 
 def _filters_from_request() -> queries.AgreementFilters:
-    status = request.args.get("status", "")
-    category = request.args.get("category", "")
-    sort = request.args.get("sort", "title")
-    return queries.AgreementFilters(
-        q=clean_search(request.args.get("q")),
-        status=status if status in {s.value for s in Status} else "",
-        category=category if category in {c.value for c in Category} else "",
-        party=id_arg("party"),
-        lead=id_arg("lead"),
-        sort=sort if sort in queries.SORTS else "title",
-    )
+    """The list's filters in the URL; a value that makes no sense is ignored."""
+    filters, _ignored = queries.read_filters(request.args)
+    return filters
 
 
 def _party_choices() -> list[SelectChoice]:
     """Parties not archived, grouped by kind, for selects that stay usable with hundreds."""
-    return [
-        SelectChoice(id_, name, optgroup=group) for id_, name, group in queries.party_choices()
-    ]
+    return [SelectChoice(id_, name, optgroup=group) for id_, name, group in queries.party_choices()]
 
 
 @bp.route("/agreements/")
 def index():
     filters = _filters_from_request()
-    page = queries.list_agreements(
-        filters, page_arg(), current_app.config["PAGE_SIZE"]
-    )
+    page = queries.list_agreements(filters, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "agreements/index.html",
         page=page,
@@ -237,9 +225,7 @@ def change_status(agreement_id: int):
         flash(f"Status changed to {Status(form.status.data).label}.", "success")
         return redirect(url_for(".detail", agreement_id=agreement.id))
     agreement = or_404(queries.agreement_for_page(agreement_id, agenda=False))
-    page = _detail_page(
-        agreement, meetings, form, status_form_open=True, conflict=edit.conflict
-    )
+    page = _detail_page(agreement, meetings, form, status_form_open=True, conflict=edit.conflict)
     return page, edit.status
 
 

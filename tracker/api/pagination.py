@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from flask import current_app, request, url_for
 from flask_smorest import abort
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from tracker.extensions import db
 
@@ -105,6 +107,38 @@ def decode_cursor(cursor: str, scope: str, count: int) -> list:
     return after
 
 
+def _column(key: sa.ColumnElement) -> tuple[sa.ColumnElement, bool]:
+    """The column of an order key, and whether it descends (``column.desc()``)."""
+    if isinstance(key, UnaryExpression) and key.modifier is operators.desc_op:
+        return key.element, True
+    return key, False
+
+
+def _after(keys: Sequence[sa.ColumnElement], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """Rows after ``values`` in the order of ``keys``: one row-value comparison when the
+    keys run one way (which an index on them serves as a range), else key by key."""
+    columns = [_column(key) for key in keys]
+    bounds = [
+        sa.literal(_typed(column, value), column.type)
+        for (column, _), value in zip(columns, values, strict=True)
+    ]
+    directions = {descending for _, descending in columns}
+    if directions == {False}:
+        return sa.tuple_(*(column for column, _ in columns)) > sa.tuple_(*bounds)
+    if directions == {True}:
+        return sa.tuple_(*(column for column, _ in columns)) < sa.tuple_(*bounds)
+    # a > x, or a = x and what follows is after: from the last key outwards.
+    condition = None
+    for (column, descending), bound in reversed(list(zip(columns, bounds, strict=True))):
+        beyond = column < bound if descending else column > bound
+        condition = (
+            beyond if condition is None else sa.or_(beyond, sa.and_(column == bound, condition))
+        )
+    # The first key's range said on its own too, so that an index on it starts there.
+    (first, descending), bound = columns[0], bounds[0]
+    return sa.and_(first <= bound if descending else first >= bound, condition)
+
+
 def page(
     stmt: sa.Select,
     keys: Sequence[sa.ColumnElement],
@@ -114,23 +148,19 @@ def page(
     limit: int,
     descending: bool = False,
 ) -> Page:
-    """What ``stmt`` selects first (a record), after ``cursor``, in the ascending order of
-    ``keys`` (which must end in a unique column; all descending with ``descending``), at
-    most ``limit``; ``scope`` names the list and its filters, so a cursor of another list is
-    refused."""
+    """What ``stmt`` selects first (a record), after ``cursor``, in the order of ``keys``
+    (columns, ascending, or ``column.desc()``; the last must be unique and never null; with
+    ``descending`` every key is reversed), at most ``limit``; ``scope`` names the list and its
+    filters, so a cursor of another list is refused."""
+    if descending:
+        keys = [key.desc() for key in keys]
     if cursor:
-        after = decode_cursor(cursor, scope, len(keys))
-        bound = sa.tuple_(
-            *(
-                sa.literal(_typed(key, value), key.type)
-                for key, value in zip(keys, after, strict=True)
-            )
-        )
-        stmt = stmt.where(sa.tuple_(*keys) < bound if descending else sa.tuple_(*keys) > bound)
+        stmt = stmt.where(_after(keys, decode_cursor(cursor, scope, len(keys))))
     labels = [f"_cursor_{n}" for n in range(len(keys))]
-    stmt = stmt.add_columns(*(key.label(label) for key, label in zip(keys, labels, strict=True)))
-    order = [key.desc() for key in keys] if descending else list(keys)
-    rows = list(db.session.execute(stmt.order_by(*order).limit(limit + 1)).all())
+    stmt = stmt.add_columns(
+        *(_column(key)[0].label(label) for key, label in zip(keys, labels, strict=True))
+    )
+    rows = list(db.session.execute(stmt.order_by(*keys).limit(limit + 1)).all())
     following = None
     if len(rows) > limit:
         rows = rows[:limit]

@@ -118,7 +118,7 @@ class ReportMeetingSchema(ma.Schema):
     )
 
 
-class PositionSchema(ma.Schema):
+class ReportPositionSchema(ma.Schema):
     party = ma.fields.String(required=True)
     position = ma.fields.String(required=True)
 
@@ -132,7 +132,7 @@ class OpenPointSchema(ma.Schema):
     status = ma.fields.String(required=True, validate=ma.validate.OneOf(open_statuses))
     raised_at = _text("The meeting at which it was raised.")
     positions = ma.fields.List(
-        ma.fields.Nested(PositionSchema),
+        ma.fields.Nested(ReportPositionSchema),
         required=True,
         metadata={"description": "Each party's position as currently recorded."},
     )

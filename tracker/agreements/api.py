@@ -1,0 +1,454 @@
+"""Agreements on the API: the list (the agreements page's filters, orders and search), one,
+create, change, archive, restore, delete, and the status history with its moves, through
+the same queries, services and rules as the pages."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import marshmallow as ma
+from flask import url_for
+from flask_login import current_user
+from flask_smorest import Blueprint, abort
+
+from tracker.agreements import queries, services
+from tracker.agreements.services import MAX_PARTIES
+from tracker.api.access import requires
+from tracker.api.pagination import PageArgs, link_header, page, page_schema
+from tracker.api.saving import save
+from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
+from tracker.models import (
+    Agreement,
+    Category,
+    PartyRole,
+    Priority,
+    Role,
+    Status,
+    allowed_transitions,
+    clock,
+)
+from tracker.web.archiving import archive, restore
+from tracker.web.arguments import MAX_ID
+
+blp = Blueprint(
+    "api_agreements",
+    __name__,
+    url_prefix="/api/v1/agreements",
+    description="Agreements under negotiation: their parties and roles, key dates and status, "
+    "and the status history, moved only along the negotiation's transitions.",
+)
+
+STALE = CHANGE_RESPONSES[412]["description"]
+NO_VERSION = CHANGE_RESPONSES[428]["description"]
+NOT_FOUND = "There is no such agreement."
+REFUSED = "Refused input or a broken rule; `errors` names the field."
+
+
+class Text(ma.fields.String):
+    """Text; no field takes a NUL character (PostgreSQL cannot store one), as on the pages."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise ma.ValidationError("No field takes a NUL character.")
+        return text
+
+
+class Stripped(Text):
+    """Text without the blanks around it, as the forms take it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def record_id(**kwargs) -> ma.fields.Integer:
+    """A record's id: one the database can hold (else 422, not a database error)."""
+    return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class PartyLinkSchema(ma.Schema):
+    party = record_id(
+        attribute="party_id",
+        required=True,
+        metadata={"description": "The party's id (see /api/v1/parties/)."},
+    )
+    role = ma.fields.Enum(
+        PartyRole,
+        by_value=True,
+        load_default=PartyRole.PARTY,
+        metadata={"description": "Its part in the agreement; `party` if not given."},
+    )
+    name = ma.fields.Function(lambda link: link.party.name, dump_only=True)
+    url = ma.fields.Function(
+        lambda link: url_for("api_parties.one", party_id=link.party_id), dump_only=True
+    )
+
+
+class AgreementSchema(ma.Schema):
+    """An agreement as the API shows it, and as it is created."""
+
+    id = ma.fields.Integer(dump_only=True)
+    title = Stripped(
+        required=True,
+        validate=ma.validate.Length(min=1, max=300),
+        metadata={"example": "Reciprocal Provision of Supplies and Services"},
+    )
+    short_name = Stripped(
+        allow_none=True,
+        validate=ma.validate.Length(max=40),
+        metadata={"description": "The name staff use, e.g. RPSS; unique.", "example": "RPSS"},
+    )
+    category = ma.fields.Enum(Category, by_value=True, required=True)
+    priority = ma.fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
+    summary = Text(validate=ma.validate.Length(max=20_000), load_default="")
+    lead = record_id(
+        attribute="lead_id",
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The id of the staff member who leads it (an active user)."},
+    )
+    lead_name = ma.fields.Function(
+        lambda agreement: agreement.lead.display_name if agreement.lead else None,
+        dump_only=True,
+    )
+    opened_on = ma.fields.Date(allow_none=True, metadata={"description": "Negotiations opened."})
+    target_on = ma.fields.Date(allow_none=True, metadata={"description": "The target date."})
+    signed_on = ma.fields.Date(
+        allow_none=True, metadata={"description": "Signed; not before `opened_on`."}
+    )
+    in_force_on = ma.fields.Date(
+        allow_none=True,
+        metadata={"description": "Entered into force; needs `signed_on`, not before it."},
+    )
+    status = ma.fields.Enum(
+        Status,
+        by_value=True,
+        load_default=Status.PROPOSED,
+        metadata={
+            "description": "Now. On creation, where the negotiation stands (not `abandoned`); "
+            "afterwards it moves only through POST …/status."
+        },
+    )
+    status_on = ma.fields.Date(
+        attribute="status_changed_on",
+        metadata={
+            "description": "Since when it has had its status; on creation, today if not given."
+        },
+    )
+    last_activity_on = ma.fields.Date(
+        dump_only=True,
+        metadata={"description": "The later of the last status change and the last meeting."},
+    )
+    parties = ma.fields.List(
+        ma.fields.Nested(PartyLinkSchema),
+        attribute="party_links",
+        load_default=list,
+        validate=ma.validate.Length(max=MAX_PARTIES),
+        metadata={"description": "Its parties with their roles, each party once."},
+    )
+    archived = ma.fields.Function(
+        lambda agreement: agreement.archived_at is not None, dump_only=True
+    )
+    version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
+    url = ma.fields.Function(
+        lambda agreement: url_for("api_agreements.one", agreement_id=agreement.id),
+        dump_only=True,
+    )
+
+
+class AgreementChangeSchema(AgreementSchema):
+    """A change: only the fields sent are changed; `parties`, when sent, is the whole list.
+    The status moves through POST …/status."""
+
+    class Meta:
+        exclude = ("status", "status_on")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class AgreementListArgs(PageArgs):
+    q = ma.fields.String(
+        metadata={
+            "description": "Words found in the agreement, its meetings' minutes and outcomes, "
+            "or its points (the last word also as a prefix)."
+        }
+    )
+    status = ma.fields.String(metadata={"enum": [s.value for s in Status]})
+    category = ma.fields.String(metadata={"enum": [c.value for c in Category]})
+    party = ma.fields.Integer(metadata={"description": "Only the agreements of this party."})
+    lead = ma.fields.Integer(metadata={"description": "Only those this staff member leads."})
+    sort = ma.fields.String(
+        metadata={
+            "enum": list(queries.SORTS),
+            "description": "`title` (the default), `status` (then title) or `activity` "
+            "(latest first, then title). A search is listed in this order too.",
+        }
+    )
+    archived = ma.fields.Boolean(
+        load_default=False, metadata={"description": "List the archived agreements instead."}
+    )
+
+
+class StatusChangeSchema(ma.Schema):
+    """One step of the status history."""
+
+    from_status = ma.fields.Enum(Status, by_value=True, allow_none=True)
+    to_status = ma.fields.Enum(Status, by_value=True)
+    effective_on = ma.fields.Date()
+    note = ma.fields.String()
+    meeting = ma.fields.Integer(attribute="meeting_id", allow_none=True)
+    meeting_title = ma.fields.Function(
+        lambda change: change.meeting.title if change.meeting else None
+    )
+    recorded_by = ma.fields.Function(
+        lambda change: change.recorded_by.display_name if change.recorded_by else None
+    )
+    recorded_at = ma.fields.DateTime()
+
+
+class StatusHistorySchema(ma.Schema):
+    status = ma.fields.Enum(Status, by_value=True, metadata={"description": "Now."})
+    allowed = ma.fields.List(
+        ma.fields.Enum(Status, by_value=True),
+        metadata={"description": "Where it may move next."},
+    )
+    items = ma.fields.List(
+        ma.fields.Nested(StatusChangeSchema),
+        metadata={"description": "The history, oldest first; the last step is the status."},
+    )
+
+
+class StatusMoveSchema(ma.Schema):
+    status = ma.fields.Enum(
+        Status, by_value=True, required=True, metadata={"description": "The new status."}
+    )
+    effective_on = ma.fields.Date(
+        required=True,
+        metadata={"description": "The day it took effect; not before the last change."},
+    )
+    note = Text(validate=ma.validate.Length(max=5_000), load_default="")
+    meeting = record_id(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "The meeting that decided it: one that discussed the agreement."},
+    )
+
+
+AgreementPage = page_schema(AgreementSchema, "AgreementPage")
+
+
+def _agreement(agreement_id: int) -> Agreement:
+    agreement = queries.agreement_for_api(agreement_id)
+    if agreement is None:
+        abort(404, message=f"There is no agreement {agreement_id}.")
+    return agreement
+
+
+def _check(agreement: Agreement) -> None:
+    """Refuse a change made from an older version of the agreement (If-Match)."""
+    require_version(agreement, url_for("api_agreements.one", agreement_id=agreement.id))
+
+
+FIELDS = (
+    "title",
+    "short_name",
+    "category",
+    "priority",
+    "summary",
+    "lead_id",
+    "opened_on",
+    "target_on",
+    "signed_on",
+    "in_force_on",
+)
+
+
+def _values(data: dict, agreement: Agreement | None = None) -> dict:
+    """The service's values: those sent, the agreement's own for the others."""
+    values = {
+        name: data[name] if name in data else getattr(agreement, name, None) for name in FIELDS
+    }
+    values["short_name"] = values["short_name"] or None
+    return values
+
+
+def _party_rows(data: dict, agreement: Agreement | None = None) -> list[tuple[int, str]]:
+    if "party_links" not in data and agreement is not None:
+        return [(link.party_id, link.role) for link in agreement.party_links]
+    return [(row["party_id"], row["role"].value) for row in data.get("party_links", [])]
+
+
+def _location(agreement: Agreement) -> str:
+    return url_for("api_agreements.one", agreement_id=agreement.id)
+
+
+@blp.route("/", endpoint="list", methods=["GET"])
+@requires(Role.VIEWER)
+@blp.arguments(AgreementListArgs, location="query")
+@blp.alt_response(422, description=REFUSED)
+@blp.response(200, AgreementPage)
+def list_agreements(args):
+    """The agreements, as the agreements page lists them: by title unless `sort` says
+    otherwise; a search (`q`) keeps the same order, it is not ranked by relevance."""
+    raw = {name: str(value) for name, value in args.items() if name in queries.FILTER_ARGS}
+    filters, problems = queries.read_filters(raw)
+    if problems:
+        abort(
+            422,
+            message="Some of the list's arguments are not ones it takes.",
+            errors={"query": {name: [message] for name, message in problems.items()}},
+        )
+    filters = replace(filters, archived=args["archived"])
+    stmt, keys = queries.agreements_in_order(filters, args["limit"] + 1)
+    found = page(
+        stmt, keys, scope=f"agreements:{filters}", cursor=args.get("cursor"), limit=args["limit"]
+    )
+    return (
+        {"items": found.items, "next": found.next},
+        200,
+        link_header(found.next, "api_agreements.list"),
+    )
+
+
+@blp.route("/", endpoint="create", methods=["POST"])
+@requires(Role.EDITOR)
+@blp.arguments(AgreementSchema)
+@blp.alt_response(422, description=REFUSED)
+@blp.response(201, AgreementSchema)
+def create_agreement(data):
+    """Create an agreement with its parties, and its status as it stands (its first step)."""
+    agreement = save(
+        lambda: services.create_agreement(
+            values=_values(data),
+            parties=_party_rows(data),
+            status=data["status"],
+            status_on=data.get("status_changed_on") or clock.today(),
+            recorded_by=current_user,
+        )
+    )
+    return tagged(agreement, 201, Location=_location(agreement))
+
+
+@blp.route("/<int:agreement_id>", endpoint="one", methods=["GET"])
+@requires(Role.VIEWER)
+@blp.alt_response(404, description=NOT_FOUND)
+@blp.response(200, AgreementSchema)
+def get_agreement(agreement_id: int):
+    """One agreement (archived ones too), with its ETag."""
+    return tagged(_agreement(agreement_id))
+
+
+@blp.route("/<int:agreement_id>", endpoint="change", methods=["PATCH"])
+@requires(Role.EDITOR)
+@blp.doc(parameters=[IF_MATCH])
+@blp.arguments(AgreementChangeSchema)
+@blp.alt_response(404, description=NOT_FOUND)
+@blp.alt_response(412, description=STALE)
+@blp.alt_response(422, description=REFUSED)
+@blp.alt_response(428, description=NO_VERSION)
+@blp.response(200, AgreementSchema)
+def change_agreement(data, agreement_id: int):
+    """Change an agreement's fields or parties; send the ETag you read it with as If-Match."""
+    agreement = _agreement(agreement_id)
+    _check(agreement)
+    save(
+        lambda: services.update_agreement(
+            agreement,
+            values=_values(data, agreement),
+            parties=_party_rows(data, agreement),
+        )
+    )
+    return tagged(agreement)
+
+
+@blp.route("/<int:agreement_id>/archive", endpoint="archive", methods=["POST"])
+@requires(Role.EDITOR)
+@blp.alt_response(404, description=NOT_FOUND)
+@blp.response(200, AgreementSchema)
+def archive_agreement(agreement_id: int):
+    """Archive an agreement: hidden from lists, kept with its history."""
+    agreement = _agreement(agreement_id)
+    save(lambda: archive(agreement))
+    return tagged(agreement)
+
+
+@blp.route("/<int:agreement_id>/restore", endpoint="restore", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.alt_response(404, description=NOT_FOUND)
+@blp.response(200, AgreementSchema)
+def restore_agreement(agreement_id: int):
+    """Restore an archived agreement."""
+    agreement = _agreement(agreement_id)
+    save(lambda: restore(agreement))
+    return tagged(agreement)
+
+
+@blp.route("/<int:agreement_id>", endpoint="delete", methods=["DELETE"])
+@requires(Role.ADMIN)
+@blp.doc(parameters=[IF_MATCH])
+@blp.alt_response(404, description=NOT_FOUND)
+@blp.alt_response(412, description=STALE)
+@blp.alt_response(428, description=NO_VERSION)
+@blp.response(204)
+def delete_agreement(agreement_id: int):
+    """Delete an agreement for good, with its history, points, actions and agenda entries."""
+    agreement = _agreement(agreement_id)
+    _check(agreement)
+    save(lambda: services.delete(agreement))
+    return None
+
+
+@blp.route("/<int:agreement_id>/status", endpoint="status_history", methods=["GET"])
+@requires(Role.VIEWER)
+@blp.alt_response(404, description=NOT_FOUND)
+@blp.response(200, StatusHistorySchema)
+def status_history(agreement_id: int):
+    """The agreement's status, where it may move next, and its history, oldest first; the
+    ETag is the agreement's, to send with a move."""
+    agreement = queries.agreement_with_history(agreement_id)
+    if agreement is None:
+        abort(404, message=f"There is no agreement {agreement_id}.")
+    history = {
+        "status": agreement.status,
+        "allowed": allowed_transitions(agreement.status),
+        "items": agreement.status_changes,
+    }
+    return tagged(_Tagged(history, agreement.version))
+
+
+@blp.route("/<int:agreement_id>/status", endpoint="change_status", methods=["POST"])
+@requires(Role.EDITOR)
+@blp.doc(parameters=[IF_MATCH])
+@blp.arguments(StatusMoveSchema)
+@blp.alt_response(404, description=NOT_FOUND)
+@blp.alt_response(412, description=STALE)
+@blp.alt_response(422, description=REFUSED)
+@blp.alt_response(428, description=NO_VERSION)
+@blp.response(200, AgreementSchema)
+def change_status(data, agreement_id: int):
+    """Move the agreement to another status, recorded in its history; only the moves the
+    negotiation rules allow (422 naming `status` otherwise). Send the agreement's ETag as
+    If-Match: the move changes the agreement."""
+    agreement = _agreement(agreement_id)
+    _check(agreement)
+    save(
+        lambda: services.change_status(
+            agreement,
+            status=data["status"],
+            effective_on=data["effective_on"],
+            note=data["note"].strip(),
+            meeting_id=data["meeting"],
+            recorded_by=current_user,
+        )
+    )
+    return tagged(agreement)
+
+
+class _Tagged(dict):
+    """A representation that is not a record, carrying the version of the record it shows."""
+
+    def __init__(self, values: dict, version: int) -> None:
+        super().__init__(values)
+        self.version = version
