@@ -128,6 +128,14 @@ RULES: dict[str, Access] = {
     "api_parties.archive": Access.EDIT,
     "api_parties.restore": Access.ADMIN,
     "api_parties.delete": Access.ADMIN,
+    "api_meetings.list": Access.READ,
+    "api_meetings.one": Access.READ,
+    "api_meetings.create": Access.EDIT,
+    "api_meetings.change": Access.EDIT,
+    "api_meetings.archive": Access.EDIT,
+    "api_meetings.restore": Access.ADMIN,
+    "api_meetings.delete": Access.ADMIN,
+    "api_outcomes.record": Access.EDIT,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.

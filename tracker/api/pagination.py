@@ -72,8 +72,10 @@ def _typed(key: sa.ColumnElement, value: Any) -> Any:
     """A cursor's value as its column holds it (dates travel as ISO text)."""
     if not isinstance(value, str):
         return value
+    # A TypeDecorator (UTCDateTime) holds values of the type it decorates.
+    column_type = getattr(key.type, "impl_instance", key.type)
     try:
-        python_type = key.type.python_type
+        python_type = column_type.python_type
     except NotImplementedError:
         return value
     try:
@@ -93,10 +95,12 @@ def page(
     scope: str,
     cursor: str | None,
     limit: int,
+    descending: bool = False,
 ) -> Page:
-    """What ``stmt`` selects first (a record), after ``cursor``, in the ascending order of
-    ``keys`` (which must end in a unique column), at most ``limit``; ``scope`` names the
-    list and its filters, so a cursor of another list is refused."""
+    """What ``stmt`` selects first (a record), after ``cursor``, in the ascending (or
+    ``descending``) order of ``keys`` (which must end in a unique column), at most
+    ``limit``; ``scope`` names the list and its filters, so a cursor of another list is
+    refused."""
     if cursor:
         try:
             kind, after = _serializer().loads(cursor)
@@ -110,10 +114,12 @@ def page(
                 for key, value in zip(keys, after, strict=True)
             )
         )
-        stmt = stmt.where(sa.tuple_(*keys) > bound)
+        after_bound = sa.tuple_(*keys) < bound if descending else sa.tuple_(*keys) > bound
+        stmt = stmt.where(after_bound)
     labels = [f"_cursor_{n}" for n in range(len(keys))]
     stmt = stmt.add_columns(*(key.label(label) for key, label in zip(keys, labels, strict=True)))
-    rows = list(db.session.execute(stmt.order_by(*keys).limit(limit + 1)).all())
+    order = [key.desc() for key in keys] if descending else keys
+    rows = list(db.session.execute(stmt.order_by(*order).limit(limit + 1)).all())
     following = None
     if len(rows) > limit:
         rows = rows[:limit]

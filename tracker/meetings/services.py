@@ -108,6 +108,10 @@ def _apply(
     if len(agreement_ids) != len(set(agreement_ids)):
         raise MeetingError("Each agreement can be listed only once.", "agenda")
     _check_agreements(meeting, agreement_ids)
+    # Every check (and the queries they make) before the first change: a query would flush
+    # a half-changed meeting, and a new one that is not in the session yet cannot be.
+    parent = _check_parent(meeting, parent_id)
+    people = _people(meeting, participant_ids)
     meeting.title = title.strip()
     meeting.starts_at = starts_at
     meeting.ends_at = ends_at
@@ -117,8 +121,8 @@ def _apply(
     meeting.country = country.strip()
     meeting.setting = setting.strip()
     meeting.summary = summary.strip()
-    meeting.parent = _check_parent(meeting, parent_id)
-    meeting.participants = _people(meeting, participant_ids)
+    meeting.parent = parent
+    meeting.participants = people
     # Keep the rows of agreements still on the agenda; only their outcome changes.
     existing = {item.agreement_id: item for item in meeting.agenda_items}
     items = []
