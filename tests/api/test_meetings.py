@@ -177,6 +177,7 @@ def test_refused_input_gets_a_problem_with_messages_by_field(api, world):
     ("change", "field"),
     [
         ({"title": "   "}, "title"),
+        ({"title": "Talks\x00"}, "title"),
         ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
         ({"ends_at": "2024-11-21T08:00:00+07:00"}, "ends_at"),
         ({"starts_at": "0001-01-01T00:00:00+00:00"}, "starts_at"),
@@ -203,6 +204,16 @@ def test_a_meeting_cannot_be_held_during_its_own_side_meeting(api, world):
         f"{URL}{admm.id}", json={"parent_id": side["id"]}, headers={"If-Match": '"v1"'}
     )
     assert response.status_code == 422 and "parent_id" in response.json["errors"]["json"]
+
+
+def test_a_change_refuses_an_agenda_row_without_its_agreement(api, world):
+    response = api.patch(
+        f"{URL}{world['admm'].id}",
+        json={"agenda": [{"outcome": "What about?"}]},
+        headers={"If-Match": '"v1"'},
+    )
+    assert response.status_code == 422
+    assert "agreement_id" in response.json["errors"]["json"]["agenda"]["0"]
 
 
 def test_archived_people_agreements_and_gatherings_are_not_offered(api, db, world):

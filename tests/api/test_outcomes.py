@@ -146,6 +146,8 @@ def test_a_refused_part_is_named_by_entry_and_field_and_nothing_is_recorded(api,
         # Refused input, by the schema.
         ({"agreement_id": rpss.id, "summary": "unknown field"}, "summary"),
         ({"agreement_id": rpss.id, "point_subject": "x" * 201}, "point_subject"),
+        ({"agreement_id": rpss.id, "status_note": "\x00"}, "status_note"),
+        ({"agreement_id": 2**40}, "agreement_id"),
         ({"agreement_id": rpss.id, "status_on": "soon", "status": "signed"}, "status_on"),
         ({"agreement_id": rpss.id, "settle": [{"point_id": 1, "status": "open"}]}, "settle"),
         ({"agreement_id": rpss.id, "actions": [{"owner_id": 1}]}, "actions"),

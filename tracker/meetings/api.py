@@ -11,6 +11,7 @@ from flask import url_for
 from flask_smorest import Blueprint, abort
 
 from tracker.api.access import requires
+from tracker.api.fields import record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -30,24 +31,6 @@ blp = Blueprint(
 
 EARLIEST = datetime.combine(EARLIEST_DAY, time.min, tzinfo=UTC)
 LATEST = datetime.combine(LATEST_DAY, time.max, tzinfo=UTC)
-
-
-def no_nul(value: str) -> None:
-    """PostgreSQL cannot store a NUL character, and no field needs one."""
-    if "\x00" in value:
-        raise ma.ValidationError("Text cannot contain a NUL character.")
-
-
-def text(max_length: int | None = None, **kwargs) -> ma.fields.String:
-    validators = [no_nul]
-    if max_length is not None:
-        validators.append(ma.validate.Length(max=max_length))
-    return ma.fields.String(validate=validators, **kwargs)
-
-
-def record_id(**kwargs) -> ma.fields.Integer:
-    """A record's id: a whole number from 1 to 2³¹−1."""
-    return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 def moment(**kwargs) -> ma.fields.AwareDateTime:
@@ -177,7 +160,9 @@ class MeetingChangeSchema(MeetingSchema):
     """A change: only the fields sent are changed; a list sent replaces the whole list."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
+        # Its own fields by name: partial=True would reach into the agenda's rows too, and
+        # let a row without its agreement through.
+        kwargs.setdefault("partial", tuple(MeetingSchema._declared_fields))
         super().__init__(*args, **kwargs)
 
 

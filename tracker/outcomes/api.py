@@ -10,12 +10,12 @@ from flask_login import current_user
 from flask_smorest import Blueprint, abort
 
 from tracker.api.access import requires
+from tracker.api.fields import record_id, text
 from tracker.api.saving import by_field, save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, etag, require_version
 from tracker.models import Meeting, PointStatus, Role, RuleError, Status
 from tracker.outcomes import queries, services
 from tracker.outcomes.forms import MAX_SETTLE_ROWS
-from tracker.web.arguments import MAX_ID
 
 blp = Blueprint(
     "api_outcomes",
@@ -27,21 +27,6 @@ blp = Blueprint(
 # New action items per agreement in one call: each is checked and written in the request.
 MAX_NEW_ACTIONS = 50
 SETTLED = [status.value for status in PointStatus if status != PointStatus.OPEN]
-
-
-def no_nul(value: str) -> None:
-    """PostgreSQL cannot store a NUL character, and no field needs one."""
-    if "\x00" in value:
-        raise ma.ValidationError("Text cannot contain a NUL character.")
-
-
-def text(max_length: int, **kwargs) -> ma.fields.String:
-    return ma.fields.String(validate=[no_nul, ma.validate.Length(max=max_length)], **kwargs)
-
-
-def record_id(**kwargs) -> ma.fields.Integer:
-    """A record's id: a whole number from 1 to 2³¹−1."""
-    return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class SettleSchema(ma.Schema):
