@@ -161,6 +161,14 @@ RULES: dict[str, Access] = {
     "api_agreements.delete": Access.ADMIN,
     "api_agreements.status_history": Access.READ,
     "api_agreements.change_status": Access.EDIT,
+    "api_meetings.list": Access.READ,
+    "api_meetings.one": Access.READ,
+    "api_meetings.create": Access.EDIT,
+    "api_meetings.change": Access.EDIT,
+    "api_meetings.archive": Access.EDIT,
+    "api_meetings.restore": Access.ADMIN,
+    "api_meetings.delete": Access.ADMIN,
+    "api_outcomes.record": Access.EDIT,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.

@@ -8,15 +8,15 @@ import marshmallow as ma
 from tracker.web.arguments import MAX_ID
 
 
-def _no_nul(value: str) -> None:
+def no_nul(value: str) -> None:
     # PostgreSQL cannot store or compare a NUL character; the pages refuse it too.
     if "\x00" in value:
         raise ma.ValidationError("No field takes a NUL character.")
 
 
-def text(*, max_length: int | None = None, min_length: int | None = None, **kwargs):
+def text(max_length: int | None = None, *, min_length: int | None = None, **kwargs):
     """A string field refusing NUL characters, and lengths outside the bounds given."""
-    validators = [_no_nul]
+    validators = [no_nul]
     if max_length is not None or min_length is not None:
         validators.append(ma.validate.Length(min=min_length, max=max_length))
     return ma.fields.String(validate=validators, **kwargs)

@@ -15,14 +15,20 @@ from tracker.models import RuleError
 T = TypeVar("T")
 
 
-def save(change: Callable[[], T]) -> T:
-    """``change()`` (a service call) committed, or the request refused with its reason."""
+def by_field(error: RuleError) -> dict:
+    """Where in the request body a broken rule is at fault: the field it names."""
+    return {error.field or "_schema": [str(error)]}
+
+
+def save(change: Callable[[], T], *, where: Callable[[RuleError], dict] = by_field) -> T:
+    """``change()`` (a service call) committed, or the request refused with its reason;
+    ``where(error)`` places a broken rule's message in the body (by default on its field)."""
     try:
         result = change()
         db.session.commit()
     except RuleError as error:
         db.session.rollback()
-        abort(422, message=str(error), errors={"json": {error.field or "_schema": [str(error)]}})
+        abort(422, message=str(error), errors={"json": where(error)})
     except StaleDataError:
         db.session.rollback()
         abort(412, message="Someone else changed the record meanwhile; fetch it and try again.")

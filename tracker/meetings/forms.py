@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from wtforms import (
     DateField,
@@ -21,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
-from tracker.meetings.services import MAX_AGENDA, MAX_PARTICIPANTS
+from tracker.meetings.services import MAX_AGENDA, MAX_PARTICIPANTS, timezone_names
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, RowList, TrackerForm, optional_id
@@ -33,11 +32,6 @@ BLANK_ROWS = 3
 # 9999) that moving a time between zones cannot fall off it.
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
-
-
-@cache
-def timezone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
 
 
 def timezone_choices() -> list[SelectChoice]:
@@ -217,4 +211,3 @@ class MeetingForm(TrackerForm):
 
 class MeetingEditForm(VersionedForm, MeetingForm):
     """The meeting form for an existing meeting, with the version it was loaded from."""
-

@@ -24,10 +24,20 @@ class MeetingFilters:
     level: MeetingLevel | None = None
     agreement_id: int | None = None
     q: str = ""
+    # The archived meetings instead of the active ones.
+    archived: bool = False
+    # "upcoming" (starting after now) or "past"; any other value: both.
+    when: str = ""
 
 
 def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
-    stmt = stmt.where(Meeting.archived_at.is_(None))
+    stmt = stmt.where(
+        Meeting.archived_at.is_not(None) if filters.archived else Meeting.archived_at.is_(None)
+    )
+    if filters.when == "upcoming":
+        stmt = stmt.where(Meeting.starts_at > utcnow())
+    elif filters.when == "past":
+        stmt = stmt.where(Meeting.starts_at <= utcnow())
     if filters.level is not None:
         stmt = stmt.where(Meeting.level == filters.level)
     if filters.agreement_id is not None:
@@ -52,6 +62,16 @@ def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
             found.append(Meeting.id.in_(in_text))
         stmt = stmt.where(sa.or_(*found))
     return stmt
+
+
+def meetings(filters: MeetingFilters) -> sa.Select:
+    """Meetings matching ``filters``, unordered, with what a representation of each shows:
+    its gathering, participants and agenda with each agreement."""
+    return _filtered(sa.select(Meeting), filters).options(
+        joinedload(Meeting.parent),
+        selectinload(Meeting.participants),
+        selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement),
+    )
 
 
 def meeting_page(filters: MeetingFilters, number: int, size: int) -> Page:
@@ -80,6 +100,20 @@ def meeting_detail(meeting_id: int) -> Meeting | None:
             joinedload(Meeting.parent),
             selectinload(Meeting.side_meetings),
             selectinload(Meeting.participants).joinedload(Person.party),
+            selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement),
+        )
+    )
+    return db.session.scalars(stmt).one_or_none()
+
+
+def meeting(meeting_id: int) -> Meeting | None:
+    """A meeting, archived or not, with what its representation shows (see :func:`meetings`)."""
+    stmt = (
+        sa.select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            joinedload(Meeting.parent),
+            selectinload(Meeting.participants),
             selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement),
         )
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
+from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
-from tracker.models import AgendaItem, Meeting, MeetingLevel, Person
+from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Person
 from tracker.models.errors import RuleError
 
 # The most agreements discussed and participants one meeting records: each row and each
@@ -23,30 +25,59 @@ class MeetingError(RuleError):
     """A change that would break a rule about meetings."""
 
 
+@cache
+def timezone_names() -> frozenset[str]:
+    """The IANA zone names a meeting may be held in."""
+    return frozenset(available_timezones())
+
+
 def _check_parent(meeting: Meeting, parent_id: int | None) -> Meeting | None:
-    """The gathering ``meeting`` would be held during; refuses cycles."""
+    """The gathering ``meeting`` would be held during; refuses cycles, and an archived one
+    unless it already is the meeting's."""
     if parent_id is None:
         return None
     parent = db.session.get(Meeting, parent_id)
     if parent is None:
-        raise MeetingError("The gathering chosen does not exist.")
+        raise MeetingError("The gathering chosen does not exist.", "parent_id")
+    if parent.archived_at is not None and parent is not meeting.parent:
+        raise MeetingError("The gathering chosen is archived.", "parent_id")
     ancestor = parent
     while ancestor is not None:
         if ancestor is meeting:
-            raise MeetingError("A meeting cannot be held during itself or its own side meetings.")
+            raise MeetingError(
+                "A meeting cannot be held during itself or its own side meetings.", "parent_id"
+            )
         ancestor = ancestor.parent
     return parent
 
 
-def _people(ids: Sequence[int]) -> list[Person]:
+def _people(meeting: Meeting, ids: Sequence[int]) -> list[Person]:
+    """The people of ``ids``: archived ones only if they already are participants."""
     if not ids:
         return []
     if len(set(ids)) > MAX_PARTICIPANTS:
         raise MeetingError(f"Choose at most {MAX_PARTICIPANTS} participants.", "participant_ids")
     people = list(db.session.scalars(sa.select(Person).where(Person.id.in_(set(ids)))))
     if len(people) != len(set(ids)):
-        raise MeetingError("Some of the participants chosen do not exist.")
+        raise MeetingError("Some of the participants chosen do not exist.", "participant_ids")
+    kept = {person.id for person in meeting.participants}
+    if any(person.archived_at is not None and person.id not in kept for person in people):
+        raise MeetingError("Some of the participants chosen are archived.", "participant_ids")
     return people
+
+
+def _check_agreements(meeting: Meeting, ids: Sequence[int]) -> None:
+    """Refuse agreements that do not exist, or are archived and not yet on the agenda."""
+    if not ids:
+        return
+    rows = db.session.execute(
+        sa.select(Agreement.id, Agreement.archived_at).where(Agreement.id.in_(set(ids)))
+    ).all()
+    if len(rows) != len(set(ids)):
+        raise MeetingError("Some of the agreements listed do not exist.", "agenda")
+    kept = {item.agreement_id for item in meeting.agenda_items}
+    if any(archived_at is not None and id_ not in kept for id_, archived_at in rows):
+        raise MeetingError("Some of the agreements listed are archived.", "agenda")
 
 
 def _apply(
@@ -65,13 +96,22 @@ def _apply(
     participant_ids: Sequence[int] = (),
     agenda: Sequence[tuple[int, str]] = (),
 ) -> None:
+    if not title.strip():
+        raise MeetingError("Enter a title.", "title")
+    if timezone not in timezone_names():
+        raise MeetingError("Choose a timezone from the list.", "timezone")
     if ends_at is not None and ends_at < starts_at:
-        raise MeetingError("A meeting cannot end before it starts.")
+        raise MeetingError("A meeting cannot end before it starts.", "ends_at")
     agreement_ids = [agreement_id for agreement_id, _ in agenda]
     if len(agreement_ids) > MAX_AGENDA:
         raise MeetingError(f"A meeting lists at most {MAX_AGENDA} agreements discussed.", "agenda")
     if len(agreement_ids) != len(set(agreement_ids)):
-        raise MeetingError("Each agreement can be listed only once.")
+        raise MeetingError("Each agreement can be listed only once.", "agenda")
+    _check_agreements(meeting, agreement_ids)
+    # Every check (and the queries they make) before the first change: a query would flush
+    # a half-changed meeting, and a new one that is not in the session yet cannot be.
+    parent = _check_parent(meeting, parent_id)
+    people = _people(meeting, participant_ids)
     meeting.title = title.strip()
     meeting.starts_at = starts_at
     meeting.ends_at = ends_at
@@ -81,8 +121,8 @@ def _apply(
     meeting.country = country.strip()
     meeting.setting = setting.strip()
     meeting.summary = summary.strip()
-    meeting.parent = _check_parent(meeting, parent_id)
-    meeting.participants = _people(participant_ids)
+    meeting.parent = parent
+    meeting.participants = people
     # Keep the rows of agreements still on the agenda; only their outcome changes.
     existing = {item.agreement_id: item for item in meeting.agenda_items}
     items = []

@@ -41,9 +41,7 @@ def index():
     agreement_name = queries.agreement_name(filters.agreement_id)
     if agreement_name is None:
         filters = replace(filters, agreement_id=None)
-    page = queries.meeting_page(
-        filters, page_arg(), current_app.config["PAGE_SIZE"]
-    )
+    page = queries.meeting_page(filters, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "meetings/index.html",
         page=page,

@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms.validators import Length, Optional
 
 from tracker.meetings.services import MAX_AGENDA
 from tracker.models import PointStatus
@@ -75,19 +75,8 @@ class AgreementOutcomeForm(VersionedForm, Form):
         too_many=f"At most {ACTION_ROWS} new action items per agreement at once.",
     )
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        if self.status.data and not self.status_on.data and not self.status_on.errors:
-            self.status_on.errors = [
-                *self.status_on.errors,
-                "Give the date the change took effect.",
-            ]
-            return False
-        return valid
-
-    def validate_point_details(self, field):
-        if field.data and field.data.strip() and not (self.point_subject.data or "").strip():
-            raise ValidationError("Give the new point a subject.")
+    # A status change without its date, and a new point's details without a subject, are
+    # refused by the service (tracker/outcomes/services.py), for the API as for this form.
 
 
 class OutcomesForm(VersionedForm, TrackerForm):

@@ -48,16 +48,26 @@ def record_outcomes(
     """Record everything in ``outcomes``, each citing ``meeting``; returns how many changes."""
     items: dict[int, AgendaItem] = {item.agreement_id: item for item in meeting.agenda_items}
     changes = 0
+    seen: set[int] = set()
     for index, entry in enumerate(outcomes):
         item = items.get(entry.agreement_id)
         if item is None:
-            raise OutcomeError("This agreement was not discussed at the meeting.", index, "outcome")
+            raise OutcomeError(
+                "This agreement was not discussed at the meeting.", index, "agreement_id"
+            )
+        if entry.agreement_id in seen:
+            raise OutcomeError(
+                "Give each agreement's outcomes once, in one section.", index, "agreement_id"
+            )
+        seen.add(entry.agreement_id)
         agreement = item.agreement
         outcome = entry.outcome.strip()
         if outcome != item.outcome:
             item.outcome = outcome
             changes += 1
         if entry.status:
+            if entry.status_on is None:
+                raise OutcomeError("Give the date the change took effect.", index, "status_on")
             try:
                 agreement.change_status(
                     entry.status,
@@ -69,12 +79,16 @@ def record_outcomes(
             except ValueError as error:
                 raise OutcomeError(str(error), index, "status") from None
             changes += 1
-        open_points = {point.id: point for point in agreement.points}
+        open_points = {point.id: point for point in agreement.points if not point.status.is_settled}
         for point_id, status in entry.settle.items():
             point = open_points.get(point_id)
             if point is None:
-                raise OutcomeError("That point is not part of this agreement.", index, "settle")
+                raise OutcomeError(
+                    "That point is not an open point of this agreement.", index, "settle"
+                )
             changes += _settle(point, status, meeting, index)
+        if entry.point_details.strip() and not entry.point_subject.strip():
+            raise OutcomeError("Give the new point a subject.", index, "point_details")
         if entry.point_subject.strip():
             try:
                 points.create_point(
