@@ -100,6 +100,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from tracker.accounts import throttle
+    from tracker.api import bodies
     from tracker.web import arguments, auth, security
 
     # Before any route is added: ids in URLs are the ones a record can have.
@@ -110,6 +111,7 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(arguments.refuse_nul)
     app.before_request(auth.check_session_age)
     app.before_request(auth.require_login)
+    app.before_request(bodies.check_body)
     # After-request hooks run last-registered first: the headers go on every response.
     app.after_request(security.add_headers)
     app.after_request(throttle.add_retry_after)
