@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from flask import after_this_request, current_app, g
 from sqlalchemy.orm import joinedload
 
+from tracker.data import audit_trail
 from tracker.data.database import writing
 from tracker.extensions import db
 from tracker.models import ApiToken, RuleError, User, clock, utcnow
@@ -144,6 +145,8 @@ def user_from_request(request) -> User | None:
     if token is None:
         return None
     g.api_token = token
+    # Changes made with it are audited as its user's, through it.
+    audit_trail.acting_through_token(db.session(), token.name)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
         app, token_id = current_app._get_current_object(), token.id
