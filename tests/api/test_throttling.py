@@ -13,8 +13,10 @@ PARTIES = "/api/v1/parties/"
 
 
 @pytest.fixture(params=["database", "memory://"])
-def limited(request, app):
-    """The app with 3 calls a minute per token, counted in the database or by ``limits``."""
+def limited(request, app, monkeypatch):
+    """The app with 3 calls a minute per token, counted in the database or by ``limits``
+    (the database's windows on a clock standing mid-minute, so a test never straddles two)."""
+    monkeypatch.setattr(api_rate, "_now", lambda: 1_800_000_030.0)
     app.config.update(
         RATELIMIT_ENABLED=True, API_RATE="3/minute", RATELIMIT_STORAGE_URI=request.param
     )
