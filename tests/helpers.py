@@ -56,8 +56,8 @@ SNAPSHOT_IGNORED_COLUMNS = frozenset(
     {("user", "last_login_at"), ("user", "session_version"), ("api_token", "last_used_at")}
 )
 # The write lock's sequence, raised by every writer (noting a token's use too); a real write
-# shows in its own table.
-SNAPSHOT_IGNORED_TABLES = frozenset({"write_sequence"})
+# shows in its own table. The API's calls counted per token (its rate limit), every call.
+SNAPSHOT_IGNORED_TABLES = frozenset({"write_sequence", "api_call_count"})
 
 
 def db_snapshot(engine) -> dict[str, tuple[int, str]]:

@@ -70,7 +70,7 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker.accounts import throttle, tokens
+    from tracker.accounts import api_rate, throttle, tokens
     from tracker.data import audit_trail, database
     from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
     from tracker.web import auth
@@ -96,10 +96,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = None
     # Not an extension object: the login throttle's limits and where it counts attempts.
     throttle.init_app(app)
+    api_rate.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:
-    from tracker.accounts import throttle
+    from tracker.accounts import api_rate, throttle
+    from tracker.api import bodies
     from tracker.web import arguments, auth, security
 
     # Before any route is added: ids in URLs are the ones a record can have.
@@ -107,9 +109,13 @@ def register_request_hooks(app: Flask) -> None:
     # In this order: the request id first, so every log line can carry it; an expired
     # session is ended before the login requirement looks at it.
     app.before_request(security.assign_request_id)
+    # Before anything reads the database: an API call over its token's rate is refused
+    # having cost one statement, and counting it never holds up the request's transaction.
+    app.before_request(api_rate.limit_rate)
     app.before_request(arguments.refuse_nul)
     app.before_request(auth.check_session_age)
     app.before_request(auth.require_login)
+    app.before_request(bodies.check_body)
     # After-request hooks run last-registered first: the headers go on every response.
     app.after_request(security.add_headers)
     app.after_request(throttle.add_retry_after)

@@ -48,7 +48,8 @@ class Defaults:
     # A session ends after this long without a request, and this long after logging in.
     SESSION_IDLE_MINUTES = 60
     SESSION_MAX_HOURS = 12
-    # Login throttling (tracker/accounts/throttle.py says what each limit is for). Attempts
+    # Login throttling (tracker/accounts/throttle.py says what each limit is for) and the
+    # API's rate per token (API_RATE below); RATELIMIT_ENABLED switches both. Attempts
     # are counted in the app's database, which every app server shares; a limits storage
     # URI such as redis://host:6379 counts them there instead (memory:// counts per process).
     RATELIMIT_ENABLED = True
@@ -56,6 +57,10 @@ class Defaults:
     LOGIN_LIMIT_PER_ADDRESS = "10 per minute"
     LOGIN_FAILURES_PER_CLIENT = "5 per 15 minutes"
     LOGIN_FAILURES_PER_USERNAME = "10 per 15 minutes"
+    # Calls each API token may make (a limits rate such as "600/minute" or "10000 per hour";
+    # empty: no limit), counted where login attempts are (RATELIMIT_STORAGE_URI) in fixed
+    # windows; one more gets a 429 with Retry-After. See tracker/accounts/api_rate.py.
+    API_RATE = "600/minute"
     # Domain part of the calendar event UIDs (meeting-<id>-<created>@DOMAIN). Calendar apps
     # match events by UID, so set it once: changing it duplicates every imported meeting.
     CALENDAR_DOMAIN = "tracker.invalid"

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from flask import after_this_request, current_app, g
 from sqlalchemy.orm import joinedload
 
-from tracker.data.database import writing
+from tracker.data import audit_trail
+from tracker.data.database import apart
 from tracker.extensions import db
 from tracker.models import ApiToken, RuleError, User, clock, utcnow
 from tracker.web.auth import is_api_request
@@ -121,11 +122,21 @@ def authenticate(secret: str | None) -> ApiToken | None:
 
 def record_use(token_id: int, at: datetime) -> None:
     """Note that a token was used ``at``, in a short transaction of its own (a request that
-    only reads must not write, and one refused must not lose it)."""
-    with writing(), db.engine.begin() as connection:
+    only reads must not write, and one refused must not lose it). Bookkeeping no request
+    decides on, so apart from the write lock: noting a use never waits for a save, nor makes
+    a request that is saving run again (tracker/data/database.py)."""
+    with apart(), db.engine.begin() as connection:
         connection.execute(
             sa.update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=at)
         )
+
+
+def bearer_secret(request) -> str | None:
+    """The secret a request sends as ``Authorization: Bearer <secret>``, if it does."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
 
 
 def user_from_request(request) -> User | None:
@@ -137,13 +148,12 @@ def user_from_request(request) -> User | None:
     the request's own transaction is over, whatever it held."""
     if not is_api_request():
         return None
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    token = authenticate(secret.strip())
+    token = authenticate(bearer_secret(request))
     if token is None:
         return None
     g.api_token = token
+    # Changes made with it are audited as its user's, through it.
+    audit_trail.acting_through_token(db.session(), token.name)
     now = utcnow()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_STEP:
         app, token_id = current_app._get_current_object(), token.id

@@ -8,13 +8,23 @@ from collections.abc import Iterable, Iterator
 from tracker.models import AuditRecord
 from tracker.render import csvfile
 
-HEADER = ["recorded_at_utc", "user", "action", "record_type", "record_id", "summary", "changes"]
+HEADER = [
+    "recorded_at_utc",
+    "user",
+    "token",  # the API token's name, for a change made through the API
+    "action",
+    "record_type",
+    "record_id",
+    "summary",
+    "changes",
+]
 
 
 def _cells(record: AuditRecord) -> list:
     return [
         record.recorded_at.isoformat(timespec="seconds"),
         record.user.username if record.user else "system",
+        record.token_name or "",
         record.action.value,
         record.record_type,
         record.record_id,

@@ -1,7 +1,8 @@
 """Writes an audit record for every change, in the same transaction, from one session hook.
 
 Services and views need not remember to audit: whatever they flush is recorded, with the
-logged-in user (none for the command line) and each changed field's old and new value.
+logged-in user (none for the command line), the API token they acted through if any, and
+each changed field's old and new value.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ IGNORED = frozenset(
         "version",
     }
 )
+# Where a session keeps the name of the API token its request acts through (session.info):
+# set by whoever recognises the token, read here, so this layer knows nothing of requests.
+TOKEN_NAME = "tracker.audit.token_name"  # noqa: S105  (a key, not a secret)
 # Secrets, by the name a change to them is recorded under: only that they changed.
 SECRET = {"password_hash": "password", "secret_hash": "secret"}
 
@@ -80,6 +84,11 @@ def _plain(value: Any) -> Any:
         if hasattr(value, attr):
             return getattr(value, attr)
     return str(value)
+
+
+def acting_through_token(session: Session, name: str | None) -> None:
+    """Record what ``session`` flushes from now on as done through the API token ``name``."""
+    session.info[TOKEN_NAME] = name
 
 
 def _actor_id() -> int | None:
@@ -309,6 +318,9 @@ def _write_audit_records(session: Session, _context) -> None:
             rows.append(_row(AuditAction.UPDATE, record_type, record_id, "", changes, actor, at))
 
     if rows:
+        token_name = session.info.get(TOKEN_NAME) if actor is not None else None
+        for row in rows:
+            row["token_name"] = token_name
         session.connection().execute(sa.insert(AuditRecord.__table__), rows)
 
 

@@ -93,6 +93,13 @@ answers with a 503 page and ``Retry-After``, the transaction rolled back.
 SQLite opens it; SQLite gives its ``-wal`` and ``-shm`` files the database file's mode. An
 existing file's mode is left as it is.
 
+**Counters apart.** A few counters no request reads to decide what to write (the API's
+calls per token) are written in short transactions of their own on another connection
+(:func:`apart`): they take no lock and raise no write sequence, so counting a call never
+waits for a save or makes a deferred request run again on PostgreSQL. (On SQLite the
+counter's commit is a commit like any other: a deferred request that read before it runs
+again when it writes.)
+
 SERIALIZE_WRITES = False turns the serializing off: transactions then begin as the drivers
 do, nothing raises the write sequence, and a save that lands between another request's read
 and write is caught only where records carry a version (a 409 instead of a lost update; see
@@ -171,6 +178,7 @@ class _Request:
 
 
 _writing: ContextVar[bool] = ContextVar("tracker_writing", default=False)
+_apart: ContextVar[bool] = ContextVar("tracker_apart", default=False)
 _request: ContextVar[_Request | None] = ContextVar("tracker_request_writes", default=None)
 
 
@@ -185,12 +193,25 @@ def writing() -> Iterator[None]:
         _writing.reset(token)
 
 
+@contextmanager
+def apart() -> Iterator[None]:
+    """Within this block transactions begin as the drivers do, without the write lock: for
+    counters written on a connection of their own that no request decides on (see above)."""
+    token = _apart.set(True)
+    try:
+        yield
+    finally:
+        _apart.reset(token)
+
+
 def may_write() -> bool | None:
     """Whether this context's transactions may write: True for a request with a method that
     changes things (until its save is refused) and inside writing(), False for other
     requests; None leaves transactions to the drivers (outside requests, and everywhere when
     SERIALIZE_WRITES is off)."""
     if has_app_context() and not current_app.config.get("SERIALIZE_WRITES", True):
+        return None
+    if _apart.get():
         return None
     if _writing.get():
         return True
@@ -204,7 +225,7 @@ def may_write() -> bool | None:
 
 def _deferred() -> bool:
     state = _request.get()
-    return state is not None and state.deferred and not _writing.get()
+    return state is not None and state.deferred and not _writing.get() and not _apart.get()
 
 
 def begin_statement() -> str | None:

@@ -10,7 +10,7 @@ from tracker.models.agreement import (
     StatusChange,
     StatusHistoryError,
 )
-from tracker.models.api_token import ApiToken
+from tracker.models.api_token import ApiCallCount, ApiToken
 from tracker.models.audit import AuditAction, AuditRecord
 from tracker.models.base import Base
 from tracker.models.change_counter import ChangeCounter
@@ -26,6 +26,7 @@ from tracker.models.write_sequence import WriteSequence
 
 __all__ = [
     "ActionItem",
+    "ApiCallCount",
     "ApiToken",
     "AgendaItem",
     "Agreement",

@@ -46,3 +46,24 @@ class ApiToken(Base):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.name!r} of user {self.user_id}>"
+
+
+class ApiCallCount(Base):
+    """How many calls a token made in one window of the API's rate limit (TRACKER_API_RATE),
+    counted in the database every app server shares: tracker/accounts/api_rate.py adds one
+    per call and deletes a token's older windows when it opens a new one, so the table holds
+    a row per token at most."""
+
+    __tablename__ = "api_call_count"
+
+    token_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("api_token.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The window's number: seconds since the epoch divided by the window's length.
+    window_number: Mapped[int] = mapped_column(
+        sa.BigInteger, primary_key=True, autoincrement=False
+    )
+    calls: Mapped[int]
+
+    def __repr__(self) -> str:
+        return f"<ApiCallCount token {self.token_id} window {self.window_number}: {self.calls}>"

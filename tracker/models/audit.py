@@ -37,6 +37,9 @@ class AuditRecord(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # No ON DELETE: users are deactivated, never removed, so the trail keeps its authors.
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The name of the API token the user made the change through (as it was then); None
+    # for a change made on the pages or the command line.
+    token_name: Mapped[str | None] = mapped_column(sa.String(80))
     action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction, "action"))
     record_type: Mapped[str] = mapped_column(sa.String(40))
     record_id: Mapped[int]
