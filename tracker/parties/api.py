@@ -15,6 +15,7 @@ from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, ta
 from tracker.models import Party, PartyKind, Role
 from tracker.parties import queries, services
 from tracker.web.archiving import archive, restore
+from tracker.web.arguments import clean_search
 
 blp = Blueprint(
     "api_parties",
@@ -85,7 +86,7 @@ def list_parties(args):
     stmt = sa.select(Party).where(
         Party.archived_at.is_not(None) if args["archived"] else Party.archived_at.is_(None)
     )
-    search = (args.get("q") or "").strip()
+    search = clean_search(args.get("q"))
     if search:
         stmt = stmt.where(
             sa.or_(
