@@ -1,5 +1,7 @@
 """Parties on the API: the same rules as their pages, with ETags, cursors and problems."""
 
+from unittest.mock import ANY
+
 import pytest
 
 from tracker.models import Party, Role
@@ -57,3 +59,20 @@ def test_a_viewer_and_a_read_only_token_read_but_never_write(api_as, read_only):
     assert caller.get("/api/v1/parties/").status_code == 200
     refused = caller.post("/api/v1/parties/", json={"name": "India", "kind": "state"})
     assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+
+
+def test_text_is_taken_as_the_forms_take_it(api, db):
+    blank = api.post("/api/v1/parties/", json={"name": " \f\t", "kind": "grouping"})
+    assert blank.status_code == 422 and "name" in blank.json["errors"]["json"]
+    made = api.post("/api/v1/parties/", json={"name": " Quad\u0011 ", "kind": "grouping"})
+    assert made.status_code == 201 and made.json["name"] == "Quad"
+    assert db.session.query(Party).count() == 1
+
+
+def test_a_nul_character_is_refused_by_field_never_stored(api, db):
+    response = api.post("/api/v1/parties/", json={"name": "In\x00dia", "kind": "state"})
+    assert response.status_code == 422
+    assert response.json["errors"] == {"json": {"name": [ANY]}}
+    listed = api.get("/api/v1/parties/?q=In%00")
+    assert listed.status_code == 422 and "q" in listed.json["errors"]["query"]
+    assert db.session.query(Party).count() == 0

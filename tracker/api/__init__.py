@@ -17,7 +17,7 @@ from importlib.util import find_spec
 from flask import Flask
 from flask_smorest import Api
 
-from tracker.api import problems
+from tracker.api import description, problems
 from tracker.extensions import csrf
 from tracker.web import security
 
@@ -25,11 +25,19 @@ PREFIX = "/api/v1"
 
 
 class TrackerApi(Api):
-    """flask-smorest's Api, leaving errors to the app: its own handler would answer every
-    error of the whole app, pages included, with its JSON."""
+    """flask-smorest's Api, leaving errors to the app (its own handler would answer every
+    error of the whole app, pages included, with its JSON) and describing them as they are
+    answered: problem details (tracker/api/problems.py), documented on each operation by
+    tracker/api/description.py rather than as one catch-all "default" in another shape."""
+
+    DEFAULT_ERROR_RESPONSE_NAME = None
+    ERROR_SCHEMA = problems.ProblemSchema
 
     def _register_error_handlers(self):
         pass
+
+    def _register_responses(self):
+        self.spec.components.schema("Problem", schema=problems.ProblemSchema)
 
 
 def register(app: Flask, features: Iterable[str]) -> None:
@@ -48,13 +56,11 @@ def register(app: Flask, features: Iterable[str]) -> None:
                 "token (your account page, or `tracker tokens create`) as "
                 "`Authorization: Bearer <token>`."
             },
-            "components": {
-                "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}
-            },
+            "components": {"securitySchemes": {"token": {"type": "http", "scheme": "bearer"}}},
             "security": [{"token": []}],
         },
     )
-    api = TrackerApi(app)
+    api = TrackerApi(app, spec_kwargs={"extra_plugins": [description.CommonResponses()]})
     app.extensions["tracker.api"] = api
     app.extensions[security.API_PROBLEMS] = problems.from_exception
     for feature in features:

@@ -8,6 +8,7 @@ from functools import wraps
 from flask import abort, g, request
 from flask_login import current_user
 
+from tracker.api import arguments
 from tracker.models import Role
 from tracker.web.security import log_refusal
 
@@ -16,7 +17,7 @@ READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def requires(role: Role):
     """Refuse a call without a working token (401), from a role below ``role`` or, for a
-    change, with a read-only token (403)."""
+    change, with a read-only token (403); then one carrying a NUL character (422)."""
 
     def decorator(view):
         @wraps(view)
@@ -33,6 +34,7 @@ def requires(role: Role):
             if token is not None and token.read_only and request.method not in READING_METHODS:
                 log_refusal()
                 abort(403, description="This token may only read.")
+            arguments.refuse_nul()
             return view(*args, **kwargs)
 
         return wrapped

@@ -1,11 +1,13 @@
-"""Fields the API's schemas share: record ids a database can hold, and text a database can
-store, so that bad input is a 422 naming its field rather than a database error."""
+"""Fields the API's schemas share: record ids a database can hold, text a database can store,
+and single lines taken as the forms take them, so that bad input is a 422 naming its field
+rather than a database error or a blank saved."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 
 from tracker.web.arguments import MAX_ID
+from tracker.web.forms import clean_text
 
 
 def no_nul(value: str) -> None:
@@ -27,3 +29,12 @@ def record_id(**kwargs):
     JSON body it must be a number (``strict``); query arguments pass ``strict=False``."""
     kwargs.setdefault("strict", True)
     return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class Text(ma.fields.String):
+    """A line of text, taken as the forms take it (their ``clean_text`` filter): without
+    control characters or surrounding spaces, before its validators run, so a name of
+    spaces is refused as empty (422) rather than saved blank."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return clean_text(super()._deserialize(value, attr, data, **kwargs))

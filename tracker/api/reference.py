@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from tracker.api import problems
+
 bp = Blueprint("api_reference", __name__)
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -22,6 +24,16 @@ def _schema_name(schema: dict | None) -> str:
     return " or ".join(kind) if isinstance(kind, list) else kind
 
 
+def _is_problem(response: dict) -> bool:
+    return problems.MEDIA_TYPE in response.get("content", {})
+
+
+def _special(code: str, response: dict) -> bool:
+    """Whether an operation says more of a problem than every operation does."""
+    generic = problems.DESCRIPTIONS.get(int(code)) if code.isdigit() else None
+    return response.get("description") != generic
+
+
 @bp.route("/api/v1/docs", endpoint="page")
 def page():
     spec = current_app.extensions["tracker.api"].spec.to_dict()
@@ -29,11 +41,16 @@ def page():
     for path, item in spec.get("paths", {}).items():
         for method in METHODS:
             if method in item:
-                operations.append((path, method.upper(), item[method]))
+                # The path's own parameters (the record's id) first, then the operation's.
+                parameters = item.get("parameters", []) + item[method].get("parameters", [])
+                operations.append((path, method.upper(), item[method], parameters))
     return render_template(
         "api/reference.html",
         spec=spec,
         operations=operations,
         schemas=spec.get("components", {}).get("schemas", {}),
         schema_name=_schema_name,
+        is_problem=_is_problem,
+        special=_special,
+        problem_descriptions=problems.DESCRIPTIONS,
     )

@@ -9,37 +9,44 @@ from flask import url_for
 from flask_smorest import Blueprint, abort
 
 from tracker.api.access import requires
+from tracker.api.fields import Text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
 from tracker.models import Party, PartyKind, Role
 from tracker.parties import queries, services
 from tracker.web.archiving import archive, restore
+from tracker.web.arguments import clean_search
 
 blp = Blueprint(
     "api_parties",
     __name__,
     url_prefix="/api/v1/parties",
-    description="States, international organisations and groupings that take part in "
-    "agreements.",
+    description="States, international organisations and groupings that take part in agreements.",
 )
 
 
 class PartySchema(ma.Schema):
     id = ma.fields.Integer(dump_only=True)
-    name = ma.fields.String(
+    name = Text(
         required=True, validate=ma.validate.Length(min=1, max=200), metadata={"example": "India"}
     )
     kind = ma.fields.Enum(PartyKind, by_value=True, required=True)
-    code = ma.fields.String(
+    code = Text(
         allow_none=True,
         validate=ma.validate.Length(max=16),
         metadata={"description": "States: the ISO 3166-1 alpha-3 code (IND). Others: optional."},
     )
-    archived = ma.fields.Function(lambda party: party.archived_at is not None, dump_only=True)
+    archived = ma.fields.Function(
+        lambda party: party.archived_at is not None,
+        dump_only=True,
+        metadata={"type": "boolean", "description": "Hidden from lists and choices."},
+    )
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
     url = ma.fields.Function(
-        lambda party: url_for("api_parties.one", party_id=party.id), dump_only=True
+        lambda party: url_for("api_parties.one", party_id=party.id),
+        dump_only=True,
+        metadata={"type": "string", "description": "Where to read and change the party."},
     )
 
 
@@ -85,7 +92,7 @@ def list_parties(args):
     stmt = sa.select(Party).where(
         Party.archived_at.is_not(None) if args["archived"] else Party.archived_at.is_(None)
     )
-    search = (args.get("q") or "").strip()
+    search = clean_search(args.get("q"))
     if search:
         stmt = stmt.where(
             sa.or_(
