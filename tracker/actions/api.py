@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 
 from tracker.actions import queries, services
 from tracker.api.access import requires
-from tracker.api.fields import record_id, text
+from tracker.api.fields import Change, Flag, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -45,12 +45,14 @@ class ActionSchema(ma.Schema):
         load_default=None,
         metadata={"description": "The meeting where it was agreed."},
     )
-    done = ma.fields.Boolean(
+    done = Flag(
         load_default=False,
         metadata={"description": "Whether it is done; marking it done records today."},
     )
     done_on = ma.fields.Date(
-        dump_only=True, metadata={"description": "The day it was marked done; null while open."}
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "The day it was marked done; null while open."},
     )
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
     url = ma.fields.Function(
@@ -58,15 +60,11 @@ class ActionSchema(ma.Schema):
     )
 
 
-class ActionChangeSchema(ActionSchema):
+class ActionChangeSchema(Change, ActionSchema):
     """A change: only the fields sent are changed; the agreement stays."""
 
     class Meta:
         exclude = ("agreement_id",)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
 
 
 class ActionListArgs(PageArgs):

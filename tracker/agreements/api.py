@@ -14,6 +14,7 @@ from flask_smorest import Blueprint, abort
 from tracker.agreements import queries, services
 from tracker.agreements.services import MAX_PARTIES
 from tracker.api.access import requires
+from tracker.api.fields import Change
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -156,16 +157,12 @@ class AgreementSchema(ma.Schema):
     )
 
 
-class AgreementChangeSchema(AgreementSchema):
+class AgreementChangeSchema(Change, AgreementSchema):
     """A change: only the fields sent are changed; `parties`, when sent, is the whole list.
     The status moves through POST …/status."""
 
     class Meta:
         exclude = ("status", "status_on")
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
 
 
 class AgreementListArgs(PageArgs):
@@ -175,8 +172,8 @@ class AgreementListArgs(PageArgs):
             "or its points (the last word also as a prefix)."
         }
     )
-    status = ma.fields.String(metadata={"enum": [s.value for s in Status]})
-    category = ma.fields.String(metadata={"enum": [c.value for c in Category]})
+    status = ma.fields.String(validate=ma.validate.OneOf(["", *(s.value for s in Status)]))
+    category = ma.fields.String(validate=ma.validate.OneOf(["", *(c.value for c in Category)]))
     party = ma.fields.Integer(metadata={"description": "Only the agreements of this party."})
     lead = ma.fields.Integer(metadata={"description": "Only those this staff member leads."})
     sort = ma.fields.String(

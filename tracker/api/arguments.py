@@ -10,29 +10,36 @@ from flask_smorest import abort
 MESSAGE = "Contains a NUL character, which no field takes."
 
 
-def _holds_nul(value) -> bool:
+def _nul_errors(value):
+    """Where in ``value`` a NUL is, as marshmallow names nested fields (``{"outcomes": {"1":
+    {"note": [message]}}}``); None if nowhere."""
     if isinstance(value, str):
-        return "\x00" in value
+        return [MESSAGE] if "\x00" in value else None
     if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(index), item) for index, item in enumerate(value))
+    else:
+        return None
+    found = {}
+    for key, item in items:
+        where = [MESSAGE] if "\x00" in key else _nul_errors(item)
+        if where is not None:
+            found[key] = where
+    return found or None
 
 
 def refuse_nul() -> None:
-    """Refuse the request (422, naming each argument or top-level field) if it holds a NUL."""
+    """Refuse the request (422, naming each argument or field, nested ones too) if it holds
+    a NUL."""
     errors = {}
     query = {name for name, value in request.args.items(multi=True) if "\x00" in name + value}
     if query:
         errors["query"] = {name: [MESSAGE] for name in sorted(query)}
     body = request.get_json(silent=True) if request.is_json else None
-    if isinstance(body, dict):
-        fields = {name for name, value in body.items() if _holds_nul(name) or _holds_nul(value)}
-        if fields:
-            errors["json"] = {name: [MESSAGE] for name in sorted(fields)}
-    elif _holds_nul(body):
-        errors["json"] = {"_schema": [MESSAGE]}
+    found = _nul_errors(body)
+    if found is not None:
+        errors["json"] = found if isinstance(found, dict) else {"_schema": found}
     if errors:
         abort(
             422,

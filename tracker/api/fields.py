@@ -31,6 +31,15 @@ def record_id(**kwargs):
     return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class Flag(ma.fields.Boolean):
+    """A yes/no in a JSON body: ``true`` or ``false`` only (not 0, 1 or "yes")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class Text(ma.fields.String):
     """A line of text, taken as the forms take it (their ``clean_text`` filter): without
     control characters or surrounding spaces, before its validators run, so a name of
@@ -38,3 +47,13 @@ class Text(ma.fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return clean_text(super()._deserialize(value, attr, data, **kwargs))
+
+
+class Change:
+    """Mixin of a change's schema (``class PartyChange(Change, PartySchema)``): only the
+    fields sent are changed. Partial on the record's own fields only: a row sent in a list
+    (a party of an agreement, a position) is whole, its required fields still required."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", tuple(self._declared_fields))
+        super().__init__(*args, **kwargs)

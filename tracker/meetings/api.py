@@ -11,7 +11,7 @@ from flask import url_for
 from flask_smorest import Blueprint, abort
 
 from tracker.api.access import requires
-from tracker.api.fields import record_id, text
+from tracker.api.fields import Change, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -156,14 +156,8 @@ class MeetingSchema(ma.Schema):
     url = ma.fields.Function(_meeting_url, dump_only=True)
 
 
-class MeetingChangeSchema(MeetingSchema):
+class MeetingChangeSchema(Change, MeetingSchema):
     """A change: only the fields sent are changed; a list sent replaces the whole list."""
-
-    def __init__(self, *args, **kwargs):
-        # Its own fields by name: partial=True would reach into the agenda's rows too, and
-        # let a row without its agreement through.
-        kwargs.setdefault("partial", tuple(MeetingSchema._declared_fields))
-        super().__init__(*args, **kwargs)
 
 
 class MeetingListArgs(PageArgs):

@@ -9,7 +9,7 @@ from flask import url_for
 from flask_smorest import Blueprint, abort
 
 from tracker.api.access import requires
-from tracker.api.fields import Text
+from tracker.api.fields import Change, Text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -50,12 +50,8 @@ class PartySchema(ma.Schema):
     )
 
 
-class PartyChangeSchema(PartySchema):
+class PartyChangeSchema(Change, PartySchema):
     """A change: only the fields sent are changed."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
 
 
 class PartyListArgs(PageArgs):

@@ -9,7 +9,7 @@ from flask import url_for
 from flask_smorest import Blueprint, abort
 
 from tracker.api.access import requires
-from tracker.api.fields import record_id, text
+from tracker.api.fields import Change, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -49,12 +49,8 @@ class PersonSchema(ma.Schema):
     )
 
 
-class PersonChangeSchema(PersonSchema):
+class PersonChangeSchema(Change, PersonSchema):
     """A change: only the fields sent are changed."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
 
 
 class PersonListArgs(PageArgs):

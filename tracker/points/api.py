@@ -10,7 +10,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy.orm import selectinload
 
 from tracker.api.access import requires
-from tracker.api.fields import record_id, text
+from tracker.api.fields import Change, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -88,15 +88,11 @@ class PointSchema(ma.Schema):
     )
 
 
-class PointChangeSchema(PointSchema):
+class PointChangeSchema(Change, PointSchema):
     """A change: only the fields sent are changed; the agreement stays."""
 
     class Meta:
         exclude = ("agreement_id",)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
 
 
 class PointListArgs(PageArgs):

@@ -29,16 +29,12 @@ class PortfolioArgs(PageArgs):
         metadata={"description": "Only agreements this party (its id, not archived) is in."}
     )
     category = ma.fields.String(
-        metadata={
-            "description": "Only agreements of this category.",
-            "enum": [category.value for category in Category],
-        }
+        validate=ma.validate.OneOf(["", *(category.value for category in Category)]),
+        metadata={"description": "Only agreements of this category."},
     )
     status = ma.fields.String(
-        metadata={
-            "description": "Only agreements in this status.",
-            "enum": [status.value for status in Status],
-        }
+        validate=ma.validate.OneOf(["", *(status.value for status in Status)]),
+        metadata={"description": "Only agreements in this status."},
     )
 
 
