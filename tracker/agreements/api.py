@@ -14,7 +14,7 @@ from flask_smorest import Blueprint, abort
 from tracker.agreements import queries, services
 from tracker.agreements.services import MAX_PARTIES
 from tracker.api.access import requires
-from tracker.api.fields import Change
+from tracker.api.fields import Change, Text, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -29,7 +29,6 @@ from tracker.models import (
     clock,
 )
 from tracker.web.archiving import archive, restore
-from tracker.web.arguments import MAX_ID
 
 blp = Blueprint(
     "api_agreements",
@@ -43,28 +42,6 @@ STALE = CHANGE_RESPONSES[412]["description"]
 NO_VERSION = CHANGE_RESPONSES[428]["description"]
 NOT_FOUND = "There is no such agreement."
 REFUSED = "Refused input or a broken rule; `errors` names the field."
-
-
-class Text(ma.fields.String):
-    """Text; no field takes a NUL character (PostgreSQL cannot store one), as on the pages."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise ma.ValidationError("No field takes a NUL character.")
-        return text
-
-
-class Stripped(Text):
-    """Text without the blanks around it, as the forms take it."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-def record_id(**kwargs) -> ma.fields.Integer:
-    """A record's id: one the database can hold (else 422, not a database error)."""
-    return ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class PartyLinkSchema(ma.Schema):
@@ -89,19 +66,19 @@ class AgreementSchema(ma.Schema):
     """An agreement as the API shows it, and as it is created."""
 
     id = ma.fields.Integer(dump_only=True)
-    title = Stripped(
+    title = Text(
         required=True,
         validate=ma.validate.Length(min=1, max=300),
         metadata={"example": "Reciprocal Provision of Supplies and Services"},
     )
-    short_name = Stripped(
+    short_name = Text(
         allow_none=True,
         validate=ma.validate.Length(max=40),
         metadata={"description": "The name staff use, e.g. RPSS; unique.", "example": "RPSS"},
     )
     category = ma.fields.Enum(Category, by_value=True, required=True)
     priority = ma.fields.Enum(Priority, by_value=True, load_default=Priority.NORMAL)
-    summary = Text(validate=ma.validate.Length(max=20_000), load_default="")
+    summary = text(20_000, load_default="")
     lead = record_id(
         attribute="lead_id",
         allow_none=True,
@@ -225,7 +202,7 @@ class StatusMoveSchema(ma.Schema):
         required=True,
         metadata={"description": "The day it took effect; not before the last change."},
     )
-    note = Text(validate=ma.validate.Length(max=5_000), load_default="")
+    note = text(5_000, load_default="")
     meeting = record_id(
         allow_none=True,
         load_default=None,

@@ -93,6 +93,11 @@ class PortfolioRowSchema(ma.Schema):
             "status change within the deployment's stalled period (STALLED_AFTER_DAYS)."
         },
     )
+    url = ma.fields.Function(
+        lambda row: url_for("api_agreements.one", agreement_id=row.id),
+        required=True,
+        metadata={"description": "The agreement on the API.", "type": "string"},
+    )
     report = ma.fields.Function(
         lambda row: url_for("api_reports.report", agreement_id=row.id),
         required=True,

@@ -32,11 +32,13 @@ def _up_to(limit: str) -> str:
 
 
 class RecordIdConverter(IntegerConverter):
-    """``<int:...>`` in routes: ids from 0 to MAX_ID. A larger number matches no route, so
-    it is a 404 whatever the method (a number the pattern let through and the converter
-    then refused would make Werkzeug answer 405 for a route's other methods)."""
+    """``<int:...>`` in routes: ids from 1 to MAX_ID. Zero or a larger number matches no
+    route, so it is a 404 whatever the method, before anything reads the request's body (a
+    number the pattern let through and the converter then refused would make Werkzeug
+    answer 405 for a route's other methods)."""
 
-    regex = _up_to(str(MAX_ID))
+    # At least one digit that is not 0 (no id is 0), then the digits of 0 to MAX_ID.
+    regex = r"(?=\d*[1-9])" + _up_to(str(MAX_ID))
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
