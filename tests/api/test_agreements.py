@@ -332,6 +332,14 @@ def test_list_items_show_parties_and_status(api, shelf):
     assert item["url"] == f"{URL}{item['id']}" and item["version"] == 1
 
 
+def test_a_list_row_shows_what_the_agreement_itself_shows_of_it(api, shelf):
+    """The list's rows are written without a schema per party: the same JSON all the same."""
+    for item in api.get(f"{URL}?limit=200").json["items"]:
+        whole = api.get(item["url"]).json
+        assert item == {name: whole[name] for name in item}
+        assert {"summary", "lead", "signed_on"} <= whole.keys() - item.keys()
+
+
 @pytest.mark.parametrize(
     ("query", "argument"),
     [

@@ -56,10 +56,20 @@ class PartyLinkSchema(ma.Schema):
         load_default=PartyRole.PARTY,
         metadata={"description": "Its part in the agreement; `party` if not given."},
     )
-    name = ma.fields.Function(lambda link: link.party.name, dump_only=True)
-    url = ma.fields.Function(
-        lambda link: url_for("api_parties.one", party_id=link.party_id), dump_only=True
-    )
+    name = ma.fields.String(attribute="party_name", dump_only=True)
+
+
+class PartyLinks(ma.fields.List):
+    """An agreement's parties: read as a list of PartyLinkSchema, and written as its dump
+    would be, without a schema's dump per party (a list page has hundreds of them)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return [
+            {"party": link.party_id, "role": link.role.value, "name": link.party_name}
+            for link in value
+        ]
 
 
 class AgreementSchema(ma.Schema):
@@ -117,7 +127,7 @@ class AgreementSchema(ma.Schema):
         dump_only=True,
         metadata={"description": "The later of the last status change and the last meeting."},
     )
-    parties = ma.fields.List(
+    parties = PartyLinks(
         ma.fields.Nested(PartyLinkSchema),
         attribute="party_links",
         load_default=list,
@@ -210,7 +220,23 @@ class StatusMoveSchema(ma.Schema):
     )
 
 
-AgreementPage = page_schema(AgreementSchema, "AgreementPage")
+class AgreementRowSchema(AgreementSchema):
+    """An agreement as a row of the list, as the agreements page shows it; its summary, lead
+    and key dates are in the agreement itself (its `url`)."""
+
+    class Meta:
+        exclude = (
+            "summary",
+            "lead",
+            "lead_name",
+            "opened_on",
+            "target_on",
+            "signed_on",
+            "in_force_on",
+        )
+
+
+AgreementPage = page_schema(AgreementRowSchema, "AgreementPage")
 
 
 def _agreement(agreement_id: int) -> Agreement:
@@ -254,6 +280,17 @@ def _party_rows(data: dict, agreement: Agreement | None = None) -> list[tuple[in
     return [(row["party_id"], row["role"].value) for row in data.get("party_links", [])]
 
 
+class _Row:
+    """An agreement of a list page, with its parties read for the whole page in one query
+    (plain rows, not records: a page of 200 has hundreds of them)."""
+
+    def __init__(self, agreement: Agreement, party_links: list[queries.PartyLine]):
+        self._agreement, self.party_links = agreement, party_links
+
+    def __getattr__(self, name: str):
+        return getattr(self._agreement, name)
+
+
 def _location(agreement: Agreement) -> str:
     return url_for("api_agreements.one", agreement_id=agreement.id)
 
@@ -279,8 +316,10 @@ def list_agreements(args):
     found = page(
         stmt, keys, scope=f"agreements:{filters}", cursor=args.get("cursor"), limit=args["limit"]
     )
+    parties = queries.party_lines(agreement.id for agreement in found.items)
+    rows = [_Row(agreement, parties.get(agreement.id, [])) for agreement in found.items]
     return (
-        {"items": found.items, "next": found.next},
+        {"items": rows, "next": found.next},
         200,
         link_header(found.next, "api_agreements.list"),
     )

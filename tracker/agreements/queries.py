@@ -24,6 +24,7 @@ from tracker.models import (
     Party,
     PartyKind,
     PartyPosition,
+    PartyRole,
     Status,
     StatusChange,
     User,
@@ -399,18 +400,15 @@ ORDER_KEYS: dict[str, tuple[sa.ColumnElement, ...]] = {
 
 
 def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select, tuple]:
-    """The agreements the list shows for ``filters`` (with what the API shows of each,
-    loaded up front), unordered, and the keys of the list's order (the last is the id).
+    """The agreements the list shows for ``filters``, unordered, and the keys of the list's
+    order (the last is the id); their parties come from ``party_lines``.
 
     The narrowings (a party, a search) are applied the way that is cheaper for reading
     about ``rows`` rows from wherever the page starts, as the list page does.
     """
     base = _narrowed(sa.select(Agreement.id), filters)
     narrowings = _narrowings(filters)
-    wanted = _narrowed(sa.select(Agreement), filters).options(
-        joinedload(Agreement.lead),
-        selectinload(Agreement.party_links).joinedload(AgreementParty.party),
-    )
+    wanted = _narrowed(sa.select(Agreement), filters)
     if narrowings:
 
         def matching() -> sa.Select:
@@ -422,6 +420,31 @@ def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select
         total = _total(filters, True, matching)
         wanted = _with_narrowings(wanted, filters, narrowings, base, total, rows)
     return wanted, ORDER_KEYS[filters.sort if filters.sort in ORDER_KEYS else "title"]
+
+
+@dataclass(frozen=True)
+class PartyLine:
+    """A party of an agreement, as a list shows it."""
+
+    party_id: int
+    role: PartyRole
+    party_name: str
+
+
+def party_lines(agreement_ids: Iterable[int]) -> dict[int, list[PartyLine]]:
+    """The parties of each of ``agreement_ids`` (a page's), by name, in one query."""
+    lines: dict[int, list[PartyLine]] = {}
+    rows = db.session.execute(
+        sa.select(
+            AgreementParty.agreement_id, AgreementParty.party_id, AgreementParty.role, Party.name
+        )
+        .join(Party, Party.id == AgreementParty.party_id)
+        .where(AgreementParty.agreement_id.in_(list(agreement_ids)))
+        .order_by(Party.name, Party.id)
+    )
+    for agreement_id, party_id, role, name in rows:
+        lines.setdefault(agreement_id, []).append(PartyLine(party_id, role, name))
+    return lines
 
 
 def agreement_for_api(agreement_id: int) -> Agreement | None:

@@ -46,7 +46,13 @@ class Text(ma.fields.String):
     spaces is refused as empty (422) rather than saved blank."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return clean_text(super()._deserialize(value, attr, data, **kwargs))
+        sent = super()._deserialize(value, attr, data, **kwargs)
+        # Its maximum length holds for what was sent, as the description says, not only
+        # for what is left once cleaned.
+        for validator in self.validators:
+            if isinstance(validator, ma.validate.Length) and validator.max is not None:
+                ma.validate.Length(max=validator.max)(sent)
+        return clean_text(sent)
 
 
 class Change:

@@ -232,6 +232,10 @@ class AgreementParty(Base):
     agreement: Mapped[Agreement] = relationship(back_populates="party_links")
     party: Mapped[Party] = relationship(back_populates="agreement_links")
 
+    @property
+    def party_name(self) -> str:
+        return self.party.name
+
 
 class StatusChange(Base):
     """One step of an agreement's status history."""
