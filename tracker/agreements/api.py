@@ -5,6 +5,7 @@ the same queries, services and rules as the pages."""
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import marshmallow as ma
 from flask import url_for
@@ -280,17 +281,6 @@ def _party_rows(data: dict, agreement: Agreement | None = None) -> list[tuple[in
     return [(row["party_id"], row["role"].value) for row in data.get("party_links", [])]
 
 
-class _Row:
-    """An agreement of a list page, with its parties read for the whole page in one query
-    (plain rows, not records: a page of 200 has hundreds of them)."""
-
-    def __init__(self, agreement: Agreement, party_links: list[queries.PartyLine]):
-        self._agreement, self.party_links = agreement, party_links
-
-    def __getattr__(self, name: str):
-        return getattr(self._agreement, name)
-
-
 def _location(agreement: Agreement) -> str:
     return url_for("api_agreements.one", agreement_id=agreement.id)
 
@@ -314,10 +304,17 @@ def list_agreements(args):
     filters = replace(filters, archived=args["archived"])
     stmt, keys = queries.agreements_in_order(filters, args["limit"] + 1)
     found = page(
-        stmt, keys, scope=f"agreements:{filters}", cursor=args.get("cursor"), limit=args["limit"]
+        stmt,
+        keys,
+        scope=f"agreements:{filters}",
+        cursor=args.get("cursor"),
+        limit=args["limit"],
+        whole_rows=True,
     )
-    parties = queries.party_lines(agreement.id for agreement in found.items)
-    rows = [_Row(agreement, parties.get(agreement.id, [])) for agreement in found.items]
+    parties = queries.party_lines(row.id for row in found.items)
+    rows = [
+        SimpleNamespace(**row._mapping, party_links=parties.get(row.id, [])) for row in found.items
+    ]
     return (
         {"items": rows, "next": found.next},
         200,

@@ -399,16 +399,33 @@ ORDER_KEYS: dict[str, tuple[sa.ColumnElement, ...]] = {
 }
 
 
+# What a list shows of an agreement (the API's rows): plain values, read without making
+# records of them.
+LISTED = (
+    Agreement.id,
+    Agreement.title,
+    Agreement.short_name,
+    Agreement.category,
+    Agreement.priority,
+    Agreement.status,
+    Agreement.status_changed_on,
+    Agreement.last_activity_on,
+    Agreement.archived_at,
+    Agreement.version,
+)
+
+
 def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select, tuple]:
-    """The agreements the list shows for ``filters``, unordered, and the keys of the list's
-    order (the last is the id); their parties come from ``party_lines``.
+    """The agreements the list shows for ``filters`` (rows of what the list shows of each:
+    LISTED), unordered, and the keys of the list's order (the last is the id); their parties
+    come from ``party_lines``.
 
     The narrowings (a party, a search) are applied the way that is cheaper for reading
     about ``rows`` rows from wherever the page starts, as the list page does.
     """
     base = _narrowed(sa.select(Agreement.id), filters)
     narrowings = _narrowings(filters)
-    wanted = _narrowed(sa.select(Agreement), filters)
+    wanted = _narrowed(sa.select(*LISTED), filters)
     if narrowings:
 
         def matching() -> sa.Select:

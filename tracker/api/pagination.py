@@ -147,11 +147,13 @@ def page(
     cursor: str | None,
     limit: int,
     descending: bool = False,
+    whole_rows: bool = False,
 ) -> Page:
-    """What ``stmt`` selects first (a record), after ``cursor``, in the order of ``keys``
-    (columns, ascending, or ``column.desc()``; the last must be unique and never null; with
-    ``descending`` every key is reversed), at most ``limit``; ``scope`` names the list and its
-    filters, so a cursor of another list is refused."""
+    """What ``stmt`` selects first (a record; with ``whole_rows``, the rows it selects), after
+    ``cursor``, in the order of ``keys`` (columns, ascending, or ``column.desc()``; the last
+    must be unique and never null; with ``descending`` every key is reversed), at most
+    ``limit``; ``scope`` names the list and its filters, so a cursor of another list is
+    refused."""
     if descending:
         keys = [key.desc() for key in keys]
     if cursor:
@@ -165,7 +167,7 @@ def page(
     if len(rows) > limit:
         rows = rows[:limit]
         following = encode_cursor(scope, [rows[-1]._mapping[label] for label in labels])
-    return Page(items=[row[0] for row in rows], next=following)
+    return Page(items=rows if whole_rows else [row[0] for row in rows], next=following)
 
 
 def link_header(next_cursor: str | None, endpoint: str, **args) -> dict[str, str]:
