@@ -40,6 +40,11 @@ def test_every_change_through_the_api_names_the_user_and_the_token(api_as, make_
     records = _records(db)
     assert [r.action.value for r in records] == ["create", "update", "archive", "restore"]
     assert {(r.user_id, r.token_name) for r in records} == {(ann.id, "Briefing tool")}
+    # The API's own history of the record says so too.
+    history = client.get(f"/api/v1/audit/party/{made.json['id']}", headers=headers).json
+    assert [(e["action"], e["user"], e["token"]) for e in history["items"]] == [
+        (action, "Ann", "Briefing tool") for action in ("restore", "archive", "update", "create")
+    ]
 
 
 def test_a_refused_change_through_the_api_is_not_recorded(api, db, make_party):

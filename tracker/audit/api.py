@@ -41,8 +41,8 @@ class AuthorSchema(ma.Schema):
 
 
 class AuditEntrySchema(ma.Schema):
-    """One change to one record. Who made it is a field per fact (``user``; a token's name
-    would sit beside it), so the schema grows by a field."""
+    """One change to one record: who made it (``user``) and, through the API, with which of
+    their tokens (``token``)."""
 
     id = ma.fields.Integer(required=True)
     recorded_at = ma.fields.AwareDateTime(
@@ -54,6 +54,12 @@ class AuditEntrySchema(ma.Schema):
         allow_none=True,
         required=True,
         metadata={"description": "Who made it (display name); null for the command line."},
+    )
+    token = ma.fields.String(
+        attribute="token_name",
+        allow_none=True,
+        required=True,
+        metadata={"description": "The name of the API token it came through; null otherwise."},
     )
     action = ma.fields.Enum(AuditAction, by_value=True, required=True)
     record_type = ma.fields.String(required=True)
