@@ -531,25 +531,27 @@ def main() -> None:
 
     with app.app_context():
         engine = db.engine
-        floor_client = floor_app(engine).test_client()
-        floor_times: list[float] = []
-        for _ in range(10):
-            time_request(floor_client, FLOOR_PATH)
-        results, unavailable = [], []
-        for page in pages(ids):
-            if not available(app, page.path):
-                unavailable.append(page)
-                print(f"{page.name:<40} not available in this version", flush=True)
-                continue
-            caller = api if page.kind == "api" else client
-            result = measure(caller, engine, page, args.repeat, floor_client, floor_times)
-            if page.kind == "csv" and result.status == 200:
-                before, result.peak_mb, size = csv_peak_memory(args.database, password)
-                result.note = f"{size / 1e6:.0f} MB of CSV; {before:.0f} MB resident before"
-            results.append(result)
-            timing = f"p50 {result.p50:7.1f} ms  p95 {result.p95:7.1f} ms" if result.timings else ""
-            queries = f"{result.queries:2d} queries"
-            print(f"{page.name:<40} {timing}  {queries} {result.note}", flush=True)
+    # Each request in an app context of its own, as a server runs it: inside one of ours,
+    # Flask would reuse it, and with it what the request before loaded (the user).
+    floor_client = floor_app(engine).test_client()
+    floor_times: list[float] = []
+    for _ in range(10):
+        time_request(floor_client, FLOOR_PATH)
+    results, unavailable = [], []
+    for page in pages(ids):
+        if not available(app, page.path):
+            unavailable.append(page)
+            print(f"{page.name:<40} not available in this version", flush=True)
+            continue
+        caller = api if page.kind == "api" else client
+        result = measure(caller, engine, page, args.repeat, floor_client, floor_times)
+        if page.kind == "csv" and result.status == 200:
+            before, result.peak_mb, size = csv_peak_memory(args.database, password)
+            result.note = f"{size / 1e6:.0f} MB of CSV; {before:.0f} MB resident before"
+        results.append(result)
+        timing = f"p50 {result.p50:7.1f} ms  p95 {result.p95:7.1f} ms" if result.timings else ""
+        queries = f"{result.queries:2d} queries"
+        print(f"{page.name:<40} {timing}  {queries} {result.note}", flush=True)
 
     floor = Result(Page("floor", FLOOR_PATH, "floor"), timings=floor_times, floor=floor_times)
     load_after = os.getloadavg()
