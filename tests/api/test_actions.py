@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.test_query_counts import counting
-from tracker.models import ActionItem, Meeting, MeetingLevel, Person, Role, clock
+from tracker.models import ActionItem, AgendaItem, Meeting, MeetingLevel, Person, Role, clock
 
 
 @pytest.fixture
@@ -26,7 +26,8 @@ def owner(agreement, db):
 
 
 @pytest.fixture
-def talks(db):
+def talks(db, agreement):
+    """A meeting that discussed the agreement."""
     made = Meeting(
         title="Round 1",
         starts_at=datetime(2024, 8, 20, 4, 30, tzinfo=UTC),
@@ -34,6 +35,7 @@ def talks(db):
         city="New Delhi",
         country="India",
         level=MeetingLevel.SENIOR_OFFICIALS,
+        agenda_items=[AgendaItem(agreement=agreement)],
     )
     db.session.add(made)
     db.session.commit()
@@ -164,6 +166,39 @@ def test_a_broken_rule_names_its_field_and_adds_nothing(api, agreement, db, valu
     assert response.status_code == 422
     assert list(response.json["errors"]["json"]) == [field]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionItem)) == 0
+
+
+def test_only_a_meeting_that_discussed_the_agreement_and_is_not_archived_is_chosen(
+    api, agreement, talks, db
+):
+    """As the form's choices: a meeting chosen anew must have discussed the agreement and
+    not be archived; the one already chosen stays."""
+    other = Meeting(
+        title="Other talks",
+        starts_at=datetime(2024, 9, 2, 4, 30, tzinfo=UTC),
+        timezone="UTC",
+        level=MeetingLevel.SENIOR_OFFICIALS,
+    )
+    db.session.add(other)
+    db.session.commit()
+    refused = api.post(
+        "/api/v1/actions/",
+        json={"agreement_id": agreement.id, "description": "Send", "meeting_id": other.id},
+    )
+    assert refused.status_code == 422
+    assert "did not discuss" in refused.json["errors"]["json"]["meeting_id"][0]
+
+    url = new_action(api, agreement, meeting_id=talks.id).headers["Location"]
+    talks.archived_at = datetime(2024, 9, 1, tzinfo=UTC)
+    db.session.commit()
+    kept = api.patch(url, json={"description": "Send it"}, headers={"If-Match": '"v1"'})
+    assert kept.status_code == 200 and kept.json["meeting_id"] == talks.id
+    again = api.post(
+        "/api/v1/actions/",
+        json={"agreement_id": agreement.id, "description": "Send", "meeting_id": talks.id},
+    )
+    assert again.status_code == 422
+    assert "is archived" in again.json["errors"]["json"]["meeting_id"][0]
 
 
 def test_an_unknown_action_is_a_404_problem(api):

@@ -7,7 +7,14 @@ import pytest
 import sqlalchemy as sa
 
 from tests.test_query_counts import counting
-from tracker.models import Meeting, MeetingLevel, NegotiationPoint, PartyPosition, Role
+from tracker.models import (
+    AgendaItem,
+    Meeting,
+    MeetingLevel,
+    NegotiationPoint,
+    PartyPosition,
+    Role,
+)
 
 
 @pytest.fixture
@@ -23,7 +30,8 @@ def parties(agreement):
     return india, japan
 
 
-def meeting(db, day: int, title: str = "Round") -> Meeting:
+def meeting(db, day: int, agreement=None, title: str = "Round") -> Meeting:
+    """A meeting on day ``day`` of August 2024 that discussed ``agreement``."""
     made = Meeting(
         title=f"{title} {day}",
         starts_at=datetime(2024, 8, day, 4, 30, tzinfo=UTC),
@@ -31,6 +39,7 @@ def meeting(db, day: int, title: str = "Round") -> Meeting:
         city="New Delhi",
         country="India",
         level=MeetingLevel.SENIOR_OFFICIALS,
+        agenda_items=[AgendaItem(agreement=agreement)] if agreement is not None else [],
     )
     db.session.add(made)
     db.session.commit()
@@ -56,7 +65,7 @@ def positions_in_db(db, point_id: int) -> dict[int, str]:
 
 def test_an_editor_adds_a_point_with_positions_and_reads_it(api, agreement, parties, db):
     india, japan = parties
-    raised = meeting(db, 20)
+    raised = meeting(db, 20, agreement)
     made = new_point(
         api,
         agreement,
@@ -80,7 +89,7 @@ def test_a_change_sets_positions_as_the_form_does_and_settles_the_point(
     api, agreement, parties, db
 ):
     india, japan = parties
-    raised, settled = meeting(db, 20), meeting(db, 27)
+    raised, settled = meeting(db, 20, agreement), meeting(db, 27, agreement)
     url = new_point(
         api,
         agreement,
@@ -174,7 +183,7 @@ def test_refused_input_gets_a_problem_with_messages_by_field(api, agreement, par
 
 def test_a_broken_rule_names_its_field_and_adds_nothing(api, agreement, make_party, db):
     stranger = make_party("Nepal", "NPL")
-    before, after = meeting(db, 10), meeting(db, 20)
+    before, after = meeting(db, 10, agreement), meeting(db, 20, agreement)
     db.session.commit()
     cases = {
         "subject": {"subject": "   "},
@@ -205,6 +214,19 @@ def test_a_broken_rule_names_its_field_and_adds_nothing(api, agreement, make_par
         },
     )
     assert list(backwards.json["errors"]["json"]) == ["settled_at_id"]
+    # A meeting the forms would not offer: one that never discussed the agreement, or
+    # archived.
+    elsewhere = meeting(db, 12, title="Other talks")
+    archived = meeting(db, 14, agreement, title="Archived round")
+    archived.archived_at = datetime(2024, 9, 1, tzinfo=UTC)
+    db.session.commit()
+    for chosen, says in ((elsewhere, "did not discuss"), (archived, "is archived")):
+        refused = api.post(
+            "/api/v1/points/",
+            json={"agreement_id": agreement.id, "subject": "Scope", "raised_at_id": chosen.id},
+        )
+        assert refused.status_code == 422
+        assert says in refused.json["errors"]["json"]["raised_at_id"][0]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(NegotiationPoint)) == 0
 
     # Reopening a point settled at a meeting without clearing the meeting is refused too.

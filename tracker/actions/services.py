@@ -7,6 +7,7 @@ from datetime import date
 from tracker.extensions import db
 from tracker.models import ActionItem, Agreement, Meeting, Person, clock
 from tracker.models.errors import RuleError
+from tracker.points.queries import meeting_problem
 
 
 class ActionError(RuleError):
@@ -15,6 +16,7 @@ class ActionError(RuleError):
 
 def _apply(
     action: ActionItem,
+    agreement: Agreement,
     *,
     description: str,
     owner_id: int | None,
@@ -39,6 +41,12 @@ def _apply(
         meeting = db.session.get(Meeting, meeting_id)
         if meeting is None:
             raise ActionError("The meeting chosen does not exist.", "meeting_id")
+        # As the form's choices: a meeting that discussed the agreement, not archived,
+        # unless it is the one already chosen.
+        if meeting.id != action.meeting_id:
+            problem = meeting_problem(meeting, agreement.id)
+            if problem:
+                raise ActionError(problem, "meeting_id")
     action.description = description
     action.owner = owner
     action.due_on = due_on
@@ -56,7 +64,14 @@ def create_action(
     """Add an open action item to ``agreement``."""
     # Attached to the agreement only once valid, so a refused action is never half-added.
     action = ActionItem(done=False)
-    _apply(action, description=description, owner_id=owner_id, due_on=due_on, meeting_id=meeting_id)
+    _apply(
+        action,
+        agreement,
+        description=description,
+        owner_id=owner_id,
+        due_on=due_on,
+        meeting_id=meeting_id,
+    )
     action.agreement = agreement
     db.session.add(action)
     db.session.flush()
@@ -80,7 +95,14 @@ def update_action(
     done: bool,
 ) -> None:
     """Replace the action's details; marking it done records today, reopening clears it."""
-    _apply(action, description=description, owner_id=owner_id, due_on=due_on, meeting_id=meeting_id)
+    _apply(
+        action,
+        action.agreement,
+        description=description,
+        owner_id=owner_id,
+        due_on=due_on,
+        meeting_id=meeting_id,
+    )
     _set_done(action, done, clock.today())
     db.session.flush()
 

@@ -38,6 +38,27 @@ def point_for_form(point_id: int) -> NegotiationPoint | None:
     return db.session.scalars(stmt).one_or_none()
 
 
+def meeting_problem(meeting: Meeting, agreement_id: int) -> str | None:
+    """Why ``meeting`` cannot be newly chosen for a point or an action of the agreement, as
+    the forms' choices would not offer it (archived, or it never discussed the agreement);
+    None if it can."""
+    if meeting.archived_at is not None:
+        return f"“{meeting.title}” is archived: choose another meeting."
+    discussed = db.session.scalar(
+        sa.select(
+            sa.exists().where(
+                AgendaItem.meeting_id == meeting.id, AgendaItem.agreement_id == agreement_id
+            )
+        )
+    )
+    if not discussed:
+        return (
+            f"“{meeting.title}” did not discuss this agreement: put the agreement on its "
+            "agenda first, or choose another meeting."
+        )
+    return None
+
+
 def meeting_choices(agreement: Agreement, keep: Iterable[int | None] = ()) -> list[SelectChoice]:
     """Meetings that discussed ``agreement``, newest first; archived ones only if already chosen."""
     keep = [id_ for id_ in keep if id_ is not None]

@@ -5,18 +5,27 @@ from __future__ import annotations
 from tracker.extensions import db
 from tracker.models import Agreement, Meeting, NegotiationPoint, PartyPosition, PointStatus
 from tracker.models.errors import RuleError
+from tracker.points import queries
 
 
 class PointError(RuleError):
     """A change that would break a rule about points."""
 
 
-def _meeting(meeting_id: int | None, field: str) -> Meeting | None:
+def _meeting(
+    meeting_id: int | None, field: str, agreement: Agreement, kept_id: int | None
+) -> Meeting | None:
+    """The meeting chosen; one newly chosen must have discussed the agreement and not be
+    archived (``kept_id``, the one already chosen, stays whatever became of it)."""
     if meeting_id is None:
         return None
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         raise PointError("The meeting chosen does not exist.", field)
+    if meeting.id != kept_id:
+        problem = queries.meeting_problem(meeting, agreement.id)
+        if problem:
+            raise PointError(problem, field)
     return meeting
 
 
@@ -40,8 +49,8 @@ def _apply(
         status = PointStatus(status)
     except ValueError:
         raise PointError("Choose a status from the list.", "status") from None
-    raised_at = _meeting(raised_at_id, "raised_at_id")
-    settled_at = _meeting(settled_at_id, "settled_at_id")
+    raised_at = _meeting(raised_at_id, "raised_at_id", agreement, point.raised_at_id)
+    settled_at = _meeting(settled_at_id, "settled_at_id", agreement, point.settled_at_id)
     if settled_at is not None and not status.is_settled:
         raise PointError(
             "A point is settled at a meeting only when it is agreed or dropped.", "settled_at_id"
