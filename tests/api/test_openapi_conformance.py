@@ -34,9 +34,9 @@ CONFIG = {
         # The test sends an admin's token with every case (and schemathesis' ignored_auth
         # check sends none); a generated Authorization header would only be replaced.
         "with-security-parameters": False,
-        # Unknown query arguments are ignored, as on the pages (webargs' default for the
-        # query string); unknown JSON fields are refused, and generated bodies still try them.
-        "allow-extra-parameters": False,
+        # Unknown query arguments and JSON fields are refused (422): generated cases try
+        # them too, and must see them refused.
+        "allow-extra-parameters": True,
     },
     "checks": {
         # Input valid by the description that the rules refuse is still refused: a duplicate

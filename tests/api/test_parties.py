@@ -76,3 +76,9 @@ def test_a_nul_character_is_refused_by_field_never_stored(api, db):
     listed = api.get("/api/v1/parties/?q=In%00")
     assert listed.status_code == 422 and "q" in listed.json["errors"]["query"]
     assert db.session.query(Party).count() == 0
+
+
+def test_a_misspelt_query_argument_is_refused_by_name_not_ignored(api):
+    response = api.get("/api/v1/parties/?archivd=true")
+    assert response.status_code == 422
+    assert response.json["errors"]["query"] == {"archivd": ["Unknown field."]}

@@ -6,10 +6,11 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import url_for
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from tracker.actions import queries, services
 from tracker.api.access import requires
+from tracker.api.blueprint import Blueprint
 from tracker.api.fields import Change, Flag, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save

@@ -10,11 +10,12 @@ from types import SimpleNamespace
 import marshmallow as ma
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from tracker.agreements import queries, services
 from tracker.agreements.services import MAX_PARTIES
 from tracker.api.access import requires
+from tracker.api.blueprint import Blueprint
 from tracker.api.fields import Change, Text, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from tracker.api.access import requires
+from tracker.api.blueprint import Blueprint
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.audit import queries
 from tracker.models import AuditAction, Role

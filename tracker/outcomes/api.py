@@ -7,9 +7,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import url_for
 from flask_login import current_user
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from tracker.api.access import requires
+from tracker.api.blueprint import Blueprint
 from tracker.api.fields import record_id, text
 from tracker.api.saving import by_field, save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, etag, require_version

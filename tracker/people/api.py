@@ -6,9 +6,10 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import url_for
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from tracker.api.access import requires
+from tracker.api.blueprint import Blueprint
 from tracker.api.fields import Change, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save

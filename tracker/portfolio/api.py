@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import current_app, url_for
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from tracker.api.access import requires
+from tracker.api.blueprint import Blueprint
 from tracker.api.pagination import PageArgs, decode_cursor, encode_cursor, link_header
 from tracker.models import Category, Role, Status, clock
 from tracker.portfolio import queries

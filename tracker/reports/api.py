@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask import jsonify, request
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from tracker.api.access import requires
+from tracker.api.blueprint import Blueprint
 from tracker.models import Role, Status
 from tracker.models.negotiation import PointStatus
 from tracker.reports import queries
