@@ -174,3 +174,7 @@ def test_the_reference_page_shows_every_operation_from_the_app_alone(client):
         url.startswith("/") and not url.startswith("//") for url in page.resources
     ), page.resources
     assert page.scripts == 0 and page.styles == 0
+    # The descriptions' `code spans` are set as code (escaped), not shown with backticks.
+    html = response.get_data(as_text=True)
+    assert "<code>Authorization: Bearer &lt;token&gt;</code>" in html
+    assert "`" not in text

@@ -116,11 +116,12 @@ def page(browser, live_server):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot for reviewers under test-artifacts/screenshots/."""
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot (of the whole page, or what the window shows) for reviewers under
+    test-artifacts/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -52,6 +52,8 @@ def test_main_pages_have_no_axe_violations(page, demo):
         "404 page": "/agreements/999999",
         "meeting form": "/meetings/new",
         "meeting outcomes form": f"/meetings/{demo['meeting']}/outcomes",
+        "API tokens": "/account/tokens",
+        "API reference": "/api/v1/docs",
     }
     for name, url in pages.items():
         page.goto(url)

@@ -3,13 +3,31 @@ nothing from another site, so the Content-Security-Policy stays as strict as eve
 
 from __future__ import annotations
 
+import itertools
+import re
+
 from flask import Blueprint, current_app, render_template
+from markupsafe import Markup, escape
 
 from tracker.api import problems
 
 bp = Blueprint("api_reference", __name__)
 
 METHODS = ("get", "post", "put", "patch", "delete")
+
+
+CODE_SPAN = re.compile(r"`([^`]+)`")
+
+
+def _prose(text: str | None) -> Markup:
+    """A description as the page shows it: escaped, its `code spans` (the one piece of
+    Markdown the descriptions use) set as code."""
+    # split() alternates the text between code spans and the spans' contents.
+    parts = CODE_SPAN.split(text or "")
+    return Markup("").join(
+        Markup("<code>{}</code>").format(part) if odd else escape(part)
+        for odd, part in zip(itertools.cycle((False, True)), parts)
+    )
 
 
 def _schema_name(schema: dict | None) -> str:
@@ -53,4 +71,5 @@ def page():
         is_problem=_is_problem,
         special=_special,
         problem_descriptions=problems.DESCRIPTIONS,
+        prose=_prose,
     )
