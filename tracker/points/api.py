@@ -15,7 +15,7 @@ from tracker.api.fields import Change, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
-from tracker.models import NegotiationPoint, PointStatus, Role
+from tracker.models import NegotiationPoint, PartyPosition, PointStatus, Role
 from tracker.points import queries, services
 
 blp = Blueprint(
@@ -33,6 +33,9 @@ LONG_TEXT = 20_000
 class PositionSchema(ma.Schema):
     party_id = record_id(
         required=True, metadata={"description": "A party of the point's agreement."}
+    )
+    name = ma.fields.String(
+        attribute="party.name", dump_only=True, metadata={"description": "The party's name."}
     )
     position = text(
         required=True,
@@ -128,7 +131,9 @@ def _positions(data: dict) -> dict[int, str]:
 @blp.response(200, PointPage)
 def list_points(args):
     """The negotiation points, oldest first."""
-    stmt = sa.select(NegotiationPoint).options(selectinload(NegotiationPoint.positions))
+    stmt = sa.select(NegotiationPoint).options(
+        selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party)
+    )
     agreement_id, status = args.get("agreement"), args.get("status")
     if agreement_id is not None:
         stmt = stmt.where(NegotiationPoint.agreement_id == agreement_id)
