@@ -45,6 +45,7 @@ run: $(STAMP)
 	@echo
 	@echo "  Open http://$(HOST):$(PORT) and log in with a staff account."
 	@echo "  Lost the admin password? $(BIN)/tracker users set-password admin"
+	@echo "  Programs: the JSON API, described at http://$(HOST):$(PORT)/api/v1/docs"
 	@echo
 	TRACKER_BIND=$(HOST):$(PORT) exec $(BIN)/gunicorn --config python:tracker.gunicorn_conf tracker.wsgi:app
 

@@ -403,6 +403,7 @@ def test_make_run_serves_with_gunicorn_and_logs_each_login_with_its_time(tmp_pat
     host, port = "127.0.0.1", _free_port()
     setup, serve, printed = make_run_commands(host, port)
     assert "tracker users set-password admin" in printed  # how to reset, on every run
+    assert f"http://{host}:{port}/api/v1/docs" in printed  # where programs start
     # The make run of someone who installed nothing else: an instance folder of its own.
     environment = _server_environment(
         TRACKER_INSTANCE_PATH=str(tmp_path / "instance"), TRACKER_WORKERS="2"
@@ -424,6 +425,7 @@ def test_make_run_serves_with_gunicorn_and_logs_each_login_with_its_time(tmp_pat
         session = load.Session(host, port, None)
         session.log_in("admin", password)
         assert session.request("page", "GET", "/").status == 200  # logged in
+        assert session.request("page", "GET", "/api/v1/docs").status == 200  # as printed
         session.close()
 
     output = log.read_text()
