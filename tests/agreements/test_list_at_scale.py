@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.agreements import queries
-from tracker.agreements.queries import AgreementFilters
+from tracker.agreements.filters import AgreementFilters
 from tracker.models import (
     ActionItem,
     AgendaItem,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.agreements.filters import AgreementFilters
 from tracker.data import search
 from tracker.data.cache import remember
 from tracker.extensions import db
@@ -17,7 +18,6 @@ from tracker.models import (
     AgendaItem,
     Agreement,
     AgreementParty,
-    Category,
     Meeting,
     MeetingLevel,
     NegotiationPoint,
@@ -31,23 +31,7 @@ from tracker.models import (
 )
 from tracker.models.clock import get_zone, local_day
 from tracker.render.timeline import MeetingMark, Phase
-from tracker.web.arguments import clean_search, record_id
 from tracker.web.pagination import Page, count_rows, locate
-
-SORTS = ("title", "status", "activity")
-
-
-@dataclass(frozen=True)
-class AgreementFilters:
-    """What the agreements list is narrowed and ordered by; lives in the URL."""
-
-    q: str = ""
-    status: str = ""
-    category: str = ""
-    party: int | None = None
-    lead: int | None = None
-    sort: str = "title"
-    archived: bool = False
 
 
 @dataclass
@@ -67,40 +51,6 @@ class AgreementRow:
         meeting_day = self.last_meeting_at.date() if self.last_meeting_at else None
         dates = [day for day in (self.status_since, meeting_day) if day]
         return max(dates) if dates else None
-
-
-# The list's query arguments that read_filters takes.
-FILTER_ARGS = ("q", "status", "category", "party", "lead", "sort")
-
-
-def read_filters(args: Mapping[str, str]) -> tuple[AgreementFilters, dict[str, str]]:
-    """The filters in the list's query arguments ``args``, and what was wrong with any of
-    them, by argument: the page ignores a value that makes no sense, the API refuses it."""
-    problems = {}
-
-    def one_of(name: str, allowed: Iterable[str], default: str) -> str:
-        value = args.get(name, default)
-        if value in allowed or value == default:
-            return value
-        problems[name] = f"Not one of: {', '.join(allowed)}."
-        return default
-
-    def an_id(name: str) -> int | None:
-        value = args.get(name)
-        number = record_id(value)
-        if value and number is None:
-            problems[name] = "Not a record id."
-        return number
-
-    filters = AgreementFilters(
-        q=clean_search(args.get("q")),
-        status=one_of("status", [s.value for s in Status], ""),
-        category=one_of("category", [c.value for c in Category], ""),
-        party=an_id("party"),
-        lead=an_id("lead"),
-        sort=one_of("sort", SORTS, "title"),
-    )
-    return filters, problems
 
 
 # Walking an index in list order and testing each row against a set costs about a tenth

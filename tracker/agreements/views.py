@@ -9,7 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
-from tracker.agreements import queries, services
+from tracker.agreements import filters, queries, services
 from tracker.agreements.forms import (
     AgreementEditForm,
     AgreementForm,
@@ -51,10 +51,10 @@ AGREEMENT_FIELDS = (
 )
 
 
-def _filters_from_request() -> queries.AgreementFilters:
+def _filters_from_request() -> filters.AgreementFilters:
     """The list's filters in the URL; a value that makes no sense is ignored."""
-    filters, _ignored = queries.read_filters(request.args)
-    return filters
+    found, _ignored = filters.read_filters(request.args)
+    return found
 
 
 def _party_choices() -> list[SelectChoice]:
@@ -64,12 +64,12 @@ def _party_choices() -> list[SelectChoice]:
 
 @bp.route("/agreements/")
 def index():
-    filters = _filters_from_request()
-    page = queries.list_agreements(filters, page_arg(), current_app.config["PAGE_SIZE"])
+    chosen = _filters_from_request()
+    page = queries.list_agreements(chosen, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "agreements/index.html",
         page=page,
-        filters=filters,
+        filters=chosen,
         today=clock.today(),
         statuses=list(Status),
         categories=list(Category),
