@@ -24,7 +24,7 @@ from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
 from tracker.api.pagination import link_header, page
 from tracker.api.saving import save
-from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
+from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, etag, require_version, tagged
 from tracker.models import (
     Agreement,
     Role,
@@ -232,7 +232,7 @@ def status_history(agreement_id: int):
         "allowed": allowed_transitions(agreement.status),
         "items": agreement.status_changes,
     }
-    return tagged(_Tagged(history, agreement.version))
+    return history, 200, {"ETag": etag(agreement)}
 
 
 @blp.route("/<int:agreement_id>/status", endpoint="change_status", methods=["POST"])
@@ -261,11 +261,3 @@ def change_status(data, agreement_id: int):
         )
     )
     return tagged(agreement)
-
-
-class _Tagged(dict):
-    """A representation that is not a record, carrying the version of the record it shows."""
-
-    def __init__(self, values: dict, version: int) -> None:
-        super().__init__(values)
-        self.version = version

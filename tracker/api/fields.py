@@ -1,6 +1,6 @@
-"""Fields the API's schemas share: record ids a database can hold, text a database can store,
-and single lines taken as the forms take them, so that bad input is a 422 naming its field
-rather than a database error or a blank saved."""
+"""Fields the API's schemas share: record ids a database can hold, text within its bounds,
+yes/no as JSON's true and false, and single lines taken as the forms take them, so that bad
+input is a 422 naming its field rather than a database error or a blank saved."""
 
 from __future__ import annotations
 
@@ -10,18 +10,13 @@ from tracker.web.arguments import MAX_ID
 from tracker.web.forms import clean_text
 
 
-def no_nul(value: str) -> None:
-    # PostgreSQL cannot store or compare a NUL character; the pages refuse it too.
-    if "\x00" in value:
-        raise ma.ValidationError("No field takes a NUL character.")
-
-
 def text(max_length: int | None = None, *, min_length: int | None = None, **kwargs):
-    """A string field refusing NUL characters, and lengths outside the bounds given."""
-    validators = [no_nul]
-    if max_length is not None or min_length is not None:
-        validators.append(ma.validate.Length(min=min_length, max=max_length))
-    return ma.fields.String(validate=validators, **kwargs)
+    """A string field refusing lengths outside the bounds given. (A NUL character, which
+    PostgreSQL cannot store, is refused for the whole request before any field is read:
+    api/arguments.py.)"""
+    if max_length is None and min_length is None:
+        return ma.fields.String(**kwargs)
+    return ma.fields.String(validate=ma.validate.Length(min=min_length, max=max_length), **kwargs)
 
 
 def record_id(**kwargs):
