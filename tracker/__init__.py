@@ -102,7 +102,7 @@ def register_extensions(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from tracker.accounts import api_rate, throttle
     from tracker.api import bodies
-    from tracker.web import arguments, auth, security
+    from tracker.web import arguments, auth, markings, security
 
     # Before any route is added: ids in URLs are the ones a record can have.
     app.url_map.converters["int"] = arguments.RecordIdConverter
@@ -115,6 +115,7 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(arguments.refuse_nul)
     app.before_request(auth.check_session_age)
     app.before_request(auth.require_login)
+    app.before_request(markings.attach_reader)
     app.before_request(bodies.check_body)
     # After-request hooks run last-registered first: the headers go on every response.
     app.after_request(security.add_headers)
@@ -170,7 +171,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from tracker.models import Role
-    from tracker.web import arguments, security, templating
+    from tracker.web import arguments, markings, security, templating
     from tracker.web.navigation import NAVIGATION, NAVIGATION_ROLES
 
     app.jinja_env.filters.update(templating.FILTERS)
@@ -181,6 +182,8 @@ def register_template_helpers(app: Flask) -> None:
         navigation=NAVIGATION,
         navigation_roles=NAVIGATION_ROLES,
         Role=Role,
+        marking_banner=markings.banner,
+        record_marking=markings.record_marking,
     )
     app.context_processor(templating.permissions)
 

@@ -70,6 +70,12 @@ class Defaults:
     # The all-meetings calendar holds every meeting to come and this many of the latest
     # held (an agreement's calendar holds all of its meetings).
     CALENDAR_PAST_MEETINGS = 500
+    # Classification (tracker/models/marking.py): the levels, lowest first (stored by rank:
+    # add new ones at the end, never reorder), the caveats a reader must hold one by one,
+    # and the level from which reading a record goes to the access log.
+    CLASSIFICATION_LEVELS = ("Unclassified", "Restricted", "Confidential", "Secret", "Top Secret")
+    CLASSIFICATION_CAVEATS = ("CABINET", "LEGAL ADVICE", "NATIONAL ONLY")
+    ACCESS_LOG_LEVEL = 2
     # An argon2.profiles name: the cost of each password hash.
     PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105  (a profile name)
     # The portfolio flags an open agreement as stalled after this many days without a
@@ -155,6 +161,8 @@ def _load_environment(app: Flask, environ) -> None:
                 app.config[name] = int(value)
             except ValueError:
                 raise ValueError(f"{variable} must be a whole number, not {value!r}") from None
+        elif isinstance(default, tuple):
+            app.config[name] = tuple(part.strip() for part in value.split(",") if part.strip())
         else:
             app.config[name] = value
 

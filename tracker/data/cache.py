@@ -8,6 +8,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import current_app
 
+from tracker.data import access
 from tracker.extensions import db
 from tracker.models import ChangeCounter
 
@@ -21,13 +22,14 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
     The database's change counter, raised by triggers on every change to agreements, their
     parties, meetings, agenda items, points and parties, tells; whichever process or tool
     made the change. Values must be plain data, never ORM objects, and not be changed by
-    the caller.
+    the caller. Each is kept per reader's access (tracker/data/access.py): readers who see
+    different records never share a value.
     """
     count = db.session.scalar(sa.select(ChangeCounter.n).where(ChangeCounter.id == 1))
     if count is None:
         return compute()
     kept: dict = current_app.extensions.setdefault("tracker.cache", {})
-    cache_key = (count, key)
+    cache_key = (count, access.current(db.session).key, key)
     try:
         return kept[cache_key]
     except KeyError:

@@ -1,5 +1,12 @@
 """The domain model: one graph of entities around Agreement."""
 
+from tracker.models.access import (
+    AccessEntry,
+    AccessGroup,
+    AccessLogEntry,
+    AccessOutcome,
+    group_member,
+)
 from tracker.models.action import ActionItem
 from tracker.models.agreement import (
     Agreement,
@@ -17,6 +24,7 @@ from tracker.models.change_counter import ChangeCounter
 from tracker.models.clock import utcnow
 from tracker.models.errors import RuleError
 from tracker.models.login_attempt import LoginAttempt, LoginOutcome
+from tracker.models.marking import UNMARKED_ID, Marked, Marking, MarkingValue, marking_release
 from tracker.models.meeting import AgendaItem, Meeting, MeetingLevel, meeting_participant
 from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointStatus
 from tracker.models.party import Party, PartyKind, Person
@@ -25,6 +33,16 @@ from tracker.models.user import Role, User
 from tracker.models.write_sequence import WriteSequence
 
 __all__ = [
+    "AccessEntry",
+    "AccessGroup",
+    "AccessLogEntry",
+    "AccessOutcome",
+    "Marked",
+    "Marking",
+    "MarkingValue",
+    "UNMARKED_ID",
+    "group_member",
+    "marking_release",
     "ActionItem",
     "ApiCallCount",
     "ApiToken",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime
 from tracker.models.clock import utcnow
+from tracker.models.marking import Marked
 from tracker.models.record_version import Versioned
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from tracker.models.party import Person
 
 
-class ActionItem(Versioned, Base):
+class ActionItem(Marked, Versioned, Base):
     __tablename__ = "action_item"
     __table_args__ = (
         sa.CheckConstraint("done_on IS NULL OR done", name="done_on_only_when_done"),

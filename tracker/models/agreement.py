@@ -13,10 +13,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from tracker.models import clock
 from tracker.models.base import ACTIVE, Base, UTCDateTime, str_enum
 from tracker.models.clock import utcnow
+from tracker.models.marking import Marked
 from tracker.models.record_version import Versioned
 from tracker.models.status import Status, TransitionError, check_transition
 
 if TYPE_CHECKING:
+    from tracker.models.access import AccessEntry
     from tracker.models.action import ActionItem
     from tracker.models.meeting import AgendaItem, Meeting
     from tracker.models.negotiation import NegotiationPoint
@@ -69,7 +71,7 @@ class PartyRole(enum.StrEnum):
         return self.value.capitalize()
 
 
-class Agreement(Versioned, Base):
+class Agreement(Marked, Versioned, Base):
     __tablename__ = "agreement"
     version_parts = ("party_links",)
     __table_args__ = (
@@ -122,6 +124,9 @@ class Agreement(Versioned, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Need-to-know: only the users on its access list (besides being cleared) see it and
+    # everything under it.
+    need_to_know: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Kept by database triggers (see the "agreement activity" migration) whoever writes the
     # history or the meetings; the app never sets them. They let the list sort by activity.
     status_changed_on: Mapped[date | None]
@@ -144,6 +149,9 @@ class Agreement(Versioned, Base):
         back_populates="agreement", cascade="all, delete-orphan"
     )
     action_items: Mapped[list[ActionItem]] = relationship(
+        back_populates="agreement", cascade="all, delete-orphan"
+    )
+    access_entries: Mapped[list[AccessEntry]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan"
     )
 
@@ -237,7 +245,7 @@ class AgreementParty(Base):
         return self.party.name
 
 
-class StatusChange(Base):
+class StatusChange(Marked, Base):
     """One step of an agreement's status history."""
 
     __tablename__ = "status_change"

@@ -23,9 +23,7 @@ class ApiToken(Base):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(80))
     # SHA-256 of the secret, hex: the secret has 256 random bits, so a fast hash is enough
     # and a request is looked up by it.
@@ -60,9 +58,7 @@ class ApiCallCount(Base):
         sa.ForeignKey("api_token.id", ondelete="CASCADE"), primary_key=True
     )
     # The window's number: seconds since the epoch divided by the window's length.
-    window_number: Mapped[int] = mapped_column(
-        sa.BigInteger, primary_key=True, autoincrement=False
-    )
+    window_number: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     calls: Mapped[int]
 
     def __repr__(self) -> str:

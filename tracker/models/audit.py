@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime, str_enum
 from tracker.models.clock import utcnow
+from tracker.models.marking import UNMARKED_ID
 from tracker.models.user import User
 
 
@@ -46,6 +47,12 @@ class AuditRecord(Base):
     summary: Mapped[str] = mapped_column(sa.String(300), default="")
     # [{"field": name, "old": value, "new": value}, …] with values as JSON scalars.
     changes: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    # The marking of what the entry shows, and the agreement it belongs to (no foreign key:
+    # the entry outlives the record), so it is seen by exactly who may see that record.
+    marking_id: Mapped[int] = mapped_column(
+        default=UNMARKED_ID, server_default=sa.text(str(UNMARKED_ID))
+    )
+    agreement_id: Mapped[int | None]
 
     user: Mapped[User | None] = relationship()
 

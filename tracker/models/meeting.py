@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import ACTIVE, Base, UTCDateTime, str_enum
 from tracker.models.clock import get_zone, local_day, utcnow
+from tracker.models.marking import Marked
 from tracker.models.record_version import Versioned
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ meeting_participant = sa.Table(
 )
 
 
-class Meeting(Versioned, Base):
+class Meeting(Marked, Versioned, Base):
     __tablename__ = "meeting"
     version_parts = ("participants", "agenda_items")
     __table_args__ = (
@@ -113,7 +114,7 @@ class Meeting(Versioned, Base):
         return f"<Meeting {self.title!r} {self.starts_at:%Y-%m-%d}>"
 
 
-class AgendaItem(Base):
+class AgendaItem(Marked, Base):
     """An agreement discussed at a meeting, with what came out of it for that agreement."""
 
     __tablename__ = "agenda_item"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.models.base import Base, UTCDateTime, str_enum
 from tracker.models.clock import utcnow
+from tracker.models.marking import Marked
 from tracker.models.record_version import Versioned
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class PointStatus(enum.StrEnum):
         return self in (PointStatus.AGREED, PointStatus.DROPPED)
 
 
-class NegotiationPoint(Versioned, Base):
+class NegotiationPoint(Marked, Versioned, Base):
     __tablename__ = "negotiation_point"
     version_parts = ("positions",)
     __table_args__ = (
@@ -73,7 +74,7 @@ class NegotiationPoint(Versioned, Base):
         return f"<NegotiationPoint {self.subject!r} [{self.status}]>"
 
 
-class PartyPosition(Base):
+class PartyPosition(Marked, Base):
     """What one party holds on a negotiation point."""
 
     __tablename__ = "party_position"

@@ -72,6 +72,13 @@ class User(UserMixin, Base):
     # hand there, so that logins and ended sessions never make an admin's open form stale.
     # Every UPDATE still refuses to write over a version other than the one it loaded.
     version: Mapped[int] = mapped_column(default=1, server_default=sa.text("1"))
+    # What this user may read (tracker/models/marking.py): the highest level, the party
+    # whose releases they receive, and the caveats they hold (sorted, comma-separated).
+    clearance: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
+    party_id: Mapped[int | None] = mapped_column(sa.ForeignKey("party.id", ondelete="SET NULL"))
+    caveats: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
+    # Reads and exports the access log; no reading rights of its own.
+    security_officer: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
@@ -97,6 +104,10 @@ class User(UserMixin, Base):
     def end_sessions(self) -> None:
         """End every session of this user (in the database, so concurrent bumps all count)."""
         self.session_generation = User.session_generation + 1
+
+    @property
+    def caveat_set(self) -> frozenset[str]:
+        return frozenset(c for c in (self.caveats or "").split(",") if c)
 
     def can(self, role: Role) -> bool:
         """Whether this user holds ``role`` or a higher one."""

@@ -1,0 +1,57 @@
+"""Markings on pages: who the request reads for, and the banner of what a page shows."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from tracker.data import access, markings
+from tracker.data.cache import remember
+from tracker.extensions import db
+from tracker.models import MarkingValue, Party
+from tracker.models.clock import today
+
+
+def attach_reader() -> None:
+    """Before every request, once the user is known: query for what they may see."""
+    access.use(db.session, access.for_user(db.session, current_user))
+
+
+def party_codes() -> dict[int, str]:
+    """Each party's short code (its ISO code, else its name), as releasability shows it."""
+
+    def read() -> dict[int, str]:
+        rows = db.session.execute(db.select(Party.id, Party.code, Party.name))
+        return {id_: code or name for id_, code, name in rows}
+
+    return remember("party codes", read)
+
+
+def describe(value: MarkingValue) -> str:
+    """``value`` as banners and files show it, e.g. ``RESTRICTED // REL TO IND, JPN``."""
+    return value.describe(markings.levels(), party_codes())
+
+
+def value_of(marking_id: int) -> MarkingValue:
+    return markings.value_of(db.session, marking_id)
+
+
+def page_marking() -> MarkingValue:
+    """The highest marking of everything the request has loaded so far."""
+    values = [value_of(marking_id) for marking_id in access.marking_ids(db.session)]
+    return MarkingValue.combined(values, today())
+
+
+def banner() -> Markup:
+    """The page's marking banner: its text, coloured by level."""
+    value = page_marking()
+    text = escape(describe(value))
+    return Markup(  # noqa: S704  (escaped above)
+        f'<div class="marking-banner marking-level-{int(value.level)}" role="note" '
+        f'aria-label="Classification">{text}</div>'
+    )
+
+
+def record_marking(record) -> str:
+    """The marking of one record, for lists and record pages."""
+    return describe(value_of(record.marking_id).current(today()))
