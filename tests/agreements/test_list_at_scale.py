@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from tracker.agreements import queries
 from tracker.agreements.filters import AgreementFilters
 from tracker.data import access
+from tracker.extensions import db
 from tracker.models import (
     ActionItem,
     AgendaItem,
