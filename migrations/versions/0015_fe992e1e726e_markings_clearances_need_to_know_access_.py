@@ -24,6 +24,12 @@ down_revision = 'c82fb49a77a5'
 branch_labels = None
 depends_on = None
 
+# Audit entries stay append-only, except that an entry's marking rises with its record's.
+AUDIT_FIXED = (
+    'id, recorded_at, user_id, token_name, action, record_type, record_id, summary, changes, '
+    'agreement_id'
+)
+
 MARKED = (
     'agreement', 'status_change', 'meeting', 'agenda_item', 'negotiation_point',
     'party_position', 'action_item', 'audit_record',
@@ -109,7 +115,9 @@ def upgrade():
         batch_op.create_index('ix_agreement_access_group_id', ['group_id', 'agreement_id'], unique=False)
         batch_op.create_index('ix_agreement_access_user_id', ['user_id', 'agreement_id'], unique=False)
 
-    op.execute("INSERT INTO marking (id, key, level, caveats) VALUES (1, '0', 0, '')")
+    # The first row of a new table: id 1 (UNMARKED_ID), on both databases, with the
+    # PostgreSQL sequence moving past it.
+    op.execute("INSERT INTO marking (key, level, caveats) VALUES ('0', 0, '')")
     for table in MARKED:
         with op.batch_alter_table(table, recreate='never') as batch_op:
             batch_op.add_column(
@@ -135,6 +143,8 @@ def upgrade():
         "WHERE a.id = audit_record.record_id) WHERE record_type = 'action'"
     )
 
+    _audit_append_only(AUDIT_FIXED)
+
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('clearance', sa.Integer(), server_default=sa.text('0'), nullable=False))
         batch_op.add_column(sa.Column('party_id', sa.Integer(), nullable=True))
@@ -143,7 +153,25 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_user_party_id_party'), 'party', ['party_id'], ['id'], ondelete='SET NULL')
 
 
+def _audit_append_only(columns):
+    """Refuse to change (``columns`` of) or delete an audit entry: None means every column."""
+    of = f" OF {columns}" if columns else ""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER audit_record_append_only ON audit_record")
+        op.execute(
+            f"CREATE TRIGGER audit_record_append_only BEFORE UPDATE{of} OR DELETE ON audit_record "
+            "FOR EACH ROW EXECUTE FUNCTION audit_record_append_only()"
+        )
+    else:
+        op.execute("DROP TRIGGER audit_record_no_update")
+        op.execute(
+            f"CREATE TRIGGER audit_record_no_update BEFORE UPDATE{of} ON audit_record "
+            "BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END"
+        )
+
+
 def downgrade():
+    _audit_append_only(None)
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_user_party_id_party'), type_='foreignkey')
         batch_op.drop_column('security_officer')

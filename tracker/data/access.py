@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask import has_request_context
+from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
@@ -108,12 +108,25 @@ def current(session: Session) -> Access:
     found = session.info.get(KEY)
     if found is not None:
         return found
-    return NOTHING if has_request_context() else EVERYTHING
+    if has_request_context():
+        # The request's reader outlives its first session (a streamed download reads on).
+        return g.get(KEY, NOTHING)
+    return EVERYTHING
 
 
 def use(session: Session, access: Access) -> None:
-    """Query for ``access`` from now on in ``session``."""
+    """Query for ``access`` from now on in ``session`` (and the rest of the request).
+
+    Marked records the session holds from reading for someone else are forgotten, so that
+    ``session.get`` cannot hand them out from its identity map.
+    """
+    if session.info.get(KEY, current(session)) != access:
+        for record in list(session.identity_map.values()):
+            if isinstance(record, Marked) and record not in session.dirty:
+                session.expunge(record)
     session.info[KEY] = access
+    if has_request_context():
+        setattr(g, KEY, access)
 
 
 # -- The rule as SQL ---------------------------------------------------------------------

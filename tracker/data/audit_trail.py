@@ -3,6 +3,12 @@
 Services and views need not remember to audit: whatever they flush is recorded, with the
 logged-in user (none for the command line), the API token they acted through if any, and
 each changed field's old and new value.
+
+Each entry is seen by exactly who may see what it shows (tracker/data/access.py): it carries
+the marking of its record (combined with the record it sits under, for an outcome or a
+position, which get entries of their own) and the agreement it belongs to, whose visibility
+is checked when the entry is read. When a record's marking rises, its earlier entries rise
+with it; when it falls, they keep the higher marking they had.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ import sqlalchemy as sa
 from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from tracker.data import markings
 from tracker.models import (
     ActionItem,
     AgendaItem,
@@ -34,6 +41,8 @@ from tracker.models import (
     utcnow,
 )
 from tracker.models.audit import AuditAction, AuditRecord
+from tracker.models.clock import today
+from tracker.models.marking import UNMARKED_ID, Marked
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,15 @@ def _column_changes(obj, *, new: bool) -> list[dict]:
             continue
         if key in SECRET:
             changes.append({"field": SECRET[key], "old": None, "new": "(changed)"})
+        elif key == "marking_id":
+            session = object_session(obj)
+            changes.append(
+                {
+                    "field": "marking",
+                    "old": None if old is None else markings.describe(session, old),
+                    "new": None if current is None else markings.describe(session, current),
+                }
+            )
         else:
             changes.append({"field": key, "old": _plain(old), "new": _plain(current)})
     return changes
@@ -138,22 +156,55 @@ def _collection_changes(obj, names: tuple[str, ...]) -> list[dict]:
     return changes
 
 
-def _child_change(obj, *, deleted: bool) -> tuple[str, int, dict] | None:
+def _place(obj) -> tuple[int, int | None]:
+    """(marking id, agreement id) of the entries about audited record ``obj``."""
+    if isinstance(obj, Agreement):
+        return obj.marking_id or UNMARKED_ID, obj.id
+    if isinstance(obj, Meeting):
+        return obj.marking_id or UNMARKED_ID, None
+    if isinstance(obj, NegotiationPoint | ActionItem):
+        return obj.marking_id or UNMARKED_ID, obj.agreement_id
+    return UNMARKED_ID, None
+
+
+def _marking_with(session: Session, own: int | None, *others) -> int:
+    """The marking of an entry showing ``own`` record with the records ``others``."""
+    ids = {own or UNMARKED_ID} | {o.marking_id for o in others if o is not None and o.marking_id}
+    return markings.combined_id(session, ids, today())
+
+
+@dataclass(frozen=True)
+class _Part:
+    """Where a change to a part of a record is recorded: its record, and the marking and
+    agreement of the entry (parts marked apart from their record get entries of their own)."""
+
+    record_type: str
+    record_id: int
+    marking_id: int
+    agreement_id: int | None
+
+
+def _child_change(session: Session, obj, *, deleted: bool) -> tuple[_Part, dict] | None:
     """A change to a row that belongs to an audited record, as a field of that record."""
     if isinstance(obj, AgreementParty):
         party = obj.party.name if obj.party else obj.party_id
         value = None if deleted else _plain(obj.role)
+        marking = obj.agreement.marking_id if obj.agreement else UNMARKED_ID
         return (
-            "agreement",
-            obj.agreement_id,
+            _Part("agreement", obj.agreement_id, marking or UNMARKED_ID, obj.agreement_id),
             {"field": f"party {party}", "old": "(removed)" if deleted else None, "new": value},
         )
     if isinstance(obj, PartyPosition):
         party = obj.party.name if obj.party else obj.party_id
         old = sa.inspect(obj).attrs.position.history.deleted
+        point = obj.point
         return (
-            "point",
-            obj.point_id,
+            _Part(
+                "point",
+                obj.point_id,
+                _marking_with(session, obj.marking_id, point),
+                point.agreement_id if point else None,
+            ),
             {
                 "field": f"position of {party}",
                 "old": old[0] if old else None,
@@ -164,14 +215,30 @@ def _child_change(obj, *, deleted: bool) -> tuple[str, int, dict] | None:
         agreement = obj.agreement.title if obj.agreement else obj.agreement_id
         old = sa.inspect(obj).attrs.outcome.history.deleted
         return (
-            "meeting",
-            obj.meeting_id,
+            _Part(
+                "meeting",
+                obj.meeting_id,
+                _marking_with(session, obj.marking_id, obj.meeting),
+                obj.agreement_id,
+            ),
             {
                 "field": f"outcome for {agreement}",
                 "old": "(removed)" if deleted else (old[0] if old else None),
                 "new": None if deleted else obj.outcome,
             },
         )
+    return None
+
+
+# The record whose entries a part's marking change raises: a part has no entries of its own.
+def _entries_of(obj) -> tuple[str, int] | None:
+    spec = AUDITED.get(type(obj))
+    if spec is not None:
+        return spec.record_type, obj.id
+    if isinstance(obj, PartyPosition):
+        return "point", obj.point_id
+    if isinstance(obj, AgendaItem):
+        return "meeting", obj.meeting_id
     return None
 
 
@@ -183,6 +250,9 @@ def _row(
     changes: list[dict],
     actor: int | None,
     at: datetime,
+    *,
+    marking_id: int = UNMARKED_ID,
+    agreement_id: int | None = None,
 ) -> dict:
     return {
         "recorded_at": at,
@@ -192,24 +262,57 @@ def _row(
         "record_id": record_id,
         "summary": (summary or "")[:300],
         "changes": changes,
+        "marking_id": marking_id,
+        "agreement_id": agreement_id,
     }
+
+
+def _raised_markings(session: Session) -> list[tuple[str, int, int]]:
+    """(record type, id, new marking) of the records whose marking this flush changed."""
+    raised = []
+    for obj in session.dirty:
+        if not isinstance(obj, Marked) or not sa.inspect(obj).attrs.marking_id.history.added:
+            continue
+        entries = _entries_of(obj)
+        if entries is not None:
+            raised.append((*entries, obj.marking_id))
+    return raised
+
+
+def _raise_earlier_entries(session: Session, raised: list[tuple[str, int, int]]) -> None:
+    """A record marked higher: its earlier entries show it too, so they rise with it."""
+    table = AuditRecord.__table__
+    connection = session.connection()
+    for record_type, record_id, marking_id in raised:
+        of_record = sa.and_(table.c.record_type == record_type, table.c.record_id == record_id)
+        for (held,) in connection.execute(
+            sa.select(table.c.marking_id).where(of_record).distinct()
+        ).all():
+            higher = markings.combined_id(session, {held, marking_id}, today())
+            if higher != held:
+                connection.execute(
+                    sa.update(table)
+                    .where(of_record, table.c.marking_id == held)
+                    .values(marking_id=higher)
+                )
 
 
 def _write_audit_records(session: Session, _context) -> None:
     actor, at = _actor_id(), utcnow()
     rows: list[dict] = []
-    children: dict[tuple[str, int], list[dict]] = {}
+    children: dict[_Part, list[dict]] = {}
 
     def child(obj, deleted: bool) -> None:
-        found = _child_change(obj, deleted=deleted)
-        if found and found[1] is not None:
-            record_type, record_id, change = found
-            children.setdefault((record_type, record_id), []).append(change)
+        found = _child_change(session, obj, deleted=deleted)
+        if found and found[0].record_id is not None:
+            part, change = found
+            children.setdefault(part, []).append(change)
 
     for obj in session.new:
         spec = AUDITED.get(type(obj))
         if spec:
             changes = _column_changes(obj, new=True) + _collection_changes(obj, spec.collections)
+            marking_id, agreement_id = _place(obj)
             rows.append(
                 _row(
                     AuditAction.CREATE,
@@ -219,6 +322,8 @@ def _write_audit_records(session: Session, _context) -> None:
                     changes,
                     actor,
                     at,
+                    marking_id=marking_id,
+                    agreement_id=agreement_id,
                 )
             )
         elif isinstance(obj, StatusChange) and obj.from_status is not None:
@@ -244,6 +349,8 @@ def _write_audit_records(session: Session, _context) -> None:
                     ],
                     actor,
                     at,
+                    marking_id=_marking_with(session, obj.marking_id, obj.meeting),
+                    agreement_id=obj.agreement_id,
                 )
             )
         else:
@@ -280,13 +387,25 @@ def _write_audit_records(session: Session, _context) -> None:
         archived = [c for c in changes if c["field"] == "archived_at"]
         if archived and len(changes) == 1:
             action = AuditAction.RESTORE if archived[0]["new"] is None else AuditAction.ARCHIVE
+        marking_id, agreement_id = _place(obj)
         rows.append(
-            _row(action, spec.record_type, obj.id, getattr(obj, spec.name_attr), changes, actor, at)
+            _row(
+                action,
+                spec.record_type,
+                obj.id,
+                getattr(obj, spec.name_attr),
+                changes,
+                actor,
+                at,
+                marking_id=marking_id,
+                agreement_id=agreement_id,
+            )
         )
 
     for obj in session.deleted:
         spec = AUDITED.get(type(obj))
         if spec:
+            marking_id, agreement_id = _place(obj)
             rows.append(
                 _row(
                     AuditAction.DELETE,
@@ -296,18 +415,22 @@ def _write_audit_records(session: Session, _context) -> None:
                     [],
                     actor,
                     at,
+                    marking_id=marking_id,
+                    agreement_id=agreement_id,
                 )
             )
         else:
             child(obj, deleted=True)
 
-    # Changes to a record's parts join that record's own row, or make one.
-    for (record_type, record_id), changes in children.items():
+    # Changes to a record's parts join that record's own row (when it shows the same), or
+    # make one.
+    for part, changes in children.items():
         existing = next(
             (
                 row
                 for row in rows
-                if (row["record_type"], row["record_id"]) == (record_type, record_id)
+                if (row["record_type"], row["record_id"]) == (part.record_type, part.record_id)
+                and (row["marking_id"], row["agreement_id"]) == (part.marking_id, part.agreement_id)
                 and row["action"] != AuditAction.STATUS_CHANGE.value
             ),
             None,
@@ -315,13 +438,26 @@ def _write_audit_records(session: Session, _context) -> None:
         if existing is not None:
             existing["changes"].extend(changes)
         else:
-            rows.append(_row(AuditAction.UPDATE, record_type, record_id, "", changes, actor, at))
+            rows.append(
+                _row(
+                    AuditAction.UPDATE,
+                    part.record_type,
+                    part.record_id,
+                    "",
+                    changes,
+                    actor,
+                    at,
+                    marking_id=part.marking_id,
+                    agreement_id=part.agreement_id,
+                )
+            )
 
     if rows:
         token_name = session.info.get(TOKEN_NAME) if actor is not None else None
         for row in rows:
             row["token_name"] = token_name
         session.connection().execute(sa.insert(AuditRecord.__table__), rows)
+    _raise_earlier_entries(session, _raised_markings(session))
 
 
 def install() -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
-from tracker.models import Marking, MarkingValue, marking_release
+from tracker.models import Marking, MarkingValue, Party, marking_release
 from tracker.models.marking import DEFAULT_CAVEATS, DEFAULT_LEVELS
 
 KEPT = "tracker.markings"
@@ -74,24 +74,50 @@ def value_of(session: Session, marking_id: int) -> MarkingValue:
 
 
 def id_for(session: Session, value: MarkingValue) -> int:
-    """The id of ``value``'s row, stored now (flushed, not committed) if it is new."""
+    """The id of ``value``'s row, stored now (in the session's transaction) if it is new.
+
+    Core statements on the session's connection, so it also works while the session flushes
+    (the audit trail marks its rows from a flush hook).
+    """
+    connection = session.connection()
     # Asked of the database, not of what is kept: a row kept from a transaction that then
     # rolled back must not be pointed at.
-    found = session.scalar(sa.select(Marking.id).where(Marking.key == value.key))
+    table = Marking.__table__
+    found = connection.scalar(sa.select(table.c.id).where(table.c.key == value.key))
     if found is None:
-        row = Marking(
-            key=value.key,
-            level=value.level,
-            caveats=",".join(sorted(value.caveats)),
-            declassify_on=value.declassify_on,
-            downgrade_to=value.downgrade_to,
-        )
-        session.add(row)
-        session.flush([row])
-        if value.release_to:
-            session.execute(
-                sa.insert(marking_release),
-                [{"marking_id": row.id, "party_id": p} for p in sorted(value.release_to)],
+        found = connection.execute(
+            sa.insert(table).values(
+                key=value.key,
+                level=value.level,
+                caveats=",".join(sorted(value.caveats)),
+                declassify_on=value.declassify_on,
+                downgrade_to=value.downgrade_to,
             )
-        found = row.id
+        ).inserted_primary_key[0]
+        if value.release_to:
+            connection.execute(
+                sa.insert(marking_release),
+                [{"marking_id": found, "party_id": p} for p in sorted(value.release_to)],
+            )
     return found
+
+
+def combined_id(session: Session, marking_ids, day) -> int:
+    """The id of the marking of something showing all of ``marking_ids`` together."""
+    ids = set(marking_ids)
+    if len(ids) == 1:
+        return ids.pop()
+    value = MarkingValue.combined((value_of(session, i) for i in ids), day)
+    return id_for(session, value)
+
+
+def describe(session: Session, marking_id: int) -> str:
+    """The marking as banners show it, e.g. ``RESTRICTED // REL TO IND, JPN``."""
+    value = value_of(session, marking_id)
+    codes = {}
+    if value.release_to:
+        rows = session.execute(
+            sa.select(Party.id, Party.code, Party.name).where(Party.id.in_(value.release_to))
+        )
+        codes = {id_: code or name for id_, code, name in rows}
+    return value.describe(levels(), codes)

@@ -139,8 +139,17 @@ class _Sources:
             .where(sa.literal_column(FTS_TABLES["agenda_item"]).op("MATCH")(self.query))
             .subquery()
         )
+        # Through the agenda item itself, so that the reader's access to it (its marking,
+        # its agreement's, its meeting's) applies to what its words reveal.
         return (
             sa.select(hits.c.meeting_id, hits.c.agreement_id)
+            .join(
+                AgendaItem,
+                sa.and_(
+                    AgendaItem.meeting_id == hits.c.meeting_id,
+                    AgendaItem.agreement_id == hits.c.agreement_id,
+                ),
+            )
             .join(Meeting, Meeting.id == hits.c.meeting_id)
             .where(Meeting.archived_at.is_(None))
         )
