@@ -8,11 +8,14 @@ import sqlalchemy as sa
 from tracker.cli import synth
 from tracker.data import search
 from tracker.models import (
+    ActionItem,
     AgendaItem,
     Agreement,
     AgreementParty,
     AuditRecord,
+    Marking,
     Meeting,
+    NegotiationPoint,
     Party,
     Status,
     StatusChange,
@@ -41,10 +44,13 @@ def _dump(db) -> dict[str, list[tuple]]:
 
 def _wipe(db) -> None:
     for table in reversed(db.metadata.sorted_tables):
-        if table.name != "audit_record":  # append-only, and synth-data writes none
+        if table.name == "marking":  # all but the lowest, that the migration made
+            db.session.execute(table.delete().where(table.c.id != 1))
+        elif table.name != "audit_record":  # append-only, and synth-data writes none
             db.session.execute(table.delete())
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('marking', 'id'), 1)"))
         for table in ("status_change", "action_item"):
             db.session.execute(
                 sa.text(f"ALTER SEQUENCE {table}_id_seq RESTART WITH 1")  # noqa: S608
@@ -158,3 +164,22 @@ def test_refuses_a_database_with_records_unless_confirmed(runner, db):
 def test_refuses_sizes_it_cannot_honour(runner, db, option):
     result = runner.invoke(args=["synth-data", option])
     assert result.exit_code != 0
+
+
+def test_a_tenth_of_the_collection_is_at_the_lowest_level_and_parts_follow(runner, db):
+    assert _synth(runner).exit_code == 0
+    levels = dict(
+        db.session.execute(
+            sa.select(Agreement.id, Marking.level).join(Marking, Marking.id == Agreement.marking_id)
+        )
+    )
+    assert {id_: synth.LEVEL_BY_LAST_DIGIT[id_ % 10] for id_ in levels} == levels
+    assert sum(1 for level in levels.values() if level == 0) == len(levels) // 10
+    for model in (NegotiationPoint, AgendaItem, StatusChange, ActionItem):
+        under = db.session.execute(
+            sa.select(model.marking_id, Agreement.marking_id).join(
+                Agreement, Agreement.id == model.agreement_id
+            )
+        ).all()
+        assert under and all(own == parent for own, parent in under), model
+    assert {m for (m,) in db.session.execute(sa.select(Meeting.marking_id))} == {1}

@@ -8,21 +8,25 @@ every CHECK constraint holds. The database's own triggers (full-text search, act
 do run. Synthetic records are not in the audit trail: nobody made them.
 
 ``vocabulary`` holds the words; ``state`` what one run shares; ``parties``, ``agreements``,
-``meetings`` and ``progress`` are the steps, in that order; ``bulk`` writes and tidies;
-``load`` runs it all.
+``meetings``, ``progress`` and ``markings`` are the steps, in that order; ``bulk`` writes
+and tidies; ``load`` runs it all.
 """
 
 from tracker.cli.synth.bulk import SynthReport, tidy
 from tracker.cli.synth.load import NotEmptyError, generate, is_empty
+from tracker.cli.synth.markings import LEVEL_BY_LAST_DIGIT, is_marked, mark
 from tracker.cli.synth.state import BUSY_MEETINGS, BUSY_SHORT_NAME, SynthParams
 
 __all__ = [
     "BUSY_MEETINGS",
     "BUSY_SHORT_NAME",
+    "LEVEL_BY_LAST_DIGIT",
     "NotEmptyError",
     "SynthParams",
     "SynthReport",
     "generate",
     "is_empty",
+    "is_marked",
+    "mark",
     "tidy",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from tracker.cli.synth.agreements import add_agreements
 from tracker.cli.synth.bulk import SynthReport, reset_sequences
+from tracker.cli.synth.markings import add_markings
 from tracker.cli.synth.meetings import add_meetings
 from tracker.cli.synth.parties import add_parties_people_staff
 from tracker.cli.synth.progress import add_progress
@@ -19,7 +20,7 @@ from tracker.models import ActionItem, Agreement, Meeting, Party, Person, Status
 # Tables synth-data writes to; any row in them means the database is not empty.
 CONTENT_TABLES = (Party, Person, Agreement, Meeting)
 # Each step draws from the one random stream after the one before: the order is the output.
-STEPS = (add_parties_people_staff, add_agreements, add_meetings, add_progress)
+STEPS = (add_parties_people_staff, add_agreements, add_meetings, add_progress, add_markings)
 
 
 class NotEmptyError(RuntimeError):
