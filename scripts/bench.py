@@ -49,6 +49,9 @@ FLOOR_PATH = "/floor"
 PAGE_BUDGET = 60
 MIN_REPEAT = 5
 USERNAME = "bench.viewer"
+# A viewer cleared at the lowest level: sees the tenth of the synthetic agreements there.
+TENTH_USERNAME = "bench.tenth"
+TOP = max(synth.LEVEL_BY_LAST_DIGIT)
 FLOOR_SQL = (
     "SELECT id, title, short_name, status FROM agreement "
     "WHERE archived_at IS NULL ORDER BY title, id LIMIT 50"
@@ -68,7 +71,9 @@ DEEP_ROW = 50_000  # the API's deep page starts after this many rows, reached by
 class Page:
     name: str
     path: str
-    kind: str  # "list", "agreement", "report", "pdf", "other", "csv", "api"
+    # "list", "agreement", "report", "pdf", "other", "csv", "api", or "tenth": a page
+    # requested by a viewer who may see a tenth of the agreements (issue 14: ≤ 5× floor)
+    kind: str
     repeat: int | None = None
 
 
@@ -190,6 +195,10 @@ def prepare(args: argparse.Namespace) -> dict:
             print(f"Generated in {seconds:.0f} s.", flush=True)
         else:
             recorded = json.loads(stamp.read_text())
+        if not synth.is_marked(db.session.connection()):  # built before markings existed
+            print("Marking the synthetic data …", flush=True)
+            synth.mark(db.session.connection())
+            db.session.commit()
         recorded["migrations"] = _history()
         stamp.write_text(json.dumps(recorded))
         db.engine.dispose()
@@ -221,21 +230,23 @@ def deep_cursor_path(client) -> str:
     return path.replace("limit=200", f"limit={PAGE_SIZE}")
 
 
-def log_in(app: Flask, password: str):
-    """A test client logged in as the bench viewer (CSRF on, as in production)."""
+def log_in(app: Flask, password: str, username: str = USERNAME, clearance: int = TOP):
+    """A test client logged in as a bench viewer (CSRF on, as in production): by default
+    cleared for everything; ``TENTH_USERNAME`` at the lowest level sees a tenth."""
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.username == USERNAME))
+        user = db.session.scalar(sa.select(User).where(User.username == username))
         if user is None:
-            user = User(username=USERNAME, display_name="Benchmark viewer", role=Role.VIEWER)
+            user = User(username=username, display_name="Benchmark viewer", role=Role.VIEWER)
             db.session.add(user)
         user.set_password(password)
+        user.clearance = clearance
         db.session.commit()
     client = app.test_client()
     login_page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
     response = client.post(
         "/login",
-        data={"username": USERNAME, "password": password, "csrf_token": token.group(1)},
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
     )
     if response.status_code != 302:
         raise SystemExit(f"Could not log in the benchmark user ({response.status_code}).")
@@ -301,6 +312,11 @@ def pages(ids: dict) -> list[Page]:
         ),
         Page("API: … text search", f"{API}/agreements/?q={ids['narrow']}&limit={PAGE_SIZE}", "api"),
         Page("API: one agreement (500 meetings)", f"{API}/agreements/{busy}", "api"),
+        Page("Seeing a tenth: agreement list", "/agreements/", "tenth"),
+        Page("… sorted by activity", "/agreements/?sort=activity", "tenth"),
+        Page("… text search, narrow", f"/agreements/?q={ids['narrow']}", "tenth"),
+        Page("… text search, broad", f"/agreements/?q={SEARCH_BROAD.replace(' ', '+')}", "tenth"),
+        Page("… portfolio", "/portfolio/", "tenth"),
     ]
 
 
@@ -453,6 +469,7 @@ TARGETS = {
     "csv": "peak memory ≤ 200 MB",
     "other": "",
     "api": "median ≤ 3× floor",
+    "tenth": "median ≤ 5× floor",
 }
 MAX_QUERIES = {"api": 6}  # other pages: 10
 
@@ -464,6 +481,8 @@ def verdict(result: Result) -> str:
     if result.queries > max_queries:
         misses.append(f"{result.queries} queries > {max_queries}")
     if page.kind == "api" and result.ratio > 3:
+        misses.append(f"median {result.ratio:.1f}× floor")
+    if page.kind == "tenth" and result.ratio > 5:
         misses.append(f"median {result.ratio:.1f}× floor")
     if page.kind == "list":
         if result.ratio > 5:
@@ -524,6 +543,7 @@ def main() -> None:
     password = secrets.token_urlsafe(16)
     app = make_app(args.database)
     client = log_in(app, password)
+    tenth = log_in(app, password, TENTH_USERNAME, clearance=0)
     api = api_client(app)
     ids = known_ids(app)
     ids["deep_cursor_path"] = deep_cursor_path(api) if available(app, f"{API}/agreements/") else ""
@@ -543,7 +563,7 @@ def main() -> None:
             unavailable.append(page)
             print(f"{page.name:<40} not available in this version", flush=True)
             continue
-        caller = api if page.kind == "api" else client
+        caller = {"api": api, "tenth": tenth}.get(page.kind, client)
         result = measure(caller, engine, page, args.repeat, floor_client, floor_times)
         if page.kind == "csv" and result.status == 200:
             before, result.peak_mb, size = csv_peak_memory(args.database, password)
