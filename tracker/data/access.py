@@ -130,66 +130,67 @@ def use(session: Session, access: Access) -> None:
 
 
 # -- The rule as SQL ---------------------------------------------------------------------
+# Functions of plain tuples of ids (``markings``: the readable markings; ``listed``: the
+# need-to-know agreements listing the reader) so that the criteria can be lambdas: SQLAlchemy
+# then applies them to aliases too (an outer join to an aliased meeting) and caches the SQL
+# with the ids as parameters.
 
 
-def _readable(column, access: Access) -> sa.ColumnElement[bool]:
-    return column.in_(sorted(access.markings or ()))
-
-
-def agreement_rule(columns, access: Access) -> sa.ColumnElement[bool]:
+def agreement_rule(columns, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
     """Whether the agreement row with these ``columns`` (a table, alias or entity) is seen."""
-    listed = columns.need_to_know == sa.false()
-    if access.agreements:
-        listed = sa.or_(listed, columns.id.in_(sorted(access.agreements)))
-    return sa.and_(_readable(columns.marking_id, access), listed)
-
-
-def agreement_seen(agreement_id, access: Access) -> sa.ColumnElement[bool]:
-    """Whether the agreement ``agreement_id`` (a column) refers to is seen: for raw SQL and
-    for the records under an agreement."""
-    table = Agreement.__table__.alias()
-    return sa.exists().where(table.c.id == agreement_id, agreement_rule(table.c, access))
-
-
-def meeting_seen(meeting_id, access: Access) -> sa.ColumnElement[bool]:
-    table = Meeting.__table__.alias()
-    return sa.exists().where(table.c.id == meeting_id, _readable(table.c.marking_id, access))
-
-
-def _point_seen(point_id, access: Access) -> sa.ColumnElement[bool]:
-    table = NegotiationPoint.__table__.alias()
-    return sa.exists().where(
-        table.c.id == point_id,
-        _readable(table.c.marking_id, access),
-        agreement_seen(table.c.agreement_id, access),
+    return sa.and_(
+        columns.marking_id.in_(markings),
+        sa.or_(columns.need_to_know == sa.false(), columns.id.in_(listed)),
     )
 
 
-def _criteria(access: Access) -> list:
-    def under_agreement(cls) -> sa.ColumnElement[bool]:
-        return sa.and_(_readable(cls.marking_id, access), agreement_seen(cls.agreement_id, access))
+def agreement_seen(agreement_id, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
+    """Whether the agreement ``agreement_id`` (a column) refers to is seen: for raw SQL and
+    for the records under an agreement."""
+    table = Agreement.__table__.alias()
+    return sa.exists().where(table.c.id == agreement_id, agreement_rule(table.c, markings, listed))
 
+
+def meeting_seen(meeting_id, markings: tuple) -> sa.ColumnElement[bool]:
+    table = Meeting.__table__.alias()
+    return sa.exists().where(table.c.id == meeting_id, table.c.marking_id.in_(markings))
+
+
+def _point_seen(point_id, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
+    table = NegotiationPoint.__table__.alias()
+    return sa.exists().where(
+        table.c.id == point_id,
+        table.c.marking_id.in_(markings),
+        agreement_seen(table.c.agreement_id, markings, listed),
+    )
+
+
+def _under_agreement(cls, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
+    return sa.and_(cls.marking_id.in_(markings), agreement_seen(cls.agreement_id, markings, listed))
+
+
+def ids(access: Access) -> tuple[tuple, tuple]:
+    """(readable markings, listed agreements) as the rule's functions take them."""
+    return tuple(sorted(access.markings or ())), tuple(sorted(access.agreements))
+
+
+def _criteria(access: Access) -> list:
+    m, n = ids(access)
     rules = {
-        Agreement: agreement_rule(Agreement, access),
-        Meeting: _readable(Meeting.marking_id, access),
-        StatusChange: under_agreement(StatusChange),
-        NegotiationPoint: under_agreement(NegotiationPoint),
-        ActionItem: under_agreement(ActionItem),
-        AgendaItem: sa.and_(
-            under_agreement(AgendaItem), meeting_seen(AgendaItem.meeting_id, access)
+        Agreement: lambda cls: agreement_rule(cls, m, n),
+        Meeting: lambda cls: cls.marking_id.in_(m),
+        StatusChange: lambda cls: _under_agreement(cls, m, n),
+        NegotiationPoint: lambda cls: _under_agreement(cls, m, n),
+        ActionItem: lambda cls: _under_agreement(cls, m, n),
+        AgendaItem: lambda cls: sa.and_(
+            _under_agreement(cls, m, n), meeting_seen(cls.meeting_id, m)
         ),
-        PartyPosition: sa.and_(
-            _readable(PartyPosition.marking_id, access),
-            _point_seen(PartyPosition.point_id, access),
-        ),
-        AgreementParty: agreement_seen(AgreementParty.agreement_id, access),
-        AccessEntry: agreement_seen(AccessEntry.agreement_id, access),
-        AuditRecord: sa.and_(
-            _readable(AuditRecord.marking_id, access),
-            sa.or_(
-                AuditRecord.agreement_id.is_(None),
-                agreement_seen(AuditRecord.agreement_id, access),
-            ),
+        PartyPosition: lambda cls: sa.and_(cls.marking_id.in_(m), _point_seen(cls.point_id, m, n)),
+        AgreementParty: lambda cls: agreement_seen(cls.agreement_id, m, n),
+        AccessEntry: lambda cls: agreement_seen(cls.agreement_id, m, n),
+        AuditRecord: lambda cls: sa.and_(
+            cls.marking_id.in_(m),
+            sa.or_(cls.agreement_id.is_(None), agreement_seen(cls.agreement_id, m, n)),
         ),
     }
     return [
