@@ -3,6 +3,7 @@ lists, counts, search, the audit trail, and what an ORM query returns whatever i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -264,3 +265,20 @@ def test_admins_are_given_no_reading_rights(world, as_user):
     admin = as_user("admin")
     assert admin.get(f"/agreements/{world.secret.id}").status_code == 404
     assert admin.get(f"/meetings/{world.secret_meeting.id}").status_code == 404
+
+
+def test_banners_carry_the_highest_marking_of_what_the_page_shows(world, as_user):
+    def banner(client, url: str) -> str:
+        html = client.get(url).get_data(as_text=True)
+        found = re.findall(r'aria-label="Classification">([^<]+)<', html)
+        assert len(found) == 2 and found[0] == found[1], url  # top and bottom
+        return found[0]
+
+    indian, viewer = as_user("indian"), as_user("viewer")
+    # A list built from columns, not records: its rows' markings count all the same.
+    assert banner(indian, "/agreements/") == "RESTRICTED // REL TO IND, JPN"
+    assert banner(viewer, "/agreements/") == "UNCLASSIFIED"
+    assert banner(indian, f"/agreements/{world.open.id}") == "UNCLASSIFIED"
+    # The agreement's page lists its meetings, one of them held at Secret.
+    assert banner(as_user("secret"), f"/agreements/{world.open.id}") == "SECRET"
+    assert banner(as_user("cabinet"), "/agreements/?sort=title") == "UNCLASSIFIED // CABINET"

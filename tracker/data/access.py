@@ -199,21 +199,88 @@ def _criteria(access: Access) -> list:
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _narrow(state: ORMExecuteState) -> None:
+def _narrow(state: ORMExecuteState):
     if (
         not state.is_select
         or state.is_column_load
         or state.is_relationship_load  # the query that loaded the parent passes its criteria on
         or state.execution_options.get("tracker_access") is False
     ):
-        return
+        return None
     access = current(state.session)
-    if access.everything:
-        return
-    state.statement = state.statement.options(*_criteria(access))
+    if not access.everything:
+        state.statement = state.statement.options(*_criteria(access))
+    return _noting_markings(state)
 
 
 # -- What a request loaded ---------------------------------------------------------------
+
+AGGREGATES = frozenset(
+    {"count", "max", "min", "sum", "avg", "group_concat", "string_agg", "aggregate_strings"}
+)
+
+
+def _has_aggregate(expression) -> bool:
+    """Whether ``expression`` aggregates rows (not looking inside subqueries)."""
+    stack = [expression]
+    while stack:
+        element = stack.pop()
+        if isinstance(element, sa.sql.functions.FunctionElement) and (
+            getattr(element, "name", "").lower() in AGGREGATES
+        ):
+            return True
+        if isinstance(element, sa.Select | sa.ScalarSelect | sa.Exists):
+            continue
+        stack.extend(element.get_children())
+    return False
+
+
+def _marked_columns(state: ORMExecuteState) -> list:
+    """The marked entities whose columns (not whole records: those fire load events) a plain
+    SELECT shows, beyond their ids; empty when adding a column could change its rows."""
+    stmt = state.statement
+    options = state.execution_options
+    if (
+        not isinstance(stmt, sa.Select)
+        or stmt._group_by_clauses  # noqa: SLF001  (no public accessor)
+        or stmt._distinct  # noqa: SLF001
+        or options.get("yield_per")
+        or options.get("stream_results")
+    ):
+        return []
+    found = []
+    for description in stmt.column_descriptions:
+        entity, expression = description.get("entity"), description.get("expr")
+        if entity is not None and expression is entity:
+            continue  # a whole record: its load event notes it
+        clause = getattr(expression, "__clause_element__", lambda e=expression: e)()
+        if not isinstance(clause, sa.ClauseElement) or _has_aggregate(clause):
+            return []
+        if entity is None or description.get("name") == "id":
+            continue
+        mapper = sa.inspect(entity).mapper
+        marked = issubclass(mapper.class_, Marked) and "marking_id" in mapper.columns
+        if marked and all(entity is not other for other in found):
+            found.append(entity)
+    return found
+
+
+def _noting_markings(state: ORMExecuteState):
+    """Run a SELECT of columns of marked records with their markings added, note those,
+    and answer with the columns asked for; None (run as asked) for other statements."""
+    entities = _marked_columns(state)
+    if not entities:
+        return None
+    asked = len(state.statement.selected_columns)
+    extended = state.statement.add_columns(
+        *(entity.marking_id.label(f"_marking_{n}") for n, entity in enumerate(entities))
+    )
+    frozen = state.invoke_statement(statement=extended).freeze()
+    noted = state.session.info.setdefault(SHOWN, set())
+    for row in frozen.data:
+        for n, entity in enumerate(entities):
+            noted.add((sa.inspect(entity).mapper.local_table.name, None, row[asked + n]))
+    return frozen().columns(*range(asked))
 
 
 @event.listens_for(Marked, "load", propagate=True)
