@@ -26,6 +26,7 @@ from tracker.data import access, markings
 from tracker.data.database import apart
 from tracker.extensions import db
 from tracker.models import (
+    UNMARKED_ID,
     AccessLogEntry,
     AccessOutcome,
     ActionItem,
@@ -99,16 +100,25 @@ def reads(
     """The records of ``loaded`` that count at ``floor`` or above on ``day``, each once (at
     the highest level it was loaded at, should its marking have changed meanwhile)."""
     found: dict[tuple, Entry] = {}
+    levels: dict[int, int] = {UNMARKED_ID: 0}
     for table, key, marking_id in list(loaded):
         if not key or key[0] is None:
             continue
-        level = markings.value_of(session, marking_id).level_on(day)
+        if marking_id not in levels:
+            levels[marking_id] = markings.value_of(session, marking_id).level_on(day)
+        level = levels[marking_id]
         if level < floor:
             continue
         record = (table, key[0], key[1] if len(key) > 1 else None)
         if record not in found or found[record].level < level:
             found[record] = Entry(*record, level)
     return sorted(found.values(), key=lambda e: (e.record_type, e.record_id, e.part_id or 0))
+
+
+def may_hold_reads(loaded: Iterable[tuple[str, tuple, int]], floor: int) -> bool:
+    """Whether ``loaded`` may hold a read to log: cheap, for the many requests that load
+    only unmarked records."""
+    return floor <= 0 or any(marking_id != UNMARKED_ID for _t, _k, marking_id in list(loaded))
 
 
 def asked_for(view_args: Mapping[str, object] | None) -> list[tuple[type, int]]:

@@ -33,7 +33,7 @@ def note_request(response):
     floor = int(app.config.get("ACCESS_LOG_LEVEL", 0))
 
     def write() -> None:
-        if not loaded and not wanted:
+        if not wanted and not access_log.may_hold_reads(loaded, floor):
             return
         try:
             with app.app_context():
