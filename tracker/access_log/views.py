@@ -11,7 +11,8 @@ from flask_login import current_user
 
 from tracker.access_log import queries
 from tracker.access_log.export import csv_rows
-from tracker.extensions import login_manager
+from tracker.data import access
+from tracker.extensions import db, login_manager
 from tracker.models import clock
 from tracker.web.arguments import id_arg
 
@@ -79,7 +80,15 @@ def index():
 @officer_required
 def export():
     filters = filters_from(request.args)
-    rows = stream_with_context(csv_rows(queries.iter_log(filters)))
+    reader = access.current(db.session)
+
+    def lines():
+        # Streamed in an app context of its own, so with a session of its own: it reads
+        # for the officer too (titles only of what they may see).
+        access.use(db.session, reader)
+        yield from csv_rows(queries.iter_log(filters))
+
+    rows = stream_with_context(lines())
     name = f"access-log-{clock.today().isoformat()}.csv"
     return Response(
         rows,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -79,19 +80,23 @@ class Visit:
     at: datetime
 
 
+def noted(session: Session) -> set[tuple[str, tuple, int]]:
+    """(table, primary key, marking id) of every marked record loaded: in a request, by any
+    session of the request (a streamed response reads in a new app context, so with a
+    session of its own), else by ``session``. The set itself, which goes on growing while a
+    streamed response loads more."""
+    if has_request_context():
+        return request.environ.setdefault(NOTED, set())
+    return session.info.setdefault(NOTED, set())
+
+
 @event.listens_for(Marked, "load", propagate=True)
 def _note_loaded(target, context) -> None:
     session = context.session
     if session is None:
         return
     key = sa.inspect(target).mapper.primary_key_from_instance(target)
-    session.info.setdefault(NOTED, set()).add((target.__tablename__, tuple(key), target.marking_id))
-
-
-def noted(session: Session) -> set[tuple[str, tuple, int]]:
-    """(table, primary key, marking id) of every marked record ``session`` loaded: the set
-    itself, which goes on growing while a streamed response loads more."""
-    return session.info.setdefault(NOTED, set())
+    noted(session).add((target.__tablename__, tuple(key), target.marking_id))
 
 
 def reads(
