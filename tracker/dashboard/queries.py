@@ -83,3 +83,4 @@ def recently_changed(limit: int = LIMIT) -> list[Agreement]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+

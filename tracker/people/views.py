@@ -33,7 +33,9 @@ def index():
     search.party.choices = party_choices(party_queries.active_parties(), "All parties")
     text = clean_search(search.q.data)
     party_id = id_arg("party")
-    page = queries.list_people(text, party_id, page_arg(), current_app.config["PAGE_SIZE"])
+    page = queries.list_people(
+        text, party_id, page_arg(), current_app.config["PAGE_SIZE"]
+    )
     return render_template(
         "people/index.html",
         page=page,

@@ -56,3 +56,4 @@ def point_form(parties: list[Party], base: type[PointForm] = PointForm) -> type[
     }
     fields["party_fields"] = tuple((f"position_{party.id}", party.id) for party in parties)
     return type("AgreementPointForm", (base,), fields)
+

@@ -58,7 +58,8 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
             "days": report.days_in_status,
         },
         "parties": [
-            {"name": p.name, "code": p.code, "kind": p.kind, "role": p.role} for p in report.parties
+            {"name": p.name, "code": p.code, "kind": p.kind, "role": p.role}
+            for p in report.parties
         ],
         "status_history": [
             {
