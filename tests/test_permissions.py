@@ -39,6 +39,8 @@ class Access(enum.Enum):
     READ = "any logged-in user"
     EDIT = "editors and admins"
     ADMIN = "admins only"
+    # No role lets one in: only users marked security officers (tests/access_log/).
+    OFFICER = "security officers only"
 
 
 # The permission table: endpoint -> who may use it, with every method the route accepts.
@@ -169,6 +171,10 @@ RULES: dict[str, Access] = {
     "api_meetings.restore": Access.ADMIN,
     "api_meetings.delete": Access.ADMIN,
     "api_outcomes.record": Access.EDIT,
+    # The access log: security officers only, whatever their role (admins included)
+    "access_log.index": Access.OFFICER,
+    "access_log.export": Access.OFFICER,
+    "api_access_log.list": Access.OFFICER,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
@@ -177,6 +183,7 @@ ALLOWED: dict[Access, set[Role | None]] = {
     Access.READ: {Role.VIEWER, Role.EDITOR, Role.ADMIN},
     Access.EDIT: {Role.EDITOR, Role.ADMIN},
     Access.ADMIN: {Role.ADMIN},
+    Access.OFFICER: set(),
 }
 
 # URL arguments that are not record ids, by endpoint.
@@ -195,7 +202,8 @@ SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 def missing_rule_message(endpoint: str) -> str:
     return (
         f"route {endpoint!r} has no entry in RULES (tests/test_permissions.py): add one saying "
-        "who may use it (Access.PUBLIC, READ, EDIT or ADMIN) and protect the view to match"
+        "who may use it (Access.PUBLIC, READ, EDIT, ADMIN or OFFICER) and protect the view "
+        "to match"
     )
 
 

@@ -102,7 +102,7 @@ def register_extensions(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from tracker.accounts import api_rate, throttle
     from tracker.api import bodies
-    from tracker.web import arguments, auth, markings, security
+    from tracker.web import access_log, arguments, auth, markings, security
 
     # Before any route is added: ids in URLs are the ones a record can have.
     app.url_map.converters["int"] = arguments.RecordIdConverter
@@ -117,6 +117,8 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(auth.require_login)
     app.before_request(markings.attach_reader)
     app.before_request(bodies.check_body)
+    # Reads of marked records (and refusals) go to the access log once the answer has gone.
+    app.after_request(access_log.note_request)
     # After-request hooks run last-registered first: the headers go on every response.
     app.after_request(security.add_headers)
     app.after_request(throttle.add_retry_after)
@@ -138,6 +140,7 @@ FEATURES = (
     "portfolio",
     "reports",
     "calendars",
+    "access_log",
 )
 
 
@@ -172,7 +175,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from tracker.models import Role
     from tracker.web import arguments, markings, security, templating
-    from tracker.web.navigation import NAVIGATION, NAVIGATION_ROLES
+    from tracker.web.navigation import NAVIGATION, NAVIGATION_OFFICERS, NAVIGATION_ROLES
 
     app.jinja_env.filters.update(templating.FILTERS)
     app.jinja_env.globals.update(
@@ -181,6 +184,7 @@ def register_template_helpers(app: Flask) -> None:
         request_id=security.request_id,
         navigation=NAVIGATION,
         navigation_roles=NAVIGATION_ROLES,
+        navigation_officers=NAVIGATION_OFFICERS,
         Role=Role,
         marking_banner=markings.banner,
         record_marking=markings.record_marking,

@@ -89,8 +89,12 @@ class AccessLogEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The record's table (agreement, negotiation_point, party_position...) and its id; a
+    # record keyed by two ids (a position: point and party; an outcome: meeting and
+    # agreement) has the second in part_id.
     record_type: Mapped[str] = mapped_column(sa.String(40))
     record_id: Mapped[int]
+    part_id: Mapped[int | None]
     level: Mapped[int]
     outcome: Mapped[AccessOutcome] = mapped_column(str_enum(AccessOutcome, "outcome"))
     address: Mapped[str] = mapped_column(sa.String(64), default="")

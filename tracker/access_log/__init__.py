@@ -1,0 +1,1 @@
+"""The access log, for security officers: who read or was refused which marked record."""
