@@ -70,6 +70,9 @@ IGNORED = frozenset(
 TOKEN_NAME = "tracker.audit.token_name"  # noqa: S105  (a key, not a secret)
 # Secrets, by the name a change to them is recorded under: only that they changed.
 SECRET = {"password_hash": "password", "secret_hash": "secret"}
+# Where a service leaves changes the columns do not show (a marking's downgrade and its
+# reason): [(record, [change, …]), …], written with that record's row at the next flush.
+NOTES = "tracker.audit.notes"
 
 
 def _plain(value: Any) -> Any:
@@ -89,6 +92,36 @@ def _plain(value: Any) -> Any:
 def acting_through_token(session: Session, name: str | None) -> None:
     """Record what ``session`` flushes from now on as done through the API token ``name``."""
     session.info[TOKEN_NAME] = name
+
+
+def note(session: Session, record, changes: list[dict]) -> None:
+    """Record ``changes`` (``{"field", "old", "new"}``) with ``record``'s audit row when
+    the session next flushes it: what a service knows and the columns do not."""
+    session.info.setdefault(NOTES, []).append((record, changes))
+
+
+def _noted(session: Session) -> list[tuple[str, int, list[dict]]]:
+    """The notes whose records are now flushed, as (record type, id, changes)."""
+    found, kept = [], []
+    for record, changes in session.info.get(NOTES, ()):
+        spec = AUDITED.get(type(record))
+        if spec is not None:
+            owner = (spec.record_type, record.id)
+        elif isinstance(record, StatusChange):
+            owner = ("agreement", record.agreement_id)
+        else:
+            child = _child_change(record, deleted=False)
+            owner = (child[0], child[1]) if child else (None, None)
+        if owner[1] is None:
+            kept.append((record, changes))  # not flushed yet
+        else:
+            found.append((owner[0], owner[1], changes))
+    session.info[NOTES] = kept
+    return found
+
+
+def _forget_notes(session: Session, _previous_transaction=None) -> None:
+    session.info.pop(NOTES, None)
 
 
 def _actor_id() -> int | None:
@@ -301,6 +334,9 @@ def _write_audit_records(session: Session, _context) -> None:
         else:
             child(obj, deleted=True)
 
+    for record_type, record_id, changes in _noted(session):
+        children.setdefault((record_type, record_id), []).extend(changes)
+
     # Changes to a record's parts join that record's own row, or make one.
     for (record_type, record_id), changes in children.items():
         existing = next(
@@ -328,3 +364,5 @@ def install() -> None:
     """Write the audit records of whatever any session flushes, from now on."""
     if not event.contains(Session, "after_flush", _write_audit_records):
         event.listen(Session, "after_flush", _write_audit_records)
+    if not event.contains(Session, "after_soft_rollback", _forget_notes):
+        event.listen(Session, "after_soft_rollback", _forget_notes)
