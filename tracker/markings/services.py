@@ -25,12 +25,14 @@ from tracker.models import (
     AgendaItem,
     Agreement,
     Marked,
+    Marking,
     MarkingValue,
     Meeting,
     NegotiationPoint,
     Party,
     PartyPosition,
     StatusChange,
+    marking_release,
 )
 from tracker.models.clock import today
 from tracker.models.errors import RuleError
@@ -192,9 +194,36 @@ def _known_id(value: MarkingValue) -> int | None:
 
 
 def _stored(value: MarkingValue) -> int:
-    # Looking the row up must not flush a record half set up by the calling service.
+    return stored_id(value)
+
+
+def stored_id(value: MarkingValue) -> int:
+    """The id of ``value``'s row in ``marking``, written now if nobody has used it yet.
+
+    Written with plain inserts, so that the records a service is still setting up are not
+    flushed half-made (and a versioned record's version not raised twice in one save).
+    """
     with db.session.no_autoflush:
-        return markings.id_for(db.session, value)
+        found = db.session.scalar(sa.select(Marking.id).where(Marking.key == value.key))
+        if found is not None:
+            return found
+        found = db.session.execute(
+            sa.insert(Marking.__table__)
+            .values(
+                key=value.key,
+                level=value.level,
+                caveats=",".join(sorted(value.caveats)),
+                declassify_on=value.declassify_on,
+                downgrade_to=value.downgrade_to,
+            )
+            .returning(Marking.__table__.c.id)
+        ).scalar_one()
+        if value.release_to:
+            db.session.execute(
+                sa.insert(marking_release),
+                [{"marking_id": found, "party_id": p} for p in sorted(value.release_to)],
+            )
+        return found
 
 
 def _note_downgrade(record: Marked, old: MarkingValue, new: MarkingValue, reason: str) -> None:
