@@ -21,6 +21,7 @@ from tracker.extensions import db
 from tracker.markings.services import MAX_REASON, MarkingChoice, from_parts
 from tracker.models import MarkingValue, Party
 from tracker.web.forms import NONE_CHOSEN, optional_id
+from tracker.web.markings import describe
 
 
 class CheckboxList(SelectMultipleField):
@@ -53,8 +54,13 @@ class MarkingForm(Form):
         render_kw={"rows": 2},
     )
 
+    # The marking the form was shown with (set by prepare()).
+    shown: MarkingValue | None = None
+
     def choice(self) -> MarkingChoice | None:
-        """The marking asked for, or None when the form carries no level."""
+        """The marking asked for; None when the form carries no level or was left as it was
+        shown, so the record keeps its marking, or a new one takes what it belongs to's
+        (which the same form may have raised)."""
         if self.level.data is None:
             return None
         value = from_parts(
@@ -64,7 +70,15 @@ class MarkingForm(Form):
             self.declassify_on.data,
             self.downgrade_to.data,
         )
-        return MarkingChoice(value, (self.downgrade_reason.data or "").strip())
+        reason = (self.downgrade_reason.data or "").strip()
+        if value == self.shown and not reason:
+            return None
+        return MarkingChoice(value, reason)
+
+    @property
+    def summary(self) -> str:
+        """The marking it was shown with, as banners write it."""
+        return describe(self.shown or MarkingValue())
 
     @property
     def wants_reason(self) -> bool:
@@ -92,6 +106,7 @@ def prepare(field, default: MarkingValue) -> None:
     ]
     form.caveats.choices = [SelectChoice(name, name) for name in markings.caveats()]
     form.rel_to.choices = _party_choices(default.release_to)
+    form.shown = default
     if getattr(form.level, "raw_data", None):
         return
     form.level.data = default.level

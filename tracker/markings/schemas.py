@@ -12,7 +12,7 @@ from tracker.extensions import db
 from tracker.markings.queries import level_name, level_rank
 from tracker.markings.services import MAX_REASON, MarkingChoice, from_parts
 from tracker.models import MarkingValue
-from tracker.web.markings import describe, party_codes
+from tracker.web.markings import party_codes
 
 
 class Level(ma.fields.String):
@@ -97,14 +97,15 @@ class MarkingSchema(ma.Schema):
 
 def shown(value: MarkingValue) -> dict:
     """A marking as the API gives it."""
-    codes = party_codes()
+    # Party codes only when needed: most records have no release list.
+    codes = party_codes() if value.release_to else {}
     return {
         "level": level_name(value.level),
         "rel_to": sorted(codes.get(p, f"#{p}") for p in value.release_to),
         "caveats": sorted(value.caveats),
         "declassify_on": value.declassify_on.isoformat() if value.declassify_on else None,
         "downgrade_to": level_name(value.downgrade_to),
-        "text": describe(value),
+        "text": value.describe(markings.levels(), codes),
     }
 
 
