@@ -84,7 +84,9 @@ class ActionListArgs(PageArgs):
         }
     )
     due_from = ma.fields.Date(metadata={"description": "Only the items due on or after this day."})
-    level = Level(metadata={"description": "Only those marked at this level (by name) or higher."})
+    classification = Level(
+        metadata={"description": "Only those marked at this level (by name) or higher."}
+    )
 
 
 ActionPage = page_schema(ActionSchema, "ActionPage")
@@ -115,7 +117,7 @@ def list_actions(args):
         "owner": lambda value: ActionItem.owner_id == value,
         "due_before": lambda value: ActionItem.due_on < value,
         "due_from": lambda value: ActionItem.due_on >= value,
-        "level": lambda value: at_or_above(ActionItem.marking_id, value),
+        "classification": lambda value: at_or_above(ActionItem.marking_id, value),
     }
     for name, condition in filters.items():
         if args.get(name) is not None:

@@ -22,14 +22,14 @@ class AgreementFilters:
     category: str = ""
     party: int | None = None
     lead: int | None = None
-    # Marked at this level (a rank) or higher.
-    level: int | None = None
+    # Marked at this classification level (a rank) or higher.
+    classification: int | None = None
     sort: str = "title"
     archived: bool = False
 
 
 # The list's query arguments that read_filters takes.
-FILTER_ARGS = ("q", "status", "category", "party", "lead", "level", "sort")
+FILTER_ARGS = ("q", "status", "category", "party", "lead", "classification", "sort")
 
 
 def read_filters(args: Mapping[str, str]) -> tuple[AgreementFilters, dict[str, str]]:
@@ -51,16 +51,16 @@ def read_filters(args: Mapping[str, str]) -> tuple[AgreementFilters, dict[str, s
             problems[name] = "Not a record id."
         return number
 
-    level, problem = read_level(args.get("level"))
+    classification, problem = read_level(args.get("classification"))
     if problem:
-        problems["level"] = problem
+        problems["classification"] = problem
     filters = AgreementFilters(
         q=clean_search(args.get("q")),
         status=one_of("status", [s.value for s in Status], ""),
         category=one_of("category", [c.value for c in Category], ""),
         party=an_id("party"),
         lead=an_id("lead"),
-        level=level,
+        classification=classification,
         sort=one_of("sort", SORTS, "title"),
     )
     return filters, problems

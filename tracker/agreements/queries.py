@@ -72,8 +72,8 @@ def _narrowed(stmt: sa.Select, filters: AgreementFilters) -> sa.Select:
         stmt = stmt.where(Agreement.category == filters.category)
     if filters.lead:
         stmt = stmt.where(Agreement.lead_id == filters.lead)
-    if filters.level is not None:
-        stmt = stmt.where(at_or_above(Agreement.marking_id, filters.level))
+    if filters.classification is not None:
+        stmt = stmt.where(at_or_above(Agreement.marking_id, filters.classification))
     return stmt
 
 

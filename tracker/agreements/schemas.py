@@ -135,7 +135,7 @@ class AgreementListArgs(PageArgs):
     category = ma.fields.String(validate=ma.validate.OneOf(["", *(c.value for c in Category)]))
     party = ma.fields.Integer(metadata={"description": "Only the agreements of this party."})
     lead = ma.fields.Integer(metadata={"description": "Only those this staff member leads."})
-    level = ma.fields.String(
+    classification = ma.fields.String(
         metadata={"description": "Only those marked at this level (by name) or higher."}
     )
     sort = ma.fields.String(

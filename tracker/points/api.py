@@ -108,7 +108,9 @@ class PointListArgs(PageArgs):
     status = ma.fields.Enum(
         PointStatus, by_value=True, metadata={"description": "Only the points in this status."}
     )
-    level = Level(metadata={"description": "Only those marked at this level (by name) or higher."})
+    classification = Level(
+        metadata={"description": "Only those marked at this level (by name) or higher."}
+    )
 
 
 PointPage = page_schema(PointSchema, "PointPage")
@@ -152,7 +154,7 @@ def list_points(args):
         stmt = stmt.where(NegotiationPoint.agreement_id == agreement_id)
     if status is not None:
         stmt = stmt.where(NegotiationPoint.status == status)
-    level = args.get("level")
+    level = args.get("classification")
     if level is not None:
         stmt = stmt.where(at_or_above(NegotiationPoint.marking_id, level))
     scope = f"points:{agreement_id}:{status}:{level}"

@@ -34,7 +34,8 @@ def party_codes() -> dict[int, str]:
 
 def describe(value: MarkingValue) -> str:
     """``value`` as banners and files show it, e.g. ``RESTRICTED // REL TO IND, JPN``."""
-    return value.describe(markings.levels(), party_codes())
+    # Party codes only when needed: most records have no release list.
+    return value.describe(markings.levels(), party_codes() if value.release_to else {})
 
 
 def value_of(marking_id: int) -> MarkingValue:
