@@ -167,7 +167,8 @@ def set_marking(
         if part is None:
             continue
         if not reason:
-            noun = label or f"A {NOUNS.get(type(record), 'record')}"
+            name = NOUNS.get(type(record), "record")
+            noun = label or f"{'An' if name[0] in 'aeiou' else 'A'} {name}"
             raise MarkingError(
                 f"{noun} cannot be marked lower than {what} ({describe(reference)}) without "
                 "a downgrade: give the reason for it.",
