@@ -71,6 +71,14 @@ def test_an_editor_adds_changes_and_reads_an_action(api, agreement, owner, talks
         "meeting_id": talks.id,
         "done": False,
         "done_on": None,
+        "marking": {
+            "level": "Unclassified",
+            "rel_to": [],
+            "caveats": [],
+            "declassify_on": None,
+            "downgrade_to": None,
+            "text": "UNCLASSIFIED",
+        },
         "version": 1,
         "url": None,
     }

@@ -99,6 +99,14 @@ def test_an_editor_records_a_side_meeting_and_reads_it_back(api, db, world):
                 "short_name": "RPSS",
             },
             "outcome": "Talks to begin in 2025",
+            "marking": {
+                "level": "Unclassified",
+                "rel_to": [],
+                "caveats": [],
+                "declassify_on": None,
+                "downgrade_to": None,
+                "text": "UNCLASSIFIED",
+            },
         }
     ]
     meeting = db.session.get(Meeting, body["id"])

@@ -16,6 +16,16 @@ from tracker.models import (
     Role,
 )
 
+# As every record is marked unless a marking is given (tests/markings/ has the rest).
+UNMARKED = {
+    "level": "Unclassified",
+    "rel_to": [],
+    "caveats": [],
+    "declassify_on": None,
+    "downgrade_to": None,
+    "text": "UNCLASSIFIED",
+}
+
 
 @pytest.fixture
 def agreement(make_agreement, db):
@@ -79,7 +89,9 @@ def test_an_editor_adds_a_point_with_positions_and_reads_it(api, agreement, part
     url = made.headers["Location"]
     assert made.json["url"] == url and made.headers["ETag"] == '"v1"'
     assert made.json["status"] == "open" and made.json["raised_at_id"] == raised.id
-    assert made.json["positions"] == [{"party_id": india.id, "name": "India", "position": "Broad"}]
+    assert made.json["positions"] == [
+        {"party_id": india.id, "name": "India", "position": "Broad", "marking": UNMARKED}
+    ]
     assert positions_in_db(db, made.json["id"]) == {india.id: "Broad"}
     read = api.get(url)
     assert read.status_code == 200 and read.json == made.json and read.headers["ETag"] == '"v1"'
@@ -106,7 +118,7 @@ def test_a_change_sets_positions_as_the_form_does_and_settles_the_point(
     assert changed.status_code == 200, changed.json
     assert changed.json["subject"] == "Scope" and changed.json["raised_at_id"] == raised.id
     assert changed.json["positions"] == [
-        {"party_id": japan.id, "name": "Japan", "position": "Narrow"}
+        {"party_id": japan.id, "name": "Japan", "position": "Narrow", "marking": UNMARKED}
     ]
     assert changed.headers["ETag"] == '"v2"'
     assert positions_in_db(db, changed.json["id"]) == {japan.id: "Narrow"}
@@ -142,7 +154,9 @@ def test_a_change_without_or_with_a_stale_if_match_is_refused_and_loses_nothing(
     assert stale.status_code == 412 and stale.json["current"] == url
     now = api.get(url).json
     assert now["subject"] == "Duration"
-    assert now["positions"] == [{"party_id": india.id, "name": "India", "position": "Broad"}]
+    assert now["positions"] == [
+        {"party_id": india.id, "name": "India", "position": "Broad", "marking": UNMARKED}
+    ]
 
 
 def test_refused_input_gets_a_problem_with_messages_by_field(api, agreement, parties):

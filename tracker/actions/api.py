@@ -15,6 +15,8 @@ from tracker.api.fields import Change, Flag, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
+from tracker.markings.queries import at_or_above
+from tracker.markings.schemas import Level, Marking
 from tracker.models import ActionItem, Role, clock
 
 blp = Blueprint(
@@ -55,6 +57,7 @@ class ActionSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "The day it was marked done; null while open."},
     )
+    marking = Marking(load_default=None)
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
     url = ma.fields.Function(
         lambda action: url_for("api_actions.one", action_id=action.id), dump_only=True
@@ -81,6 +84,9 @@ class ActionListArgs(PageArgs):
         }
     )
     due_from = ma.fields.Date(metadata={"description": "Only the items due on or after this day."})
+    classification = Level(
+        metadata={"description": "Only those marked at this level (by name) or higher."}
+    )
 
 
 ActionPage = page_schema(ActionSchema, "ActionPage")
@@ -111,6 +117,7 @@ def list_actions(args):
         "owner": lambda value: ActionItem.owner_id == value,
         "due_before": lambda value: ActionItem.due_on < value,
         "due_from": lambda value: ActionItem.due_on >= value,
+        "classification": lambda value: at_or_above(ActionItem.marking_id, value),
     }
     for name, condition in filters.items():
         if args.get(name) is not None:
@@ -145,6 +152,7 @@ def create_action(data):
             owner_id=data["owner_id"],
             due_on=data["due_on"],
             meeting_id=data["meeting_id"],
+            marking=data["marking_id"],
         )
         if data["done"]:
             services.set_done(action, True, clock.today())
@@ -187,6 +195,7 @@ def change_action(data, action_id: int):
             due_on=data.get("due_on", action.due_on),
             meeting_id=data.get("meeting_id", action.meeting_id),
             done=data.get("done", action.done),
+            marking=data.get("marking_id"),
         )
     )
     return tagged(action)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, TextAreaField
+from wtforms import BooleanField, DateField, FormField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from tracker.markings.forms import MarkingForm
 from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, TrackerForm
 
@@ -19,6 +20,7 @@ class ActionItemForm(TrackerForm):
     due_on = DateField("Due", validators=[Optional()])
     meeting_id = IdSelectField("Agreed at meeting")
     done = BooleanField("Done")
+    marking = FormField(MarkingForm)
 
 
 class ActionEditForm(VersionedForm, ActionItemForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.extensions import db
+from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import ActionItem, Agreement, Meeting, Person, clock
 from tracker.models.errors import RuleError
 from tracker.points.queries import meeting_problem
@@ -22,6 +23,7 @@ def _apply(
     owner_id: int | None,
     due_on: date | None,
     meeting_id: int | None,
+    marking: MarkingChoice | None = None,
 ) -> None:
     description = (description or "").strip()
     if not description:
@@ -47,6 +49,7 @@ def _apply(
             problem = meeting_problem(meeting, agreement.id)
             if problem:
                 raise ActionError(problem, "meeting_id")
+    set_marking(action, marking, parents=[agreement])
     action.description = description
     action.owner = owner
     action.due_on = due_on
@@ -60,6 +63,7 @@ def create_action(
     owner_id: int | None = None,
     due_on: date | None = None,
     meeting_id: int | None = None,
+    marking: MarkingChoice | None = None,
 ) -> ActionItem:
     """Add an open action item to ``agreement``."""
     # Attached to the agreement only once valid, so a refused action is never half-added.
@@ -71,6 +75,7 @@ def create_action(
         owner_id=owner_id,
         due_on=due_on,
         meeting_id=meeting_id,
+        marking=marking,
     )
     action.agreement = agreement
     db.session.add(action)
@@ -93,6 +98,7 @@ def update_action(
     due_on: date | None,
     meeting_id: int | None,
     done: bool,
+    marking: MarkingChoice | None = None,
 ) -> None:
     """Replace the action's details; marking it done records today, reopening clears it."""
     _apply(
@@ -102,6 +108,7 @@ def update_action(
         owner_id=owner_id,
         due_on=due_on,
         meeting_id=meeting_id,
+        marking=marking,
     )
     _set_done(action, done, clock.today())
     db.session.flush()

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from tracker.actions import queries, services
 from tracker.actions.forms import ActionEditForm, ActionItemForm
+from tracker.markings import forms as marking_forms
+from tracker.markings import services as marking_services
 from tracker.models import ActionItem, Agreement, Role, clock
 from tracker.web.auth import role_required
 from tracker.web.editing import Edit
@@ -24,6 +26,7 @@ def _prepare(form: ActionItemForm, agreement: Agreement, action: ActionItem | No
     form.meeting_id.choices = queries.meeting_choices(
         agreement, [action.meeting_id] if action else []
     )
+    marking_forms.prepare(form.marking, marking_services.value_of(action or agreement))
 
 
 def _values(form: ActionItemForm) -> dict:
@@ -32,6 +35,7 @@ def _values(form: ActionItemForm) -> dict:
         "owner_id": form.owner_id.data,
         "due_on": form.due_on.data,
         "meeting_id": form.meeting_id.data,
+        "marking": form.marking.choice(),
     }
 
 

@@ -143,6 +143,7 @@ def create_agreement(data):
             status=data["status"],
             status_on=data.get("status_changed_on") or clock.today(),
             recorded_by=current_user,
+            marking=data.get("marking_id"),
         )
     )
     return tagged(agreement, 201, Location=_location(agreement))
@@ -175,6 +176,7 @@ def change_agreement(data, agreement_id: int):
             agreement,
             values=_values(data, agreement),
             parties=_party_rows(data, agreement),
+            marking=data.get("marking_id"),
         )
     )
     return tagged(agreement)
@@ -258,6 +260,7 @@ def change_status(data, agreement_id: int):
             note=data["note"].strip(),
             meeting_id=data["meeting"],
             recorded_by=current_user,
+            marking=data["marking_id"],
         )
     )
     return tagged(agreement)

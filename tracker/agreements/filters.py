@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from tracker.markings.queries import read_level
 from tracker.models import Category, Status
 from tracker.web.arguments import clean_search, record_id
 
@@ -21,12 +22,14 @@ class AgreementFilters:
     category: str = ""
     party: int | None = None
     lead: int | None = None
+    # Marked at this classification level (a rank) or higher.
+    classification: int | None = None
     sort: str = "title"
     archived: bool = False
 
 
 # The list's query arguments that read_filters takes.
-FILTER_ARGS = ("q", "status", "category", "party", "lead", "sort")
+FILTER_ARGS = ("q", "status", "category", "party", "lead", "classification", "sort")
 
 
 def read_filters(args: Mapping[str, str]) -> tuple[AgreementFilters, dict[str, str]]:
@@ -48,12 +51,16 @@ def read_filters(args: Mapping[str, str]) -> tuple[AgreementFilters, dict[str, s
             problems[name] = "Not a record id."
         return number
 
+    classification, problem = read_level(args.get("classification"))
+    if problem:
+        problems["classification"] = problem
     filters = AgreementFilters(
         q=clean_search(args.get("q")),
         status=one_of("status", [s.value for s in Status], ""),
         category=one_of("category", [c.value for c in Category], ""),
         party=an_id("party"),
         lead=an_id("lead"),
+        classification=classification,
         sort=one_of("sort", SORTS, "title"),
     )
     return filters, problems

@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from tracker.agreements.services import MAX_PARTIES, date_problems, party_rows_problem
+from tracker.markings.forms import MarkingForm
 from tracker.models import Category, PartyRole, Priority, Status
 from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, RowList, TrackerForm
@@ -56,6 +57,7 @@ class AgreementForm(TrackerForm):
     target_on = DateField("Target date", validators=[Optional()])
     signed_on = DateField("Signed", validators=[Optional()])
     in_force_on = DateField("Entered into force", validators=[Optional()])
+    marking = FormField(MarkingForm)
     parties = RowList(
         FormField(PartyRowForm),
         min_entries=4,
@@ -94,6 +96,7 @@ class StatusChangeForm(VersionedForm, TrackerForm):
     )
     meeting = IdSelectField("Decided at meeting")
     note = TextAreaField("Note", validators=[Length(max=5_000)])
+    marking = FormField(MarkingForm)
 
     def set_statuses(self, statuses: list[Status]) -> None:
         self.status.choices = [SelectChoice("", "Choose…")] + [

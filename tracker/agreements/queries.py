@@ -13,6 +13,7 @@ from tracker.agreements.filters import AgreementFilters
 from tracker.data import search
 from tracker.data.cache import remember
 from tracker.extensions import db
+from tracker.markings.queries import at_or_above
 from tracker.models import (
     ActionItem,
     AgendaItem,
@@ -44,6 +45,7 @@ class AgreementRow:
     status: Status
     status_since: date | None
     last_meeting_at: datetime | None
+    marking_id: int
     parties: list[str] = field(default_factory=list)
 
     @property
@@ -70,6 +72,8 @@ def _narrowed(stmt: sa.Select, filters: AgreementFilters) -> sa.Select:
         stmt = stmt.where(Agreement.category == filters.category)
     if filters.lead:
         stmt = stmt.where(Agreement.lead_id == filters.lead)
+    if filters.classification is not None:
+        stmt = stmt.where(at_or_above(Agreement.marking_id, filters.classification))
     return stmt
 
 
@@ -199,6 +203,7 @@ def list_agreements(filters: AgreementFilters, page: int, size: int) -> Page:
             Agreement.status,
             Agreement.status_changed_on,
             Agreement.last_meeting_at,
+            Agreement.marking_id,
         ),
         filters,
     )
@@ -362,6 +367,7 @@ LISTED = (
     Agreement.last_activity_on,
     Agreement.archived_at,
     Agreement.version,
+    Agreement.marking_id,
 )
 
 

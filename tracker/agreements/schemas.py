@@ -11,6 +11,7 @@ from tracker.agreements import filters
 from tracker.agreements.services import MAX_PARTIES
 from tracker.api.fields import Change, Text, record_id, text
 from tracker.api.pagination import PageArgs, page_schema
+from tracker.markings.schemas import Marking
 from tracker.models import Category, PartyRole, Priority, Status
 
 
@@ -107,6 +108,7 @@ class AgreementSchema(ma.Schema):
     archived = ma.fields.Function(
         lambda agreement: agreement.archived_at is not None, dump_only=True
     )
+    marking = Marking()
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
     url = ma.fields.Function(
         lambda agreement: url_for("api_agreements.one", agreement_id=agreement.id),
@@ -133,6 +135,9 @@ class AgreementListArgs(PageArgs):
     category = ma.fields.String(validate=ma.validate.OneOf(["", *(c.value for c in Category)]))
     party = ma.fields.Integer(metadata={"description": "Only the agreements of this party."})
     lead = ma.fields.Integer(metadata={"description": "Only those this staff member leads."})
+    classification = ma.fields.String(
+        metadata={"description": "Only those marked at this level (by name) or higher."}
+    )
     sort = ma.fields.String(
         metadata={
             "enum": list(filters.SORTS),
@@ -160,6 +165,7 @@ class StatusChangeSchema(ma.Schema):
         lambda change: change.recorded_by.display_name if change.recorded_by else None
     )
     recorded_at = ma.fields.DateTime()
+    marking = Marking(dump_only=True)
 
 
 class StatusHistorySchema(ma.Schema):
@@ -188,6 +194,7 @@ class StatusMoveSchema(ma.Schema):
         load_default=None,
         metadata={"description": "The meeting that decided it: one that discussed the agreement."},
     )
+    marking = Marking(load_default=None)
 
 
 class AgreementRowSchema(AgreementSchema):

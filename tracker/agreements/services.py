@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.extensions import db
+from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import AgendaItem, Agreement, AgreementParty, Meeting, Party, User
 from tracker.models.errors import RuleError
 
@@ -102,19 +103,30 @@ def create_agreement(
     status: str,
     status_on: date,
     recorded_by: User | None,
+    marking: MarkingChoice | None = None,
 ) -> Agreement:
     _check_short_name(values.get("short_name"), None)
     _check_values(values)
     agreement = Agreement(status=status, status_on=status_on, recorded_by=recorded_by, **values)
+    set_marking(agreement, marking)
+    for change in agreement.status_changes:  # its first step, as marked as it is
+        set_marking(change, None, parents=[agreement])
     _set_parties(agreement, parties)
     db.session.add(agreement)
     db.session.flush()
     return agreement
 
 
-def update_agreement(agreement: Agreement, *, values: dict, parties: list[tuple[int, str]]) -> None:
+def update_agreement(
+    agreement: Agreement,
+    *,
+    values: dict,
+    parties: list[tuple[int, str]],
+    marking: MarkingChoice | None = None,
+) -> None:
     _check_short_name(values.get("short_name"), agreement.id)
     _check_values({**_key_dates(agreement), **values}, agreement.lead_id)
+    set_marking(agreement, marking)
     for name, value in values.items():
         setattr(agreement, name, value)
     _set_parties(agreement, parties)
@@ -137,6 +149,7 @@ def change_status(
     note: str,
     meeting_id: int | None,
     recorded_by: User | None,
+    marking: MarkingChoice | None = None,
 ) -> None:
     meeting = None
     if meeting_id:
@@ -152,9 +165,10 @@ def change_status(
         )
         if meeting is None:
             raise AgreementError("Choose a meeting that discussed the agreement.", "meeting")
-    agreement.change_status(
+    change = agreement.change_status(
         status, effective_on=effective_on, note=note, meeting=meeting, recorded_by=recorded_by
     )
+    set_marking(change, marking, parents=[agreement])
     db.session.flush()
 
 

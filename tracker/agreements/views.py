@@ -15,9 +15,13 @@ from tracker.agreements.forms import (
     AgreementForm,
     StatusChangeForm,
 )
+from tracker.data.markings import levels as marking_levels
+from tracker.markings import forms as marking_forms
+from tracker.markings import services as marking_services
 from tracker.models import (
     Agreement,
     Category,
+    MarkingValue,
     Role,
     Status,
     allowed_transitions,
@@ -78,16 +82,22 @@ def index():
             for group, choices in itertools.groupby(_party_choices(), lambda c: c.optgroup)
         ],
         staff=queries.staff_choices(),
+        levels=marking_levels(),
     )
 
 
-def _prepare_form(form: AgreementForm, *, creating: bool) -> None:
+def _prepare_form(
+    form: AgreementForm, *, creating: bool, agreement: Agreement | None = None
+) -> None:
     party_choices = [NONE_CHOSEN, *_party_choices()]
     for row in form.parties:
         row.party.choices = party_choices
     staff = [SelectChoice(id_, name) for id_, name in queries.staff_choices()]
     form.lead.choices = [NONE_CHOSEN, *staff]
     form.status.choices = [SelectChoice(s.value, s.label) for s in INITIAL_STATUSES]
+    marking_forms.prepare(
+        form.marking, marking_services.value_of(agreement) if agreement else MarkingValue()
+    )
     if not creating:
         del form.status
         del form.status_on
@@ -114,6 +124,7 @@ def create():
             status=form.status.data,
             status_on=form.status_on.data or clock.today(),
             recorded_by=current_user,
+            marking=form.marking.choice(),
         )
     ):
         flash(f"Agreement “{edit.result.title}” created.", "success")
@@ -174,11 +185,14 @@ def edit(agreement_id: int):
         rows = min(len(agreement.party_links) + 2, form.parties.max_entries)
         while len(form.parties) < rows:
             form.parties.append_entry()
-    _prepare_form(form, creating=False)
+    _prepare_form(form, creating=False, agreement=agreement)
     edit = Edit(form, agreement)
     if edit.save(
         lambda: services.update_agreement(
-            agreement, values=_form_values(form), parties=form.party_rows()
+            agreement,
+            values=_form_values(form),
+            parties=form.party_rows(),
+            marking=form.marking.choice(),
         )
     ):
         flash("Agreement saved.", "success")
@@ -194,6 +208,7 @@ def _prepare_status_form(
         NONE_CHOSEN,
         *(SelectChoice(m.id, f"{format_date(m.local_starts_at)} · {m.title}") for m in meetings),
     ]
+    marking_forms.prepare(form.marking, marking_services.value_of(agreement))
 
 
 @bp.route("/agreements/<int:agreement_id>/status", methods=["POST"])
@@ -220,6 +235,7 @@ def change_status(agreement_id: int):
             note=(form.note.data or "").strip(),
             meeting_id=form.meeting.data,
             recorded_by=current_user,
+            marking=form.marking.choice(),
         )
     ):
         flash(f"Status changed to {Status(form.status.data).label}.", "success")

@@ -16,8 +16,13 @@ T = TypeVar("T")
 
 
 def by_field(error: RuleError) -> dict:
-    """Where in the request body a broken rule is at fault: the field it names."""
-    return {error.field or "_schema": [str(error)]}
+    """Where in the request body a broken rule is at fault: the field it names (a dotted
+    name, ``marking.level``, nests as the body does)."""
+    *outer, last = (error.field or "_schema").split(".")
+    where: dict = {last: [str(error)]}
+    for part in reversed(outer):
+        where = {part: where}
+    return where
 
 
 def save(change: Callable[[], T], *, where: Callable[[RuleError], dict] = by_field) -> T:

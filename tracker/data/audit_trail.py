@@ -79,6 +79,9 @@ IGNORED = frozenset(
 TOKEN_NAME = "tracker.audit.token_name"  # noqa: S105  (a key, not a secret)
 # Secrets, by the name a change to them is recorded under: only that they changed.
 SECRET = {"password_hash": "password", "secret_hash": "secret"}
+# Where a service leaves changes the columns do not show (a marking's downgrade and its
+# reason): [(record, [change, …]), …], written with that record's row at the next flush.
+NOTES = "tracker.audit.notes"
 
 
 def _plain(value: Any) -> Any:
@@ -98,6 +101,37 @@ def _plain(value: Any) -> Any:
 def acting_through_token(session: Session, name: str | None) -> None:
     """Record what ``session`` flushes from now on as done through the API token ``name``."""
     session.info[TOKEN_NAME] = name
+
+
+def note(session: Session, record, changes: list[dict]) -> None:
+    """Record ``changes`` (``{"field", "old", "new"}``) with ``record``'s audit row when
+    the session next flushes it: what a service knows and the columns do not."""
+    session.info.setdefault(NOTES, []).append((record, changes))
+
+
+def _noted(session: Session) -> list[tuple[_Part, list[dict]]]:
+    """The notes whose records are now flushed, with where each is recorded."""
+    found, kept = [], []
+    for record, changes in session.info.get(NOTES, ()):
+        spec = AUDITED.get(type(record))
+        if spec is not None:
+            part = _Part(spec.record_type, record.id, *_place(record))
+        elif isinstance(record, StatusChange):
+            marking = _marking_with(session, record.marking_id, record.meeting)
+            part = _Part("agreement", record.agreement_id, marking, record.agreement_id)
+        else:
+            child = _child_change(session, record, deleted=False)
+            part = child[0] if child else None
+        if part is None or part.record_id is None:
+            kept.append((record, changes))  # not flushed yet
+        else:
+            found.append((part, changes))
+    session.info[NOTES] = kept
+    return found
+
+
+def _forget_notes(session: Session, _previous_transaction=None) -> None:
+    session.info.pop(NOTES, None)
 
 
 def _actor_id() -> int | None:
@@ -422,6 +456,9 @@ def _write_audit_records(session: Session, _context) -> None:
         else:
             child(obj, deleted=True)
 
+    for part, changes in _noted(session):
+        children.setdefault(part, []).extend(changes)
+
     # Changes to a record's parts join that record's own row (when it shows the same), or
     # make one.
     for part, changes in children.items():
@@ -464,3 +501,5 @@ def install() -> None:
     """Write the audit records of whatever any session flushes, from now on."""
     if not event.contains(Session, "after_flush", _write_audit_records):
         event.listen(Session, "after_flush", _write_audit_records)
+    if not event.contains(Session, "after_soft_rollback", _forget_notes):
+        event.listen(Session, "after_soft_rollback", _forget_notes)

@@ -16,6 +16,7 @@ from tracker.api.fields import Change, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
+from tracker.markings.schemas import Level, Marking
 from tracker.meetings import queries, services
 from tracker.meetings.forms import EARLIEST_DAY, LATEST_DAY
 from tracker.models import Meeting, MeetingLevel, Role
@@ -79,6 +80,7 @@ class AgendaItemSchema(ma.Schema):
             "it stays as it is (empty for an agreement new to the agenda)."
         },
     )
+    marking = Marking(load_default=None)
 
 
 class MeetingSchema(ma.Schema):
@@ -153,6 +155,7 @@ class MeetingSchema(ma.Schema):
         },
     )
     archived = ma.fields.Function(lambda meeting: meeting.archived_at is not None, dump_only=True)
+    marking = Marking()
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
     url = ma.fields.Function(_meeting_url, dump_only=True)
 
@@ -170,6 +173,9 @@ class MeetingListArgs(PageArgs):
         metadata={"description": "Only meetings starting after now (upcoming), or the others."},
     )
     level = ma.fields.Enum(MeetingLevel, by_value=True)
+    classification = Level(
+        metadata={"description": "Only those marked at this level (by name) or higher."}
+    )
     agreement_id = ma.fields.Integer(
         validate=ma.validate.Range(min=1, max=MAX_ID),
         metadata={"description": "Only meetings that discussed it."},
@@ -227,6 +233,12 @@ def _values(data: dict, meeting: Meeting | None = None) -> dict:
             "participant_ids", meeting and [person.id for person in meeting.participants]
         ),
         "agenda": agenda,
+        "marking": data.get("marking_id"),
+        "agenda_markings": {
+            row["agreement_id"]: row["marking_id"]
+            for row in data.get("agenda_items", ())
+            if row.get("marking_id") is not None
+        },
     }
 
 
@@ -242,9 +254,10 @@ def list_meetings(args):
         q=clean_search(args.get("q")),
         archived=args["archived"],
         when=args.get("when", ""),
+        classification=args.get("classification"),
     )
     scope = (
-        f"meetings:{filters.archived}:{filters.when}:{filters.level}:"
+        f"meetings:{filters.archived}:{filters.when}:{filters.level}:{filters.classification}:"
         f"{filters.agreement_id}:{filters.q}"
     )
     found = page(

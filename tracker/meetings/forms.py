@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from tracker.markings.forms import MarkingForm
 from tracker.meetings.services import MAX_AGENDA, MAX_PARTICIPANTS, timezone_names
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
@@ -138,6 +139,7 @@ class MeetingForm(TrackerForm):
         description="The larger gathering, if any.",
         invalid_value_message="Invalid Choice: could not coerce.",
     )
+    marking = FormField(MarkingForm)
     participant_ids = SelectMultipleField("Participants", coerce=int, render_kw={"size": 10})
     agenda = RowList(
         FormField(AgendaRowForm),

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker.data import search
 from tracker.data.cache import remember
 from tracker.extensions import db
+from tracker.markings.queries import at_or_above
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person, utcnow
 from tracker.web.arguments import MAX_ID
 from tracker.web.forms import NONE_CHOSEN
@@ -28,6 +29,8 @@ class MeetingFilters:
     archived: bool = False
     # "upcoming" (starting after now) or "past"; any other value: both.
     when: str = ""
+    # Marked at this classification level (a rank) or higher.
+    classification: int | None = None
 
 
 def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
@@ -40,6 +43,8 @@ def _filtered(stmt: sa.Select, filters: MeetingFilters) -> sa.Select:
         stmt = stmt.where(Meeting.starts_at <= utcnow())
     if filters.level is not None:
         stmt = stmt.where(Meeting.level == filters.level)
+    if filters.classification is not None:
+        stmt = stmt.where(at_or_above(Meeting.marking_id, filters.classification))
     if filters.agreement_id is not None:
         # The agreement's meetings through the agenda index, not a test of every meeting.
         stmt = stmt.where(

@@ -10,6 +10,7 @@ from zoneinfo import available_timezones
 import sqlalchemy as sa
 
 from tracker.extensions import db
+from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Person
 from tracker.models.errors import RuleError
 
@@ -95,6 +96,8 @@ def _apply(
     parent_id: int | None = None,
     participant_ids: Sequence[int] = (),
     agenda: Sequence[tuple[int, str]] = (),
+    marking: MarkingChoice | None = None,
+    agenda_markings: dict[int, MarkingChoice] | None = None,
 ) -> None:
     if not title.strip():
         raise MeetingError("Enter a title.", "title")
@@ -112,6 +115,15 @@ def _apply(
     # a half-changed meeting, and a new one that is not in the session yet cannot be.
     parent = _check_parent(meeting, parent_id)
     people = _people(meeting, participant_ids)
+    set_marking(meeting, marking)
+    agreements = (
+        {
+            a.id: a
+            for a in db.session.scalars(sa.select(Agreement).where(Agreement.id.in_(agreement_ids)))
+        }
+        if agreement_ids
+        else {}
+    )
     meeting.title = title.strip()
     meeting.starts_at = starts_at
     meeting.ends_at = ends_at
@@ -128,6 +140,13 @@ def _apply(
     items = []
     for agreement_id, outcome in agenda:
         item = existing.get(agreement_id) or AgendaItem(agreement_id=agreement_id)
+        # An outcome is marked at least as its agreement and its meeting.
+        set_marking(
+            item,
+            (agenda_markings or {}).get(agreement_id),
+            parents=[agreements[agreement_id], meeting],
+            field="agenda",
+        )
         item.outcome = outcome
         items.append(item)
     meeting.agenda_items = items

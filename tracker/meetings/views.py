@@ -7,9 +7,13 @@ from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from tracker.data.markings import levels as marking_levels
+from tracker.markings import forms as marking_forms
+from tracker.markings import services as marking_services
+from tracker.markings.queries import read_level
 from tracker.meetings import queries, services
 from tracker.meetings.forms import BLANK_ROWS, MeetingEditForm, MeetingForm
-from tracker.models import Agreement, Meeting, MeetingLevel, Role, utcnow
+from tracker.models import Agreement, MarkingValue, Meeting, MeetingLevel, Role, utcnow
 from tracker.web.archiving import add_archive_routes
 from tracker.web.arguments import MAX_ID, clean_search, id_arg, page_arg
 from tracker.web.auth import role_required
@@ -30,6 +34,7 @@ def _filters_from_request() -> queries.MeetingFilters:
         level=level,
         agreement_id=id_arg("agreement"),
         q=clean_search(request.args.get("q")),
+        classification=read_level(request.args.get("classification"))[0],
     )
 
 
@@ -47,6 +52,7 @@ def index():
         page=page,
         filters=filters,
         levels=list(MeetingLevel),
+        classifications=marking_levels(),
         agreement_name=agreement_name,
         now=utcnow(),
     )
@@ -72,6 +78,9 @@ def _prepare(form: MeetingForm, meeting: Meeting | None, *, parent: int | None =
         window = timedelta(days=current_app.config["PARENT_WINDOW_DAYS"])
     form.parent_id.choices = queries.parent_choices(meeting, window=window, also=parent)
     form.participant_ids.choices = queries.participant_choices(kept_people)
+    marking_forms.prepare(
+        form.marking, marking_services.value_of(meeting) if meeting else MarkingValue()
+    )
     blank = sum(1 for row in form.agenda if row.agreement_id.data is None)
     for _ in range(min(BLANK_ROWS - blank, form.agenda.max_entries - len(form.agenda))):
         form.agenda.append_entry()
@@ -133,6 +142,7 @@ def _values(form: MeetingForm) -> dict:
         "parent_id": form.parent_id.data,
         "participant_ids": form.participant_ids.data or [],
         "agenda": form.agenda_rows(),
+        "marking": form.marking.choice(),
     }
 
 

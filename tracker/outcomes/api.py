@@ -14,6 +14,7 @@ from tracker.api.blueprint import Blueprint
 from tracker.api.fields import record_id, text
 from tracker.api.saving import by_field, save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, etag, require_version
+from tracker.markings.schemas import Marking
 from tracker.models import Meeting, PointStatus, Role, RuleError, Status
 from tracker.outcomes import queries, services
 from tracker.outcomes.forms import MAX_SETTLE_ROWS
@@ -55,6 +56,7 @@ class AgreementOutcomeSchema(ma.Schema):
         10_000,
         metadata={"description": "What came out for the agreement; left as it is if not sent."},
     )
+    marking = Marking(load_default=None)
     status = ma.fields.Enum(
         Status,
         by_value=True,
@@ -103,6 +105,7 @@ class AgendaOutcomeSchema(ma.Schema):
     agreement_id = ma.fields.Integer()
     outcome = ma.fields.String()
     status = ma.fields.String(metadata={"description": "The agreement's status now."})
+    marking = Marking(dump_only=True)
 
 
 class RecordedSchema(ma.Schema):
@@ -138,6 +141,7 @@ def _outcomes(meeting: Meeting, entries: list[dict]) -> list[services.AgreementO
                 services.NewAction(row["task"], row["owner_id"], row["due_on"])
                 for row in entry["actions"]
             ],
+            marking=entry["marking_id"],
         )
         for entry in entries
     ]
@@ -178,6 +182,7 @@ def record(data, meeting_id: int):
                 "agreement_id": item.agreement_id,
                 "outcome": item.outcome,
                 "status": item.agreement.status.value,
+                "marking_id": item.marking_id,
             }
             for item in sorted(meeting.agenda_items, key=lambda item: item.agreement_id)
         ],

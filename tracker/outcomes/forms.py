@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from tracker.markings.forms import MarkingForm
 from tracker.meetings.services import MAX_AGENDA
 from tracker.models import PointStatus
 from tracker.web.conflicts import VersionedForm
@@ -58,6 +59,7 @@ class AgreementOutcomeForm(VersionedForm, Form):
 
     agreement_id = HiddenField()
     outcome = TextAreaField("Outcome", validators=[Length(max=10_000)])
+    marking = FormField(MarkingForm, label="Classification of the outcome")
     status = SelectField("Status change", default="")
     status_on = DateField("Effective date", validators=[Optional()])
     status_note = StringField("Note on the status change", validators=[Length(max=5_000)])

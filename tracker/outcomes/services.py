@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.actions import services as actions
+from tracker.markings.services import MarkingChoice, MarkingError, set_marking
 from tracker.models import AgendaItem, Meeting, NegotiationPoint, User
 from tracker.models.errors import RuleError
 from tracker.points import services as points
@@ -31,6 +32,8 @@ class AgreementOutcome:
     point_details: str = ""
     settle: dict[int, str] = field(default_factory=dict)
     new_actions: list[NewAction] = field(default_factory=list)
+    # The outcome's (the agenda row's) marking; None: as it is.
+    marking: MarkingChoice | None = None
 
 
 class OutcomeError(RuleError):
@@ -61,6 +64,10 @@ def record_outcomes(
             )
         seen.add(entry.agreement_id)
         agreement = item.agreement
+        try:
+            set_marking(item, entry.marking, parents=[agreement, meeting])
+        except MarkingError as error:
+            raise OutcomeError(str(error), index, error.field or "marking") from None
         outcome = entry.outcome.strip()
         if outcome != item.outcome:
             item.outcome = outcome

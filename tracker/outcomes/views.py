@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
+from tracker.markings import forms as marking_forms
+from tracker.markings import services as marking_services
 from tracker.models import (
     AgendaItem,
     Agreement,
@@ -17,7 +19,7 @@ from tracker.outcomes import queries, services
 from tracker.outcomes.forms import ACTION_ROWS, MAX_SETTLE_ROWS, NO_CHANGE, OutcomesForm
 from tracker.web.arguments import record_id
 from tracker.web.auth import role_required
-from tracker.web.editing import Edit
+from tracker.web.editing import Edit, field_at
 from tracker.web.forms import NONE_CHOSEN
 from tracker.web.records import or_404
 
@@ -81,6 +83,7 @@ def _prepare(form: OutcomesForm, items: dict[int, AgendaItem]) -> list[tuple]:
                 abort(400)
         for row in entry.actions:
             row.owner.choices = people
+        marking_forms.prepare(entry.marking, marking_services.value_of(item))
         sections.append((entry, item, open_points))
     return sections
 
@@ -103,6 +106,7 @@ def _outcomes(form: OutcomesForm) -> list[services.AgreementOutcome]:
                 for row in entry.actions
                 if (row.task.data or "").strip()
             ],
+            marking=entry.marking.choice(),
         )
         for entry in form.agreements
     ]
@@ -127,8 +131,11 @@ def record(meeting_id: int):
         if error.field in ("settle", "actions"):
             section_errors[error.index] = str(error)
         else:
-            field = getattr(form.agreements[error.index], error.field)
-            field.errors = [*field.errors, str(error)]
+            field = field_at(form.agreements[error.index], error.field)
+            if field is None:
+                section_errors[error.index] = str(error)
+            else:
+                field.errors = [*field.errors, str(error)]
 
     # The meeting's version covers its outcomes; each section carries its agreement's.
     edit = Edit(

@@ -15,6 +15,8 @@ from tracker.api.fields import Change, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
+from tracker.markings.queries import at_or_above
+from tracker.markings.schemas import Level, Marking
 from tracker.models import NegotiationPoint, PartyPosition, PointStatus, Role
 from tracker.points import queries, services
 
@@ -42,6 +44,7 @@ class PositionSchema(ma.Schema):
         max_length=LONG_TEXT,
         metadata={"description": "What the party holds; empty to hold none."},
     )
+    marking = Marking(load_default=None)
 
 
 def _one_per_party(positions: list[dict]) -> None:
@@ -86,6 +89,7 @@ class PointSchema(ma.Schema):
             "party left out, or given an empty position, holds none)."
         },
     )
+    marking = Marking(load_default=None)
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
     url = ma.fields.Function(
         lambda point: url_for("api_points.one", point_id=point.id), dump_only=True
@@ -103,6 +107,9 @@ class PointListArgs(PageArgs):
     agreement = record_id(strict=False, metadata={"description": "Only this agreement's points."})
     status = ma.fields.Enum(
         PointStatus, by_value=True, metadata={"description": "Only the points in this status."}
+    )
+    classification = Level(
+        metadata={"description": "Only those marked at this level (by name) or higher."}
     )
 
 
@@ -125,6 +132,14 @@ def _positions(data: dict) -> dict[int, str]:
     return {row["party_id"]: row["position"] for row in data["positions"]}
 
 
+def _position_markings(data: dict) -> dict:
+    return {
+        row["party_id"]: row["marking_id"]
+        for row in data.get("positions", ())
+        if row.get("marking_id") is not None
+    }
+
+
 @blp.route("/", endpoint="list", methods=["GET"])
 @requires(Role.VIEWER)
 @blp.arguments(PointListArgs, location="query")
@@ -139,7 +154,10 @@ def list_points(args):
         stmt = stmt.where(NegotiationPoint.agreement_id == agreement_id)
     if status is not None:
         stmt = stmt.where(NegotiationPoint.status == status)
-    scope = f"points:{agreement_id}:{status}"
+    level = args.get("classification")
+    if level is not None:
+        stmt = stmt.where(at_or_above(NegotiationPoint.marking_id, level))
+    scope = f"points:{agreement_id}:{status}:{level}"
     found = page(
         stmt, (NegotiationPoint.id,), scope=scope, cursor=args.get("cursor"), limit=args["limit"]
     )
@@ -170,6 +188,8 @@ def create_point(data):
             raised_at_id=data["raised_at_id"],
             settled_at_id=data["settled_at_id"],
             positions=_positions(data),
+            marking=data["marking_id"],
+            position_markings=_position_markings(data),
         )
     )
     return tagged(point, 201, Location=url_for("api_points.one", point_id=point.id))
@@ -215,6 +235,8 @@ def change_point(data, point_id: int):
             raised_at_id=data.get("raised_at_id", point.raised_at_id),
             settled_at_id=data.get("settled_at_id", point.settled_at_id),
             positions=positions,
+            marking=data.get("marking_id"),
+            position_markings=_position_markings(data),
         )
     )
     return tagged(point)

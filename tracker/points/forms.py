@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import FormField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from tracker.markings.forms import MarkingForm
 from tracker.models import Party, PointStatus
 from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, TrackerForm
@@ -22,6 +23,7 @@ class PointForm(TrackerForm):
     )
     raised_at_id = IdSelectField("Raised at")
     settled_at_id = IdSelectField("Settled at", description="Only for points agreed or dropped.")
+    marking = FormField(MarkingForm)
 
     # Filled in by point_form(): (field name, party id) for each party of the agreement.
     party_fields: tuple[tuple[str, int], ...] = ()
@@ -36,6 +38,19 @@ class PointForm(TrackerForm):
 
     def position_fields(self):
         return [self[name] for name, _ in self.party_fields]
+
+    def position_rows(self):
+        """(position field, its marking sub-form) for each party."""
+        return [(self[name], self[f"{name}_marking"]) for name, _ in self.party_fields]
+
+    def position_markings(self):
+        """The marking asked for each party's position, by party id."""
+        found = {}
+        for name, party_id in self.party_fields:
+            choice = self[f"{name}_marking"].form.choice()
+            if choice is not None:
+                found[party_id] = choice
+        return found
 
     def positions(self) -> dict[int, str]:
         """Each party's position as typed, by party id; empty ones are dropped by the service."""
@@ -54,6 +69,9 @@ def point_form(parties: list[Party], base: type[PointForm] = PointForm) -> type[
         )
         for party in parties
     }
+    for party in parties:
+        fields[f"position_{party.id}_marking"] = FormField(
+            MarkingForm, label=f"Classification of {party.name}'s position"
+        )
     fields["party_fields"] = tuple((f"position_{party.id}", party.id) for party in parties)
     return type("AgreementPointForm", (base,), fields)
-

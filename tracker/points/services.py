@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tracker.extensions import db
+from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import Agreement, Meeting, NegotiationPoint, PartyPosition, PointStatus
 from tracker.models.errors import RuleError
 from tracker.points import queries
@@ -39,6 +40,8 @@ def _apply(
     raised_at_id: int | None,
     settled_at_id: int | None,
     positions: dict[int, str],
+    marking: MarkingChoice | None = None,
+    position_markings: dict[int, MarkingChoice] | None = None,
 ) -> None:
     subject = (subject or "").strip()
     if not subject:
@@ -69,6 +72,9 @@ def _apply(
     if unknown:
         raise PointError("A position was given for a party not on this agreement.", "positions")
 
+    # The point's marking first: its positions' defaults are read from it.
+    set_marking(point, marking, parents=[agreement])
+    names = {link.party_id: link.party.name for link in agreement.party_links}
     point.subject = subject
     point.details = (details or "").strip()
     point.status = status
@@ -82,6 +88,13 @@ def _apply(
         if not text:
             continue
         row = existing.get(party_id) or PartyPosition(party_id=party_id)
+        set_marking(
+            row,
+            (position_markings or {}).get(party_id),
+            parents=[point],
+            field=f"positions.{party_id}.marking",
+            label=f"{names.get(party_id, 'A party')}'s position",
+        )
         row.position = text
         kept.append(row)
     point.positions = kept
@@ -96,6 +109,8 @@ def create_point(
     raised_at_id: int | None = None,
     settled_at_id: int | None = None,
     positions: dict[int, str] | None = None,
+    marking: MarkingChoice | None = None,
+    position_markings: dict[int, MarkingChoice] | None = None,
 ) -> NegotiationPoint:
     """Add a negotiation point to ``agreement``; empty positions are not stored."""
     # Attached to the agreement only once valid, so a refused point is never half-added.
@@ -109,6 +124,8 @@ def create_point(
         raised_at_id=raised_at_id,
         settled_at_id=settled_at_id,
         positions=positions or {},
+        marking=marking,
+        position_markings=position_markings,
     )
     point.agreement = agreement
     db.session.add(point)
@@ -125,6 +142,8 @@ def update_point(
     raised_at_id: int | None,
     settled_at_id: int | None,
     positions: dict[int, str],
+    marking: MarkingChoice | None = None,
+    position_markings: dict[int, MarkingChoice] | None = None,
 ) -> None:
     """Replace the point's details; ``positions`` is the whole set, by party id."""
     _apply(
@@ -136,6 +155,8 @@ def update_point(
         raised_at_id=raised_at_id,
         settled_at_id=settled_at_id,
         positions=positions,
+        marking=marking,
+        position_markings=position_markings,
     )
     db.session.flush()
 

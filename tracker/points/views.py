@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from tracker.markings import forms as marking_forms
+from tracker.markings import services as marking_services
 from tracker.models import Agreement, NegotiationPoint, Role
 from tracker.points import queries, services
 from tracker.points.forms import PointEditForm, PointForm, point_form
@@ -24,6 +26,15 @@ def _prepare(form: PointForm, agreement: Agreement, point: NegotiationPoint | No
     choices = queries.meeting_choices(agreement, keep)
     form.raised_at_id.choices = choices
     form.settled_at_id.choices = choices
+    own = marking_services.value_of(point) if point else None
+    agreement_value = marking_services.value_of(agreement)
+    marking_forms.prepare(form.marking, own or agreement_value)
+    positions = {row.party_id: row for row in point.positions} if point else {}
+    for name, party_id in form.party_fields:
+        row = positions.get(party_id)
+        # Left as shown, a position's marking follows its point's (see MarkingForm.choice).
+        default = marking_services.value_of(row) if row else (own or agreement_value)
+        marking_forms.prepare(form[f"{name}_marking"], default)
 
 
 def _values(form: PointForm) -> dict:
@@ -34,6 +45,24 @@ def _values(form: PointForm) -> dict:
         "raised_at_id": form.raised_at_id.data,
         "settled_at_id": form.settled_at_id.data,
         "positions": form.positions(),
+        "marking": form.marking.choice(),
+        "position_markings": form.position_markings(),
+    }
+
+
+def _fields(form: PointForm) -> dict[str, str]:
+    """Where a position's marking error goes on the form."""
+    return {
+        f"positions.{party_id}.marking.{part}": f"{name}_marking.{part}"
+        for name, party_id in form.party_fields
+        for part in (
+            "level",
+            "rel_to",
+            "caveats",
+            "declassify_on",
+            "downgrade_to",
+            "downgrade_reason",
+        )
     }
 
 
@@ -43,7 +72,7 @@ def create(agreement_id: int):
     agreement = or_404(queries.agreement_for_form(agreement_id))
     form = point_form(agreement.parties)()
     _prepare(form, agreement, None)
-    edit = Edit(form)
+    edit = Edit(form, fields=_fields(form))
     if edit.save(lambda: services.create_point(agreement, **_values(form))):
         flash(f"Point “{edit.result.subject}” added.", "success")
         return _agreement_page(agreement_id)
@@ -59,7 +88,7 @@ def edit(point_id: int):
     form_class = point_form(agreement.parties, base=PointEditForm)
     form = form_class(obj=point, data=None if request.method == "POST" else initial)
     _prepare(form, agreement, point)
-    edit = Edit(form, point)
+    edit = Edit(form, point, fields=_fields(form))
     if edit.save(lambda: services.update_point(point, **_values(form))):
         flash(f"Point “{form.subject.data.strip()}” saved.", "success")
         return _agreement_page(agreement.id)

@@ -32,6 +32,19 @@ from tracker.models import RuleError
 from tracker.web import conflicts
 
 
+def field_at(form, name: str):
+    """The field ``name`` of ``form``; a dotted name reaches into sub-forms
+    (``marking.level``). None if there is no such field."""
+    field = None
+    for part in name.split("."):
+        fields = getattr(form, "_fields", None)
+        field = fields.get(part) if fields is not None else None
+        if field is None:
+            return None
+        form = getattr(field, "form", None)
+    return field
+
+
 class Edit:
     """One submission of ``form``, which changes ``record`` (None when it creates one).
 
@@ -98,7 +111,7 @@ class Edit:
     def refuse(self, error: RuleError) -> None:
         """Show ``error`` on the field it names, or above the form."""
         name = self.fields.get(error.field or "", error.field)
-        field = self.form._fields.get(name) if name else None
+        field = field_at(self.form, name) if name else None
         if field is None:
             self.form.form_errors.append(str(error))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -24,12 +25,17 @@ def party_codes() -> dict[int, str]:
         rows = db.session.execute(db.select(Party.id, Party.code, Party.name))
         return {id_: code or name for id_, code, name in rows}
 
-    return remember("party codes", read)
+    # Kept for the request too: a list writes one marking per row, and asking the cache
+    # costs a query each time.
+    if "tracker_party_codes" not in g:
+        g.tracker_party_codes = remember("party codes", read)
+    return g.tracker_party_codes
 
 
 def describe(value: MarkingValue) -> str:
     """``value`` as banners and files show it, e.g. ``RESTRICTED // REL TO IND, JPN``."""
-    return value.describe(markings.levels(), party_codes())
+    # Party codes only when needed: most records have no release list.
+    return value.describe(markings.levels(), party_codes() if value.release_to else {})
 
 
 def value_of(marking_id: int) -> MarkingValue:
