@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from tests.helpers import PASSWORD, log_in, make_test_app
 from tracker.extensions import db as _db
 from tracker.models import Agreement, AgreementParty, Party, PartyKind, Role, User
+from tracker.models.marking import UNMARKED_ID
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL")
 REQUIRE_ALL = os.environ.get("TRACKER_TEST_REQUIRE_ALL") == "1"
@@ -101,6 +102,12 @@ def database_url(request, tmp_path):
     tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # The lowest marking, which the migration makes and every record starts at.
+        connection.execute(
+            sa.text("INSERT INTO marking (id, key, level, caveats) VALUES (:id, '0', 0, '')"),
+            {"id": UNMARKED_ID},
+        )
+        connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('marking', 'id'), 1)"))
     engine.dispose()
 
 

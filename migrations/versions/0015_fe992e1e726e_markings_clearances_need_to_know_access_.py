@@ -110,6 +110,9 @@ def upgrade():
         batch_op.create_index('ix_agreement_access_user_id', ['user_id', 'agreement_id'], unique=False)
 
     op.execute("INSERT INTO marking (id, key, level, caveats) VALUES (1, '0', 0, '')")
+    if op.get_bind().dialect.name == "postgresql":
+        # The row above was given its id; the next one stored must not be given it again.
+        op.execute("SELECT setval(pg_get_serial_sequence('marking', 'id'), 1)")
     for table in MARKED:
         with op.batch_alter_table(table, recreate='never') as batch_op:
             batch_op.add_column(
