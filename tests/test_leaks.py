@@ -20,6 +20,7 @@ import html
 import io
 import json
 import re
+import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -54,7 +55,7 @@ ADMIN_LINE = re.compile(r"username: admin\s+password: (\S+)")
 ACCOUNT_LINE = re.compile(r"^\s+(demo\.\S+)\s+(\S+)\s+(?:viewer|editor|admin)\s", re.MULTILINE)
 
 # The bounds of the crawl: URLs per kind of page (endpoint), and in all.
-PER_ENDPOINT = 8
+PER_ENDPOINT = 6
 TOTAL = 600
 # Not data: the app's own CSS and Bootstrap's files.
 NOT_DATA = {"static", "bootstrap.static"}
@@ -105,8 +106,15 @@ def _chrome_words() -> set[str]:
     words: set[str] = set()
     for path in [*TRACKER.rglob("*.html"), *TRACKER.rglob("*.py")]:
         words |= _words(path.read_text(encoding="utf-8"))
-    for name in (*markings.levels(), *markings.caveats(), *HTTP_STATUS_CODES.values()):
-        words |= _words(name)
+    # Besides the templates: the marking names, HTTP's status texts on error pages, and the
+    # time zones a meeting form offers ("US/Eastern").
+    for name in (
+        *markings.levels(),
+        *markings.caveats(),
+        *HTTP_STATUS_CODES.values(),
+        *zoneinfo.available_timezones(),
+    ):
+        words |= _words(name.replace("_", " "))
     return words
 
 
@@ -229,7 +237,7 @@ def leaks(response, hidden: Hidden, asked: str = "") -> list[str]:
         lower = text.lower()
         flat = " ".join(lower.split())
         for word, label in hidden.words.items():
-            if word == asked:
+            if word in asked:
                 continue
             if word in lower and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", lower):
                 found.add(f"word {word!r} of {label}")
@@ -421,7 +429,7 @@ def test_nothing_above_a_users_access_reaches_them(app, db, client, demo_passwor
             crawl.get(url, expect={403, 404}, force=True)
 
     # Search: the distinctive words of what they may not see, on every list that searches.
-    words = sorted(hidden.words)[:: max(1, len(hidden.words) // 12)]
+    words = sorted(hidden.words)[:: max(1, len(hidden.words) // 6)]
     for word in words:
         for path in ("/agreements/", "/meetings/", "/parties/", "/people/"):
             response = crawl.get(f"{path}?{urlencode({'q': word})}", force=True, asked=word)
@@ -478,8 +486,11 @@ def test_nothing_above_a_users_access_reaches_them(app, db, client, demo_passwor
     }
     for url, expected in api_lists.items():
         counts[url] = (len(listed[url]), len(expected))
-    wrong = {name: got for name, (got, expected) in counts.items() if got != expected}
-    assert not wrong, f"counts that are not what {username} sees: {counts}"
+    problems += [
+        f"{name} (count) is {got}, not the {expected} they see"
+        for name, (got, expected) in counts.items()
+        if got != expected
+    ]
 
     # Every kind of page and API answer was asked for.
     never = [
