@@ -292,16 +292,21 @@ class Crawl:
     headers: dict = field(default_factory=dict)
     seen: set = field(default_factory=set)
     per_endpoint: Counter = field(default_factory=Counter)
+    per_kind: Counter = field(default_factory=Counter)
     statuses: dict = field(default_factory=lambda: defaultdict(Counter))
     problems: list = field(default_factory=list)
     answers: dict = field(default_factory=dict)
 
-    def endpoint(self, url: str) -> str | None:
+    def endpoint(self, url: str) -> tuple[str | None, str | None]:
+        """The endpoint ``url`` goes to, and its kind of page for the bound: a record's
+        history and a report's format are each a kind of their own."""
         adapter = self.app.url_map.bind("localhost")
         try:
-            return adapter.match(urlsplit(url).path, method="GET")[0]
+            endpoint, args = adapter.match(urlsplit(url).path, method="GET")
         except Exception:  # noqa: BLE001  (a 404 or 405 of the routing: still fetched once)
-            return None
+            return None, None
+        kind = "/".join(str(args[k]) for k in ("record_type", "fmt") if k in args)
+        return endpoint, f"{endpoint}:{kind}"
 
     def get(
         self, url: str, *, expect: set[int] | None = None, force: bool = False, asked: str = ""
@@ -309,13 +314,14 @@ class Crawl:
         """Fetch ``url`` (once), check it, and return the answer (None when skipped)."""
         if url in self.seen:
             return self.answers.get(url)
-        endpoint = self.endpoint(url)
+        endpoint, kind = self.endpoint(url)
         if endpoint in NOT_DATA or endpoint in LEAVING:
             return None
-        if not force and (self.per_endpoint[endpoint] >= PER_ENDPOINT or len(self.seen) >= TOTAL):
+        if not force and (self.per_kind[kind] >= PER_ENDPOINT or len(self.seen) >= TOTAL):
             return None
         self.seen.add(url)
         self.per_endpoint[endpoint] += 1
+        self.per_kind[kind] += 1
         try:
             response = self.client.get(url, headers=self.headers)
         except Exception as error:  # noqa: BLE001  (a streamed body failing: no 500 to see)
@@ -439,7 +445,8 @@ def test_nothing_above_a_users_access_reaches_them(app, db, client, demo_passwor
 
     # The API, as a program of theirs: every list page by page, every URL its answers name.
     api = Crawl(app, client, hidden, headers={"Authorization": f"Bearer {secret}"})
-    api.per_endpoint, api.seen = crawl.per_endpoint, crawl.seen  # one bound for both
+    api.per_endpoint, api.per_kind = crawl.per_endpoint, crawl.per_kind  # one bound for both
+    api.seen = crawl.seen
     starts = []
     for rule in _rules(app, api=True):
         for url in urls_for(app, rule, hidden.visible):
