@@ -34,11 +34,13 @@ def demo_data() -> None:
     help="Load the demo data when the database holds no agreements.",
 )
 def setup(demo: bool) -> None:
-    """Migrate the database, create the first admin if there is none, load demo data if empty."""
+    """Migrate the database, create the first admin if there is none, load demo data if empty
+    (and, in a database that had no users, demo accounts at several clearances)."""
     from flask_migrate import upgrade
 
     upgrade()
-    if accounts.count_users() == 0:
+    fresh = accounts.count_users() == 0
+    if fresh:
         password = accounts.generate_password()
         accounts.create_user("admin", password, Role.ADMIN, "Administrator")
         db.session.commit()
@@ -49,6 +51,30 @@ def setup(demo: bool) -> None:
         )
     if demo and not db.session.scalar(sa.select(sa.func.count()).select_from(Agreement)):
         demo_data.callback()
+        # Accounts with printed passwords only in a database nobody uses yet: never added
+        # to one that already had users.
+        if fresh:
+            _demo_accounts()
+
+
+def _demo_accounts() -> None:
+    from tracker.cli.demo import create_demo_accounts
+
+    made = create_demo_accounts()
+    db.session.commit()
+    if not made:
+        return
+    width = max(len(account.username) for account in made)
+    click.echo(
+        "\nCreated demo accounts at several clearances (the admin reads only what is"
+        "\nUnclassified: being an admin grants no reading rights). Passwords are shown only once:"
+    )
+    for account in made:
+        name = f"{account.username:<{width}}"
+        click.echo(f"    {name}  {account.password}  {account.role:<6}  {account.about}")
+    click.echo(
+        "Deactivate them before putting real material in: tracker users deactivate USERNAME\n"
+    )
 
 
 @click.command("synth-data")
