@@ -252,7 +252,7 @@ def _marked_columns(state: ORMExecuteState) -> list:
     for description in stmt.column_descriptions:
         entity, expression = description.get("entity"), description.get("expr")
         if entity is not None and expression is entity:
-            continue  # a whole record: its load event notes it
+            return []  # records, noted by their load events (columns beside them are keys)
         clause = getattr(expression, "__clause_element__", lambda e=expression: e)()
         if not isinstance(clause, sa.ClauseElement) or _has_aggregate(clause):
             return []
