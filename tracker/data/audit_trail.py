@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tracker.models import (
+    AccessGroup,
     ActionItem,
     AgendaItem,
     Agreement,
@@ -44,7 +45,7 @@ class Audited:
 
 
 AUDITED: dict[type, Audited] = {
-    Agreement: Audited("agreement", "title"),
+    Agreement: Audited("agreement", "title", collections=("access_entries",)),
     Meeting: Audited("meeting", "title", collections=("participants",)),
     Party: Audited("party", "name"),
     Person: Audited("person", "name"),
@@ -52,6 +53,7 @@ AUDITED: dict[type, Audited] = {
     ActionItem: Audited("action", "description"),
     User: Audited("user", "username"),
     ApiToken: Audited("token", "name"),
+    AccessGroup: Audited("group", "name", collections=("members",)),
 }
 # Bookkeeping columns, and secrets whose values must never be copied anywhere.
 IGNORED = frozenset(
