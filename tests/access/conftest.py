@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.conftest import api_as  # noqa: F401  (the API's callers, by role)
 from tests.conftest import IsolatedClient
 from tests.helpers import log_in
 
