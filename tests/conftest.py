@@ -101,6 +101,10 @@ def database_url(request, tmp_path):
     tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # The lowest marking, which the migration made and every record points at by default.
+        connection.execute(
+            sa.text("INSERT INTO marking (id, key, level, caveats) VALUES (1, '0', 0, '')")
+        )
     engine.dispose()
 
 
