@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_login import current_user
 from flask_smorest import abort
+from sqlalchemy.orm import selectinload
 
 from tracker.access import queries, services
 from tracker.api.access import requires
@@ -139,7 +140,7 @@ def _group(group_id: int) -> AccessGroup:
 @blp.response(200, GroupPage)
 def list_groups(args):
     """The groups, by name, with their members."""
-    stmt = sa.select(AccessGroup)
+    stmt = sa.select(AccessGroup).options(selectinload(AccessGroup.members))
     search = clean_search(args.get("q"))
     if search:
         stmt = stmt.where(AccessGroup.name.icontains(search, autoescape=True))
