@@ -19,6 +19,8 @@ from tests.helpers import PASSWORD, log_in
 from tracker.accounts import tokens
 from tracker.extensions import db
 from tracker.models import (
+    AccessEntry,
+    AccessGroup,
     ActionItem,
     AgendaItem,
     Agreement,
@@ -62,6 +64,19 @@ RULES: dict[str, Access] = {
     "users.deactivate": Access.ADMIN,
     "users.reactivate": Access.ADMIN,
     "users.revoke_token": Access.ADMIN,
+    "users.change_clearance": Access.ADMIN,
+    # Named groups of users, for access lists
+    "access.groups": Access.ADMIN,
+    "access.create_group": Access.ADMIN,
+    "access.edit_group": Access.ADMIN,
+    "access.delete_group": Access.ADMIN,
+    # An agreement's need-to-know switch and access list: its lead and admins (the walk's
+    # agreements have no lead; tests/access covers the lead, and a 404 for those who do not
+    # see it)
+    "access.agreement": Access.ADMIN,
+    "access.need_to_know": Access.ADMIN,
+    "access.add": Access.ADMIN,
+    "access.remove": Access.ADMIN,
     "dashboard.index": Access.READ,
     # Agreements
     "agreements.index": Access.READ,
@@ -175,6 +190,15 @@ RULES: dict[str, Access] = {
     "access_log.index": Access.OFFICER,
     "access_log.export": Access.OFFICER,
     "api_access_log.list": Access.OFFICER,
+    # Groups: read by every user (leads name them on lists), changed by admins
+    "api_access.groups": Access.READ,
+    "api_access.group": Access.READ,
+    "api_access.create_group": Access.ADMIN,
+    "api_access.change_group": Access.ADMIN,
+    "api_access.delete_group": Access.ADMIN,
+    # An agreement's access list: its lead and admins, as the page
+    "api_access.agreement_access": Access.ADMIN,
+    "api_access.change_agreement_access": Access.ADMIN,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
@@ -239,7 +263,9 @@ def seed_world(n: int) -> dict[str, int]:
     agenda = AgendaItem(meeting=meeting, agreement=agreement)
     staff = User(username=f"staff{n}", display_name=f"Staff {n}", role=Role.VIEWER)
     staff.set_password(PASSWORD)
-    db.session.add_all([agreement, person, meeting, point, action, agenda, staff])
+    group = AccessGroup(name=f"Desk {n}", members=[staff])
+    entry = AccessEntry(agreement=agreement, group=group)
+    db.session.add_all([agreement, person, meeting, point, action, agenda, staff, group, entry])
     db.session.flush()  # the user's defaults (active)
     token, _secret = tokens.create_token(staff, f"Script {n}")
     db.session.commit()
@@ -251,6 +277,8 @@ def seed_world(n: int) -> dict[str, int]:
         "point_id": point.id,
         "action_id": action.id,
         "user_id": staff.id,
+        "group_id": group.id,
+        "entry_id": entry.id,
         "token_id": token.id,  # staff's: only admins may revoke it, others do not find it
         "record_id": agreement.id,  # with record_type "agreement" (OTHER_ARGUMENTS)
     }

@@ -128,6 +128,7 @@ def register_request_hooks(app: Flask) -> None:
 FEATURES = (
     "accounts",
     "accounts.users",
+    "access",
     "dashboard",
     "agreements",
     "meetings",

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from tracker.accounts import tokens
 from tracker.extensions import db
-from tracker.models import ApiToken, User, clock, utcnow
+from tracker.models import ApiToken, Party, User, clock, utcnow
 
 
 @dataclass(frozen=True)
@@ -74,3 +74,9 @@ def token_of(user: User, token_id: int) -> ApiToken | None:
     """``user``'s token ``token_id``; None for another's, as for a token that does not exist."""
     token = tokens.get_token(token_id)
     return token if token is not None and token.user_id == user.id else None
+
+
+def party_choices() -> list[tuple[int, str]]:
+    """(id, "Name (CODE)") of every party, by name: a user's nationality or organisation."""
+    rows = db.session.execute(sa.select(Party.id, Party.name, Party.code).order_by(Party.name))
+    return [(id_, f"{name} ({code})" if code else name) for id_, name, code in rows]

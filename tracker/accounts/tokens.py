@@ -49,9 +49,7 @@ def _expiry(expires_on: date | None) -> datetime | None:
     if expires_on >= date.max:  # its end would be past the last day a date can hold
         raise TokenError("Pick an earlier day, or none to have no expiry.", "expires_on")
     # Without a configured zone, a naive time is read as the server's local time.
-    end = datetime.combine(
-        expires_on + timedelta(days=1), time.min, tzinfo=clock.deployment_zone()
-    )
+    end = datetime.combine(expires_on + timedelta(days=1), time.min, tzinfo=clock.deployment_zone())
     return end.astimezone(UTC)
 
 

@@ -9,6 +9,8 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
+from tracker.access import queries as access_queries
+from tracker.access import services as access_services
 from tracker.agreements import filters, queries, services
 from tracker.agreements.forms import (
     AgreementEditForm,
@@ -166,6 +168,12 @@ def _detail_page(
         status_form=status_form,
         today=today,
         timeline=timeline,
+        # Its need-to-know switch and list, for its lead and admins only.
+        access_summary=(
+            access_queries.summary(agreement)
+            if access_services.manages(current_user, agreement)
+            else None
+        ),
         **context,
     )
 

@@ -4,9 +4,9 @@ records its reader may see.
 The rule (README, "Need-to-know"): a user sees a record when their clearance is at least its
 level, their party is in its ``REL TO`` (when set), they hold each of its caveats, and, when
 its agreement is need-to-know, they are on that agreement's access list (themselves or
-through a group). A record under an agreement (status changes, points and their positions,
-action items, outcomes) is seen only with its agreement; an outcome also only with its
-meeting. Being an admin grants nothing here.
+through a group) or lead it. A record under an agreement (status changes, points and their
+positions, action items, outcomes) is seen only with its agreement; an outcome also only
+with its meeting. Being an admin grants nothing here.
 
 A request's reader is an :class:`Access`: the markings they may read (a question about the
 few markings in use, answered once per request in Python) and the need-to-know agreements
@@ -61,7 +61,7 @@ class Access:
 
     # The markings they may read; None: every record (the command line).
     markings: frozenset[int] | None
-    # The need-to-know agreements whose access list holds them.
+    # The need-to-know agreements whose access list holds them, or that they lead.
     agreements: frozenset[int] = frozenset()
     user_id: int | None = None
 
@@ -95,9 +95,14 @@ def for_user(session: Session, user: User | None, *, day: date | None = None) ->
         )
     )
     groups = sa.select(group_member.c.group_id).where(group_member.c.user_id == user.id)
+    # An agreement's lead always counts as on its list, so a lead cannot lock themself out.
+    led = sa.select(Agreement.id).where(
+        Agreement.lead_id == user.id, Agreement.need_to_know.is_(True)
+    )
     listed = session.scalars(
         sa.select(AccessEntry.agreement_id)
         .where(sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups)))
+        .union(led)
         .execution_options(tracker_access=False)
     )
     return Access(readable, frozenset(listed), user.id)

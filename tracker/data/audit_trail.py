@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, object_session
 
 from tracker.data import markings
 from tracker.models import (
+    AccessGroup,
     ActionItem,
     AgendaItem,
     Agreement,
@@ -53,7 +54,7 @@ class Audited:
 
 
 AUDITED: dict[type, Audited] = {
-    Agreement: Audited("agreement", "title"),
+    Agreement: Audited("agreement", "title", collections=("access_entries",)),
     Meeting: Audited("meeting", "title", collections=("participants",)),
     Party: Audited("party", "name"),
     Person: Audited("person", "name"),
@@ -61,6 +62,7 @@ AUDITED: dict[type, Audited] = {
     ActionItem: Audited("action", "description"),
     User: Audited("user", "username"),
     ApiToken: Audited("token", "name"),
+    AccessGroup: Audited("group", "name", collections=("members",)),
 }
 # Bookkeeping columns, and secrets whose values must never be copied anywhere.
 IGNORED = frozenset(

@@ -1,17 +1,18 @@
 """Forms for managing staff accounts."""
 
-from wtforms import SelectChoice, SelectField, StringField
+from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.accounts.forms import new_password_fields
 from tracker.models import Role
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import TrackerForm
+from tracker.web.forms import IdSelectField, TrackerForm
 
 ROLE_CHOICES = [
-    SelectChoice(Role.VIEWER.value, "Viewer: reads everything"),
+    SelectChoice(Role.VIEWER.value, "Viewer: reads and reports"),
     SelectChoice(Role.EDITOR.value, "Editor: creates and edits records"),
-    SelectChoice(Role.ADMIN.value, "Admin: everything, and manages users"),
+    SelectChoice(Role.ADMIN.value, "Admin: manages users, groups and records"),
 ]
 
 
@@ -19,7 +20,34 @@ def role_field():
     return SelectField("Role", choices=ROLE_CHOICES, default=Role.VIEWER.value)
 
 
-class UserCreateForm(TrackerForm):
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (a macro in templates/accounts/users draws them)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ClearanceFields:
+    """What a user may read: the view fills the choices (levels, parties, caveats)."""
+
+    clearance = SelectField(
+        "Clearance",
+        coerce=int,
+        default=0,
+        description="The highest level of record they may read.",
+    )
+    party = IdSelectField(
+        "Nationality or organisation",
+        description="Records released to named parties (REL TO) reach them only if their "
+        "party is named.",
+    )
+    caveats = CheckboxesField("Caveats held", description="Each caveat on a record must be held.")
+    security_officer = BooleanField(
+        "Security officer: reads and exports the access log (no reading rights of its own)"
+    )
+
+
+class UserCreateForm(ClearanceFields, TrackerForm):
     username = StringField(
         "Username",
         validators=[DataRequired(message="Enter a username."), Length(max=80)],
@@ -35,6 +63,10 @@ class UserCreateForm(TrackerForm):
 
 class RoleForm(VersionedForm, TrackerForm):
     role = role_field()
+
+
+class ClearanceForm(ClearanceFields, VersionedForm, TrackerForm):
+    """A user's clearance, party, caveats and security-officer flag."""
 
 
 class PasswordResetForm(TrackerForm):

@@ -1,16 +1,24 @@
-"""Admin pages for staff accounts: list, create, change role, reset password, (de)activate,
-and revoke their API tokens (admins never see or make another user's secret)."""
+"""Admin pages for staff accounts: list, create, change role, set what they may read
+(clearance, party, caveats) and the security-officer flag, reset password, (de)activate, and
+revoke their API tokens (admins never see or make another user's secret)."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from tracker.accounts import queries, services, tokens
-from tracker.accounts.users.forms import PasswordResetForm, RoleForm, UserCreateForm
+from tracker.accounts.users.forms import (
+    ClearanceForm,
+    PasswordResetForm,
+    RoleForm,
+    UserCreateForm,
+)
+from tracker.data import markings
 from tracker.models import Role, User
 from tracker.web import conflicts
 from tracker.web.auth import log_auth, role_required, start_session
 from tracker.web.editing import Edit
-from tracker.web.forms import ConfirmForm
+from tracker.web.forms import NONE_CHOSEN, ConfirmForm
+from tracker.web.markings import party_codes
 from tracker.web.records import or_404
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -19,16 +27,36 @@ bp = Blueprint("users", __name__, url_prefix="/admin/users")
 FIELDS = {"password": "new_password"}
 
 
+def _fill_choices(form) -> None:
+    """The levels, parties and caveats a clearance may name (ClearanceFields)."""
+    form.clearance.choices = list(enumerate(markings.levels()))
+    form.party.choices = [NONE_CHOSEN, *queries.party_choices()]
+    form.caveats.choices = [(caveat, caveat) for caveat in markings.caveats()]
+
+
+def _clearance_values(form) -> dict:
+    return {
+        "clearance": form.clearance.data,
+        "party_id": form.party.data,
+        "caveats": form.caveats.data or [],
+        "security_officer": form.security_officer.data,
+    }
+
+
 @bp.route("/")
 @role_required(Role.ADMIN)
 def index():
-    return render_template("accounts/users/index.html", users=services.list_users())
+    users = services.list_users()
+    codes = party_codes()
+    clearances = {user.id: services.describe_clearance(user, codes) for user in users}
+    return render_template("accounts/users/index.html", users=users, clearances=clearances)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def create():
     form = UserCreateForm()
+    _fill_choices(form)
     edit = Edit(form, fields=FIELDS)
     if edit.save(
         lambda: services.create_user(
@@ -36,6 +64,7 @@ def create():
             form.new_password.data,
             form.role.data,
             form.display_name.data or "",
+            **_clearance_values(form),
         )
     ):
         user = edit.result
@@ -45,17 +74,37 @@ def create():
     return edit.render("accounts/users/form.html")
 
 
-def _edit_page(user: User, role_form=None, password_form=None, status: int = 200, conflict=None):
+def _edit_page(
+    user: User,
+    role_form=None,
+    password_form=None,
+    clearance_form=None,
+    status: int = 200,
+    conflict=None,
+    clearance_conflict=None,
+):
     if role_form is None:
         role_form = RoleForm(role=user.role.value)
         conflicts.stamp(role_form, user)
+    if clearance_form is None:
+        clearance_form = ClearanceForm(
+            clearance=user.clearance,
+            party=user.party_id,
+            caveats=sorted(user.caveat_set),
+            security_officer=user.security_officer,
+        )
+        conflicts.stamp(clearance_form, user)
+    _fill_choices(clearance_form)
     password_form = password_form or PasswordResetForm()
     page = render_template(
         "accounts/users/edit.html",
         user=user,
         role_form=role_form,
+        clearance_form=clearance_form,
         password_form=password_form,
         conflict=conflict,
+        clearance_conflict=clearance_conflict,
+        clearance=services.describe_clearance(user, party_codes()),
         token_rows=queries.token_rows(user),
     )
     return page, status
@@ -81,6 +130,24 @@ def change_role(user_id: int):
     user = or_404(services.get_user_by_id(user_id))
     status = edit.status if edit.conflict else 400
     return _edit_page(user, role_form=form, status=status, conflict=edit.conflict)
+
+
+@bp.route("/<int:user_id>/clearance", methods=["POST"])
+@role_required(Role.ADMIN)
+def change_clearance(user_id: int):
+    user = or_404(services.get_user_by_id(user_id))
+    form = ClearanceForm()
+    _fill_choices(form)
+    edit = Edit(form, user)
+    if edit.save(lambda: services.set_clearance(user, **_clearance_values(form))):
+        summary = services.describe_clearance(user, party_codes())
+        officer = " security officer" if user.security_officer else ""
+        log_auth(f"clearance set to {summary!r}{officer} by {current_user.username}", user.username)
+        flash(f"“{user.username}” may now read: {summary}.", "success")
+        return redirect(url_for("users.edit", user_id=user.id))
+    user = or_404(services.get_user_by_id(user_id))
+    status = edit.status if edit.conflict else 400
+    return _edit_page(user, clearance_form=form, status=status, clearance_conflict=edit.conflict)
 
 
 @bp.route("/<int:user_id>/password", methods=["POST"])

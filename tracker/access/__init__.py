@@ -1,0 +1,1 @@
+"""Need-to-know: named groups of users, and the access lists of agreements."""
