@@ -471,7 +471,8 @@ TARGETS = {
     "api": "median ≤ 3× floor",
     "tenth": "median ≤ 5× floor",
 }
-MAX_QUERIES = {"api": 6}  # other pages: 10
+# The API's 6 of issue 13, and one query for the reader's access (issue 14).
+MAX_QUERIES = {"api": 7}  # other pages: 10
 
 
 def verdict(result: Result) -> str:

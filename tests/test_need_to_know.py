@@ -99,7 +99,7 @@ def world(db, make_party, make_agreement, make_user) -> World:
     _mark(db, rising, level=CONFIDENTIAL)
     db.session.commit()
 
-    group = AccessGroup(name="Narwhal desk")
+    group = AccessGroup(name="Listed desk")
     for name, role, clearance, party, caveats in [
         ("viewer", Role.VIEWER, 0, india, ""),
         ("indian", Role.VIEWER, RESTRICTED, india, ""),

@@ -42,6 +42,7 @@ from tracker.models import (
     AgreementParty,
     AuditRecord,
     Marked,
+    Marking,
     Meeting,
     NegotiationPoint,
     PartyPosition,
@@ -82,30 +83,36 @@ NOTHING = Access(frozenset())
 
 
 def for_user(session: Session, user: User | None, *, day: date | None = None) -> Access:
-    """``user``'s access, read now: nothing for no user or an inactive one."""
+    """``user``'s access, read now in one query: nothing for no user or an inactive one."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return NOTHING
     day = day or today()
-    held = user.caveat_set
-    readable = frozenset(
-        marking_id
-        for marking_id, value in markings.known(session, refresh=True).items()
-        if value.readable_by(
-            clearance=user.clearance, party_id=user.party_id, caveats=held, day=day
-        )
-    )
     groups = sa.select(group_member.c.group_id).where(group_member.c.user_id == user.id)
     # An agreement's lead always counts as on its list, so a lead cannot lock themself out.
     led = sa.select(Agreement.id).where(
         Agreement.lead_id == user.id, Agreement.need_to_know.is_(True)
     )
-    listed = session.scalars(
-        sa.select(AccessEntry.agreement_id)
-        .where(sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups)))
-        .union(led)
-        .execution_options(tracker_access=False)
+    listed = sa.select(AccessEntry.agreement_id).where(
+        sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups))
     )
-    return Access(readable, frozenset(listed), user.id)
+    # The newest marking's id rides along as a negative number, so the markings kept in
+    # this process are read again only when another has stored a new one.
+    newest = sa.select(-sa.func.coalesce(sa.func.max(Marking.id), 0))
+    found = set(
+        session.scalars(
+            sa.union(listed, led, newest).execution_options(tracker_access=False)
+        )
+    )
+    top = -min(found)
+    held = user.caveat_set
+    readable = frozenset(
+        marking_id
+        for marking_id, value in markings.known(session, top=top).items()
+        if value.readable_by(
+            clearance=user.clearance, party_id=user.party_id, caveats=held, day=day
+        )
+    )
+    return Access(readable, frozenset(i for i in found if i > 0), user.id)
 
 
 def current(session: Session) -> Access:

@@ -53,14 +53,12 @@ def _load(session: Session, known: _Known) -> None:
     known.top = max(values, default=0)
 
 
-def known(session: Session, *, refresh: bool = False) -> dict[int, MarkingValue]:
-    """Every marking stored, by id. ``refresh``: first ask whether another process stored
-    new ones (one small query)."""
+def known(session: Session, *, top: int | None = None) -> dict[int, MarkingValue]:
+    """Every marking stored, by id; read again when ``top`` (the newest id, as the caller
+    found it) is not the newest kept."""
     kept = _kept()
-    if refresh or not kept.values:
-        top = session.scalar(sa.select(sa.func.max(Marking.id))) or 0
-        if top != kept.top:
-            _load(session, kept)
+    if not kept.values or (top is not None and top != kept.top):
+        _load(session, kept)
     return kept.values
 
 

@@ -41,7 +41,7 @@ def at_or_above(column, level: int) -> sa.ColumnElement[bool]:
     day = today()
     ids = sorted(
         marking_id
-        for marking_id, value in markings.known(db.session, refresh=True).items()
+        for marking_id, value in markings.known(db.session).items()
         if value.level_on(day) >= level
     )
     return column.in_(ids) if ids else sa.false()
