@@ -24,7 +24,8 @@ can carry the highest marking of what they show, and the access log can record r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -95,11 +96,12 @@ def for_user(session: Session, user: User | None, *, day: date | None = None) ->
         )
     )
     groups = sa.select(group_member.c.group_id).where(group_member.c.user_id == user.id)
-    listed = session.scalars(
-        sa.select(AccessEntry.agreement_id)
-        .where(sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups)))
-        .execution_options(tracker_access=False)
-    )
+    with reading_whole(session):
+        listed = session.scalars(
+            sa.select(AccessEntry.agreement_id)
+            .where(sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups)))
+            .execution_options(tracker_access=False)
+        ).all()
     return Access(readable, frozenset(listed), user.id)
 
 
@@ -127,6 +129,22 @@ def use(session: Session, access: Access) -> None:
     session.info[KEY] = access
     if has_request_context():
         setattr(g, KEY, access)
+
+
+@contextmanager
+def reading_whole(session: Session) -> Iterator[None]:
+    """Within this block ``session`` reads everything, as the command line does, the
+    database's row-level security included (tracker/data/row_security.py): for the rule's
+    own reads, such as which access lists hold a user, made before their access is known."""
+    before = session.info.get(KEY)
+    session.info[KEY] = EVERYTHING
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(KEY, None)
+        else:
+            session.info[KEY] = before
 
 
 # -- The rule as SQL ---------------------------------------------------------------------
