@@ -10,10 +10,11 @@ the app makes for each transaction (tracker/data/row_security.py):
 
 An unset setting means nothing: a connection that never said who it reads for sees no
 marked row. One policy per table, for reading and writing alike (a row may be changed only
-by a reader who sees it, and only into a row they would still see); the audit trail is only
-ever added to (and refused any change by its trigger), so it has a policy for reading and
-one for adding, where only the entry's marking counts (an entry about a deleted agreement is
-still written). Records under an agreement (or a point, or a meeting) ask whether their
+by a reader who sees it, and only into a row they would still see). The audit trail is
+written by the app for whoever changed something, whatever they may read (a login, an
+agreement deleted in the same flush): a policy for reading it, one that lets any entry be
+added, and one that lets an entry the reader sees have its marking raised with its record's
+(its trigger refuses any other change, and nothing may delete one). Records under an agreement (or a point, or a meeting) ask whether their
 parent row exists: that read is itself under the parent table's policy, so the rule is
 written once per table, as in access.py.
 
@@ -41,7 +42,8 @@ branch_labels = None
 depends_on = None
 
 POLICY = 'tracker_need_to_know'
-ADDING = 'tracker_audit_added'
+# The audit trail's policies for adding entries and raising their marking.
+AUDIT_WRITES = {'tracker_audit_added': 'INSERT', 'tracker_audit_raised': 'UPDATE'}
 
 # Each setting read once per statement (a sub-select becomes an InitPlan), not per row.
 EVERYTHING = "(SELECT current_setting('tracker.everything', true)) = 'on'"
@@ -110,10 +112,13 @@ def upgrade():
         seen = f"{EVERYTHING} OR ({rule})"
         if table == 'audit_record':
             op.execute(f"CREATE POLICY {POLICY} ON {table} FOR SELECT USING ({seen})")
-            op.execute(
-                f"CREATE POLICY {ADDING} ON {table} FOR INSERT "
-                f"WITH CHECK ({EVERYTHING} OR {_readable(table)})"
-            )
+            for name, command in AUDIT_WRITES.items():
+                using = f" USING ({seen})" if command == 'UPDATE' else ''
+                # An UPDATE's new row must pass the reading policy too: a raised entry is
+                # one its reader still sees.
+                op.execute(
+                    f"CREATE POLICY {name} ON {table} FOR {command}{using} WITH CHECK (true)"
+                )
         else:
             op.execute(f"CREATE POLICY {POLICY} ON {table} USING ({seen}) WITH CHECK ({seen})")
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -131,5 +136,6 @@ def downgrade():
     for table in RULES:
         op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
         if table == 'audit_record':
-            op.execute(f"DROP POLICY {ADDING} ON {table}")
+            for name in AUDIT_WRITES:
+                op.execute(f"DROP POLICY {name} ON {table}")
         op.execute(f"DROP POLICY {POLICY} ON {table}")

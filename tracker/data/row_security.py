@@ -125,7 +125,8 @@ def maintenance_engine() -> sa.Engine:
 def grant_statements(connection: Connection, role: str) -> list[str]:
     """What the app's role needs on the schema ``connection`` (the tables' owner) uses:
     reading and writing every table and sequence there, now and those later migrations add
-    (default privileges), except changing the audit trail or the schema's revision."""
+    (default privileges), except changing the audit trail (but raising an entry's marking
+    with its record's) or the schema's revision."""
     quote = connection.dialect.identifier_preparer.quote
     schema = quote(connection.scalar(sa.text("SELECT current_schema()")))
     owner = quote(connection.scalar(sa.text("SELECT current_user")))
@@ -138,6 +139,7 @@ def grant_statements(connection: Connection, role: str) -> list[str]:
         f"{defaults} SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app}",
         f"{defaults} USAGE, SELECT ON SEQUENCES TO {app}",
         f"REVOKE UPDATE, DELETE ON audit_record FROM {app}",
+        f"GRANT UPDATE (marking_id) ON audit_record TO {app}",
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {app}",
     ]
 
