@@ -146,7 +146,8 @@ def app(database_url):
     with app.app_context():
         yield app
         _db.session.remove()
-        _db.engine.dispose()
+        for engine in _db.engines.values():  # the owner's too (DATABASE_OWNER_URL)
+            engine.dispose()
 
 
 @pytest.fixture

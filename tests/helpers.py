@@ -71,7 +71,8 @@ def extra_app(database_url: str, **overrides):
     finally:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            for engine in db.engines.values():  # the owner's too (DATABASE_OWNER_URL)
+                engine.dispose()
 
 
 # Bookkeeping columns that change without anyone editing a record (logging in, sessions).
