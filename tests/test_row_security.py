@@ -227,9 +227,8 @@ def test_tracker_db_grant_gives_the_app_role_the_tables(database_url, app, runne
         )
 
 
+@pytest.mark.parametrize("database_url", BACKENDS[:1], indirect=True)
 def test_tracker_db_grant_is_for_postgresql(app, runner):
-    if _db.engine.dialect.name == "postgresql":
-        pytest.skip("SQLite's answer")
     result = runner.invoke(args=["db", "grant", "someone"])
     assert result.exit_code != 0 and "PostgreSQL" in result.output
 
