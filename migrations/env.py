@@ -10,6 +10,7 @@ from pathlib import Path
 from alembic import context
 from flask import current_app
 
+from tracker.data.row_security import maintenance_engine
 from tracker.data.search import is_search_object
 from tracker.models.base import UTCDateTime
 
@@ -63,7 +64,7 @@ def process_revision_directives(context_, revision, directives):
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=db.engine.url.render_as_string(hide_password=False),
+        url=maintenance_engine().url.render_as_string(hide_password=False),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -94,7 +95,8 @@ def _foreign_keys_off_on_sqlite(connection):
 
 
 def run_migrations_online() -> None:
-    with db.engine.connect() as connection, _foreign_keys_off_on_sqlite(connection):
+    # As the tables' owner when the app connects as another role (DATABASE_OWNER_URL).
+    with maintenance_engine().connect() as connection, _foreign_keys_off_on_sqlite(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,

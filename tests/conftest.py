@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
-from tests.helpers import PASSWORD, log_in, make_test_app
+from tests.helpers import PASSWORD, log_in, make_test_app, postgres_app_role
+from tracker.data import row_security
 from tracker.extensions import db as _db
 from tracker.models import Agreement, AgreementParty, Party, PartyKind, Role, User
 
@@ -33,12 +34,38 @@ def pytest_configure(config):
         raise pytest.UsageError("TRACKER_TEST_REQUIRE_ALL=1 but TRACKER_TEST_POSTGRES_URL is unset")
 
 
-def postgres_url(schema: str) -> str:
-    """The test server's URL with ``schema`` as the only schema on the search path."""
+def postgres_url(schema: str, *, role: str | None = None) -> str:
+    """The test server's URL with ``schema`` as the only schema on the search path; as the
+    tables' owner (the test user), or as ``role`` (whose password is its name)."""
     url = sa.make_url(POSTGRES_URL)
+    if role is not None:
+        url = url.set(username=role, password=role)
     return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
         hide_password=False
     )
+
+
+def ensure_postgres_app_role() -> str:
+    """The role the apps connect as (tests/helpers.py), made if missing: a login that owns
+    nothing and does not bypass row-level security. Making it needs CREATEROLE; .ci/run
+    makes it as the superuser."""
+    role = postgres_app_role()
+    engine = sa.create_engine(POSTGRES_URL)
+    try:
+        with engine.begin() as connection:
+            exists = sa.text("SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = :role)")
+            if not connection.scalar(exists, {"role": role}):
+                connection.exec_driver_sql(f"CREATE ROLE \"{role}\" LOGIN PASSWORD '{role}'")
+    except sa.exc.DBAPIError as error:
+        if "already exists" not in str(error):
+            raise pytest.UsageError(
+                f"The PostgreSQL tests connect the app as role {role} (password {role}), which "
+                f"could not be made: {error.orig}. As a superuser: CREATE ROLE {role} LOGIN "
+                f"PASSWORD '{role}'; (or ALTER ROLE ... CREATEROLE for the test user)."
+            ) from None
+    finally:
+        engine.dispose()
+    return role
 
 
 def drop_postgres_schema(schema: str) -> None:
@@ -78,11 +105,15 @@ def sqlite_template(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def postgres_schema():
-    """The test schema on the PostgreSQL server, migrated once per run."""
+    """The test schema on the PostgreSQL server, migrated once per run by its owner, and
+    the role the apps connect as granted its use (``tracker db grant``)."""
+    role = ensure_postgres_app_role()
     reset_postgres_schema(PG_SCHEMA)
     app = make_test_app(postgres_url(PG_SCHEMA))
     with app.app_context():
         upgrade()
+        with _db.engine.begin() as connection:
+            row_security.grant(connection, role)
         _db.engine.dispose()
     yield PG_SCHEMA
     drop_postgres_schema(PG_SCHEMA)
@@ -96,7 +127,8 @@ def database_url(request, tmp_path):
         yield f"sqlite:///{path}"
         return
     schema = request.getfixturevalue("postgres_schema")
-    yield postgres_url(schema)
+    # As the app connects in production: a role the tables' row-level security binds.
+    yield postgres_url(schema, role=postgres_app_role())
     engine = sa.create_engine(postgres_url(schema))
     # Every table emptied, but the lowest marking that the migration made and every record
     # points at by default.
@@ -114,7 +146,8 @@ def app(database_url):
     with app.app_context():
         yield app
         _db.session.remove()
-        _db.engine.dispose()
+        for engine in _db.engines.values():  # the owner's too (DATABASE_OWNER_URL)
+            engine.dispose()
 
 
 @pytest.fixture

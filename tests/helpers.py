@@ -1,6 +1,7 @@
 """Helpers shared by the tests."""
 
 import hashlib
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -13,10 +14,32 @@ from tracker.extensions import db
 PASSWORD = "correct horse battery"
 
 
+def postgres_app_role() -> str:
+    """The role the tests' apps connect to PostgreSQL as: it does not own the tables, so
+    their row-level security binds it (README, "PostgreSQL roles and row-level security")."""
+    return f"{sa.make_url(os.environ['TRACKER_TEST_POSTGRES_URL']).username}_app"
+
+
+def owner_url(database_url: str) -> str | None:
+    """The tables' owner's URL for an app connecting as the app role, else None."""
+    owner = os.environ.get("TRACKER_TEST_POSTGRES_URL")
+    url = sa.make_url(database_url)
+    if not owner or url.get_backend_name() != "postgresql":
+        return None
+    if url.username != postgres_app_role():
+        return None
+    owner = sa.make_url(owner)
+    return url.set(username=owner.username, password=owner.password).render_as_string(
+        hide_password=False
+    )
+
+
 def make_test_app(database_url: str, **overrides):
     config = {
         "TESTING": True,
         "DATABASE_URL": database_url,
+        # Migrations (and backups) as the tables' owner when the app is not.
+        "DATABASE_OWNER_URL": owner_url(database_url) or "",
         "SECRET_KEY": "test-secret-key",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_PROFILE": "CHEAPEST",
@@ -48,7 +71,8 @@ def extra_app(database_url: str, **overrides):
     finally:
         with app.app_context():
             db.session.remove()
-            db.engine.dispose()
+            for engine in db.engines.values():  # the owner's too (DATABASE_OWNER_URL)
+                engine.dispose()
 
 
 # Bookkeeping columns that change without anyone editing a record (logging in, sessions).

@@ -71,11 +71,12 @@ def register_proxy(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from tracker.accounts import api_rate, throttle, tokens
-    from tracker.data import audit_trail, database
+    from tracker.data import audit_trail, database, row_security
     from tracker.extensions import bootstrap, csrf, db, login_manager, migrate
     from tracker.web import auth
 
     database.install()
+    row_security.install()
     audit_trail.install()
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))

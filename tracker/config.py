@@ -25,6 +25,11 @@ class Defaults:
 
     # Filled in by load_config with a file in the instance folder.
     DATABASE_URL: str | None = None
+    # PostgreSQL, when the app connects as a role that does not own the tables (so their
+    # row-level security binds it): the owner's URL, for `tracker db ...` (migrations) and
+    # `tracker backup`/`restore`. Empty: those use DATABASE_URL too. README, "PostgreSQL
+    # roles and row-level security".
+    DATABASE_OWNER_URL = ""
     SECRET_KEY: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
@@ -117,6 +122,9 @@ def load_config(app: Flask, overrides: dict | None = None) -> None:
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + str(Path(app.instance_path, "tracker.sqlite"))
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if app.config.get("DATABASE_OWNER_URL"):
+        # A bind no model uses: only maintenance_engine() (tracker/data/row_security.py).
+        app.config["SQLALCHEMY_BINDS"] = {"owner": app.config["DATABASE_OWNER_URL"]}
     # The cookie never outlives the absolute session limit checked on every request.
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_MAX_HOURS"])
     if not app.config.get("SECRET_KEY"):

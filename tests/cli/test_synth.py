@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker.cli import synth
-from tracker.data import search
+from tracker.data import row_security, search
 from tracker.models import (
     ActionItem,
     AgendaItem,
@@ -50,12 +50,13 @@ def _wipe(db) -> None:
             db.session.execute(table.delete())
     db.session.commit()
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("SELECT setval(pg_get_serial_sequence('marking', 'id'), 1)"))
-        for table in ("status_change", "action_item"):
-            db.session.execute(
-                sa.text(f"ALTER SEQUENCE {table}_id_seq RESTART WITH 1")  # noqa: S608
-            )
-        db.session.commit()
+        # The sequences' owner's work (the app's role may only use them).
+        with row_security.maintenance_engine().begin() as owner:
+            owner.execute(sa.text("SELECT setval(pg_get_serial_sequence('marking', 'id'), 1)"))
+            for table in ("status_change", "action_item"):
+                owner.execute(
+                    sa.text(f"ALTER SEQUENCE {table}_id_seq RESTART WITH 1")  # noqa: S608
+                )
 
 
 def test_same_seed_same_data_other_seed_other_data(runner, db):

@@ -33,8 +33,11 @@ def register(app: Flask) -> None:
     from tracker.cli.backup import backup, restore
     from tracker.cli.data import demo_data, setup, synth_data
     from tracker.cli.report import report
+    from tracker.cli.roles import grant
     from tracker.cli.tokens import tokens_group
     from tracker.cli.users import users
 
     for command in (users, tokens_group, setup, demo_data, synth_data, report, backup, restore):
         app.cli.add_command(command)
+    # Flask-Migrate's `db` group, beside upgrade and check.
+    app.cli.commands["db"].add_command(grant)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from tracker.data.database import BUSY_TIMEOUT_MS
+from tracker.data.row_security import maintenance_engine
 from tracker.extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -91,7 +92,7 @@ def restore(file: Path, yes: bool) -> None:
             f"{KIND_NAMES[kind]}; restore it into a {KIND_NAMES[file_kind]} database."
         )
     revision = backup_revision(file)
-    target = db.engine.url.render_as_string(hide_password=True)
+    target = _engine().url.render_as_string(hide_password=True)
     if not yes:
         click.confirm(
             f"Replace everything in {target} with the backup in {file} "
@@ -103,7 +104,9 @@ def restore(file: Path, yes: bool) -> None:
         restore_sqlite(file, sqlite_path())
     else:
         pg_restore(file)
-    db.engine.dispose()  # pooled connections may remember the old schema
+    # Pooled connections may remember the old schema.
+    for engine in {db.engine, _engine()}:
+        engine.dispose()
     click.echo(f"Restored {file} into {target} (schema revision {revision}).")
     heads = set(migration_heads())
     if revision not in heads:
@@ -116,15 +119,21 @@ def restore(file: Path, yes: bool) -> None:
 # ---------------------------------------------------------------------------- the database
 
 
+def _engine() -> sa.Engine:
+    """The tables' owner's (DATABASE_OWNER_URL), if set: pg_dump refuses to dump a table
+    whose row-level security binds it, and a restore recreates the tables."""
+    return maintenance_engine()
+
+
 def database_kind() -> str:
-    name = db.engine.url.get_backend_name()
+    name = _engine().url.get_backend_name()
     if name not in KIND_NAMES:
         raise BackupError(f"Backups support SQLite and PostgreSQL, not {name}.")
     return name
 
 
 def sqlite_path() -> Path:
-    database = db.engine.url.database
+    database = _engine().url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         raise BackupError("Only an SQLite database in a file can be backed up or restored.")
     return Path(database)
@@ -229,7 +238,7 @@ def pg_tool(name: str) -> str:
 def _libpq_environment() -> dict[str, str]:
     """Environment naming the app's database for libpq tools; the password never appears
     on a command line, where other users of the machine could read it."""
-    url = db.engine.url
+    url = _engine().url
     settings = {
         "PGHOST": url.host,
         "PGPORT": str(url.port) if url.port else None,
@@ -252,7 +261,7 @@ def _libpq_environment() -> dict[str, str]:
 
 
 def _current_schema() -> str:
-    with db.engine.connect() as connection:
+    with _engine().connect() as connection:
         return connection.scalar(sa.text("SELECT current_schema()"))
 
 
@@ -316,7 +325,7 @@ def pg_restore(file: Path) -> None:
             f"uses schema {schema}; restore it into a database whose app schema has that name."
         )
     dumped_tables = {name for kind, _, name, _ in toc if kind == "TABLE"}
-    live_tables = set(sa.inspect(db.engine).get_table_names(schema=schema))
+    live_tables = set(sa.inspect(_engine()).get_table_names(schema=schema))
     if extra := live_tables - dumped_tables:
         raise BackupError(
             f"The database has tables the backup lacks ({', '.join(sorted(extra))}), so it is "
@@ -343,7 +352,7 @@ def pg_restore(file: Path) -> None:
                 "--single-transaction",
                 "--exit-on-error",
                 f"--use-list={listing.name}",
-                f"--dbname={db.engine.url.database}",
+                f"--dbname={_engine().url.database}",
                 str(file),
             ],
             "pg_restore",

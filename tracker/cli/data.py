@@ -9,6 +9,7 @@ import click
 import sqlalchemy as sa
 
 from tracker.accounts import services as accounts
+from tracker.data.row_security import maintenance_engine
 from tracker.extensions import db
 from tracker.models import Agreement, Role
 
@@ -96,12 +97,15 @@ def synth_data(agreements: int, parties: int, meetings: int, seed: int, yes: boo
         raise click.BadParameter("at least one agreement and two parties are needed")
     params = synth.SynthParams(agreements=agreements, parties=parties, meetings=meetings, seed=seed)
     started = time.perf_counter()
-    with db.engine.begin() as connection:
+    # As the tables' owner: PostgreSQL takes no COPY into a table whose row-level security
+    # binds the writer, and only the owner may VACUUM.
+    engine = maintenance_engine()
+    with engine.begin() as connection:
         if not yes and not synth.is_empty(connection):
             raise click.ClickException(
                 "The database already holds records; use --yes to add synthetic ones to them."
             )
         synth.generate(connection, params, allow_existing=True, progress=click.echo)
     click.echo(f"Synthetic data written in {time.perf_counter() - started:.1f} s.")
-    synth.tidy(db.engine)
+    synth.tidy(engine)
     click.echo(f"Statistics updated; {time.perf_counter() - started:.1f} s in all.")

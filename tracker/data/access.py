@@ -24,7 +24,8 @@ can carry the highest marking of what they show, and the access log can record r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
@@ -98,11 +99,12 @@ def for_user(session: Session, user: User | None, *, day: date | None = None) ->
     # The newest marking's id rides along as a negative number, so the markings kept in
     # this process are read again only when another has stored a new one.
     newest = sa.select(-sa.func.coalesce(sa.func.max(Marking.id), 0))
-    found = set(
-        session.scalars(
-            sa.union(listed, led, newest).execution_options(tracker_access=False)
+    with reading_whole(session):
+        found = set(
+            session.scalars(
+                sa.union(listed, led, newest).execution_options(tracker_access=False)
+            )
         )
-    )
     top = -min(found)
     held = user.caveat_set
     readable = frozenset(
@@ -139,6 +141,22 @@ def use(session: Session, access: Access) -> None:
     session.info[KEY] = access
     if has_request_context():
         setattr(g, KEY, access)
+
+
+@contextmanager
+def reading_whole(session: Session) -> Iterator[None]:
+    """Within this block ``session`` reads everything, as the command line does, the
+    database's row-level security included (tracker/data/row_security.py): for the rule's
+    own reads, such as which access lists hold a user, made before their access is known."""
+    before = session.info.get(KEY)
+    session.info[KEY] = EVERYTHING
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(KEY, None)
+        else:
+            session.info[KEY] = before
 
 
 # -- The rule as SQL ---------------------------------------------------------------------
