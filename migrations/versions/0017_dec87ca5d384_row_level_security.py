@@ -28,7 +28,7 @@ they were made with), and only triggers may call the one that recomputes an agre
 SQLite has no row-level security: nothing to do there.
 
 Revision ID: dec87ca5d384
-Revises: fe992e1e726e
+Revises: 5b1e0c7d2a94
 Create Date: 2026-12-03 14:20:00.000000
 
 """
@@ -37,7 +37,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'dec87ca5d384'
-down_revision = 'fe992e1e726e'
+down_revision = '5b1e0c7d2a94'
 branch_labels = None
 depends_on = None
 
