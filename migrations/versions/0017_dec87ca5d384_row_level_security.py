@@ -9,8 +9,8 @@ the app makes for each transaction (tracker/data/row_security.py):
 - ``tracker.agreements``: the need-to-know agreements whose access list holds the reader.
 
 An unset setting means nothing: a connection that never said who it reads for sees no
-marked row. One policy per table, for reading and writing alike (a row may be changed only
-by a reader who sees it, and only into a row they would still see). The audit trail is
+marked row. One policy per table, for reading and writing: a row may be changed only by a
+reader who sees it, and only to a marking they may read. The audit trail is
 written by the app for whoever changed something, whatever they may read (a login, an
 agreement deleted in the same flush): a policy for reading it, one that lets any entry be
 added, and one that lets an entry the reader sees have its marking raised with its record's
@@ -91,6 +91,16 @@ RULES = {
     ),
 }
 
+def _written(table: str) -> str:
+    """What a reader may write into ``table``: a row at a marking they may read. Rows they
+    may not see cannot be reached to change them (the reading policy); a change that takes a
+    row out of their sight, such as putting an agreement on need-to-know without them on
+    its list, is the app's to allow or refuse."""
+    if table in ('agreement_party', 'agreement_access'):
+        return 'true'  # no marking of their own: their agreement's reading policy guards them
+    return f"{EVERYTHING} OR {_readable(table)}"
+
+
 # The trigger functions of 0005 that read and write agreements for whoever changed a row.
 ACTIVITY_FUNCTIONS = (
     'agreement_activity_refresh(integer)',
@@ -120,7 +130,9 @@ def upgrade():
                     f"CREATE POLICY {name} ON {table} FOR {command}{using} WITH CHECK (true)"
                 )
         else:
-            op.execute(f"CREATE POLICY {POLICY} ON {table} USING ({seen}) WITH CHECK ({seen})")
+            op.execute(
+                f"CREATE POLICY {POLICY} ON {table} USING ({seen}) WITH CHECK ({_written(table)})"
+            )
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
     for function in ACTIVITY_FUNCTIONS:
         op.execute(f"ALTER FUNCTION {function} SECURITY DEFINER SET search_path FROM CURRENT")

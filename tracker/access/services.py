@@ -11,6 +11,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from tracker.access import queries
+from tracker.data import access
 from tracker.extensions import db
 from tracker.models import AccessEntry, AccessGroup, Agreement, Role, User, utcnow
 from tracker.models.errors import RuleError
@@ -121,8 +122,28 @@ def set_need_to_know(agreement: Agreement, on: bool) -> None:
             "Add users or groups first, or give it a lead.",
             "need_to_know",
         )
+    reader = access.current(db.session).user_id
+    if on and not agreement.need_to_know and reader is not None and not _sees(agreement, reader):
+        raise AccessError(
+            "You would no longer see this agreement: put yourself (or a group you are in) "
+            "on its list first.",
+            "need_to_know",
+        )
     agreement.need_to_know = bool(on)
     db.session.flush()
+
+
+def _sees(agreement: Agreement, user_id: int) -> bool:
+    """Whether ``user_id`` leads ``agreement`` or is on its list, named or through a group;
+    noted as seeing it from now on, when they are."""
+    listed = agreement.lead_id == user_id or any(
+        entry.user_id == user_id
+        or (entry.group is not None and any(m.id == user_id for m in entry.group.members))
+        for entry in agreement.access_entries
+    )
+    if listed:
+        access.listed_now(db.session, agreement.id)
+    return listed
 
 
 def only_the_lead(agreement: Agreement) -> bool:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import sqlalchemy as sa
@@ -44,6 +44,7 @@ from tracker.models import (
     AuditRecord,
     Marked,
     Marking,
+    MarkingValue,
     Meeting,
     NegotiationPoint,
     PartyPosition,
@@ -66,6 +67,10 @@ class Access:
     # The need-to-know agreements whose access list holds them, or that they lead.
     agreements: frozenset[int] = frozenset()
     user_id: int | None = None
+    # Who they are, for a marking first stored during their request (see _new_marking).
+    clearance: int = 0
+    party_id: int | None = None
+    caveats: frozenset[str] = frozenset()
 
     @property
     def everything(self) -> bool:
@@ -90,9 +95,9 @@ def for_user(session: Session, user: User | None, *, day: date | None = None) ->
     day = day or today()
     groups = sa.select(group_member.c.group_id).where(group_member.c.user_id == user.id)
     # An agreement's lead always counts as on its list, so a lead cannot lock themself out.
-    led = sa.select(Agreement.id).where(
-        Agreement.lead_id == user.id, Agreement.need_to_know.is_(True)
-    )
+    # (Every agreement they lead, so that one they put on need-to-know stays theirs to see,
+    # and on PostgreSQL to write, in the same request.)
+    led = sa.select(Agreement.id).where(Agreement.lead_id == user.id)
     listed = sa.select(AccessEntry.agreement_id).where(
         sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups))
     )
@@ -114,7 +119,14 @@ def for_user(session: Session, user: User | None, *, day: date | None = None) ->
             clearance=user.clearance, party_id=user.party_id, caveats=held, day=day
         )
     )
-    return Access(readable, frozenset(i for i in found if i > 0), user.id)
+    return Access(
+        readable,
+        frozenset(i for i in found if i > 0),
+        user.id,
+        user.clearance,
+        user.party_id,
+        held,
+    )
 
 
 def current(session: Session) -> Access:
@@ -141,6 +153,36 @@ def use(session: Session, access: Access) -> None:
     session.info[KEY] = access
     if has_request_context():
         setattr(g, KEY, access)
+
+
+def _new_marking(session: Session, marking_id: int, value: MarkingValue) -> None:
+    """A marking stored during a request is readable at once by a reader it allows (their
+    record at it is theirs to see and, on PostgreSQL, to write)."""
+    access = current(session)
+    if access.everything or access.user_id is None:
+        return
+    if value.readable_by(
+        clearance=access.clearance, party_id=access.party_id, caveats=access.caveats, day=today()
+    ):
+        widened = replace(access, markings=access.markings | {marking_id})
+        session.info[KEY] = widened
+        if has_request_context():
+            setattr(g, KEY, widened)
+
+
+markings.ON_NEW.append(_new_marking)
+
+
+def listed_now(session: Session, agreement_id: int) -> None:
+    """The reader was put on ``agreement_id``'s access list in this request: they see it
+    from now on (and, on PostgreSQL, may write it), not only from their next request."""
+    access = current(session)
+    if access.everything or agreement_id in access.agreements:
+        return
+    widened = replace(access, agreements=access.agreements | {agreement_id})
+    session.info[KEY] = widened
+    if has_request_context():
+        setattr(g, KEY, widened)
 
 
 @contextmanager

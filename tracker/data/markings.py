@@ -13,6 +13,8 @@ from tracker.models import Marking, MarkingValue, Party, marking_release
 from tracker.models.marking import DEFAULT_CAVEATS, DEFAULT_LEVELS
 
 KEPT = "tracker.markings"
+# Called with (session, id, value) when a marking is first stored (tracker/data/access.py).
+ON_NEW: list = []
 
 
 @dataclass
@@ -97,6 +99,8 @@ def id_for(session: Session, value: MarkingValue) -> int:
                 sa.insert(marking_release),
                 [{"marking_id": found, "party_id": p} for p in sorted(value.release_to)],
             )
+        for hook in ON_NEW:
+            hook(session, found, value)
     return found
 
 

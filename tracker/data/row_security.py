@@ -1,7 +1,7 @@
 """PostgreSQL row-level security: the database enforces the need-to-know rule too.
 
 The app narrows every ORM query to what its reader may see (tracker/data/access.py). On
-PostgreSQL, migration 0016 also makes the rule each table's row-level security policy, a
+PostgreSQL, migration 0017 also makes the rule each table's row-level security policy, a
 second line that holds for a query which forgot the first (a Core statement, raw SQL, a
 query run with ``tracker_access=False``). The policies read three settings, which this
 module makes in every transaction, before its first statement, with ``SET LOCAL`` (gone
