@@ -83,6 +83,8 @@ def postgres_schema():
     app = make_test_app(postgres_url(PG_SCHEMA))
     with app.app_context():
         upgrade()
+        with _db.engine.begin() as connection:
+            _unmarked_first(connection)
         _db.engine.dispose()
     yield PG_SCHEMA
     drop_postgres_schema(PG_SCHEMA)
@@ -101,7 +103,19 @@ def database_url(request, tmp_path):
     tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(
+            sa.text("INSERT INTO marking (id, key, level, caveats) VALUES (1, '0', 0, '')")
+        )
+        _unmarked_first(connection)
     engine.dispose()
+
+
+def _unmarked_first(connection) -> None:
+    """The lowest marking is row 1, as the migration makes it; new markings number on
+    from it (an id inserted by hand does not move PostgreSQL's sequence)."""
+    connection.execute(
+        sa.text("SELECT setval(pg_get_serial_sequence('marking', 'id'), max(id)) FROM marking")
+    )
 
 
 @pytest.fixture
