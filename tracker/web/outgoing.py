@@ -4,11 +4,11 @@ what leaves the app"). Pages carry theirs in banners (base.html, web/markings.py
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from flask import Response, request
+from flask import Response, request, stream_with_context
 
-from tracker.data import markings, outgoing
+from tracker.data import access, markings, outgoing
 from tracker.extensions import db
 from tracker.models import MarkingValue
 from tracker.models.clock import today
@@ -62,3 +62,22 @@ def mark_api_answer(response: Response) -> Response:
     if request.path.startswith("/api/") and HEADER not in response.headers:
         mark(response, shown_text())
     return response
+
+
+def streamed(lines: Iterator[str]) -> Iterator[str]:
+    """``lines`` to stream as a response's body, read for the request's reader.
+
+    A streamed body is read after the view has returned, when the request's database
+    session may have been replaced by a fresh one that knows no reader (and so would see
+    nothing): the reader, and what the request has shown so far, are carried over to it.
+    """
+    reader = access.current(db.session)
+    shown = set(access.shown(db.session))
+
+    def body() -> Iterator[str]:
+        session = db.session
+        access.use(session, reader)
+        session.info.setdefault(access.SHOWN, set()).update(shown)
+        yield from lines
+
+    return stream_with_context(body())
