@@ -184,10 +184,10 @@ def page(
     following = None
     if len(rows) > limit:
         rows = rows[:limit]
+        following = encode_cursor(scope, [rows[-1]._mapping[label] for label in labels])
     if whole_rows and rows and "marking_id" in rows[0]._fields:
         # Plain rows load no records: their markings are noted as a load would note them.
         outgoing.note_markings(db.session, {row.marking_id for row in rows}, "rows")
-        following = encode_cursor(scope, [rows[-1]._mapping[label] for label in labels])
     return Page(items=rows if whole_rows else [row[0] for row in rows], next=following)
 
 
