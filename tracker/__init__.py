@@ -103,7 +103,7 @@ def register_extensions(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from tracker.accounts import api_rate, throttle
     from tracker.api import bodies
-    from tracker.web import access_log, arguments, auth, markings, security
+    from tracker.web import access_log, arguments, auth, markings, outgoing, security
 
     # Before any route is added: ids in URLs are the ones a record can have.
     app.url_map.converters["int"] = arguments.RecordIdConverter
@@ -123,6 +123,8 @@ def register_request_hooks(app: Flask) -> None:
     # After-request hooks run last-registered first: the headers go on every response.
     app.after_request(security.add_headers)
     app.after_request(throttle.add_retry_after)
+    # Every API answer says the marking of what it shows (X-Classification).
+    app.after_request(outgoing.mark_api_answer)
 
 
 # Each feature package has a views module with a blueprint called ``bp``.

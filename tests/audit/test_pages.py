@@ -96,8 +96,10 @@ def test_csv_export_reads_back_and_is_safe_in_a_spreadsheet(client, make_user, c
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     text = response.get_data(as_text=True)
-    assert text.startswith("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert text.startswith("\ufeffUNCLASSIFIED\r\n")  # the marking of what it holds
+    assert text.endswith("\r\nUNCLASSIFIED\r\n")  # first and last
+    body = text.removeprefix("\ufeffUNCLASSIFIED\r\n").removesuffix("UNCLASSIFIED\r\n")
+    rows = list(csv.DictReader(io.StringIO(body)))
     assert {row["record_type"] for row in rows} == {"agreement"}
     update = next(row for row in rows if row["action"] == "update")
     assert update["user"] == "ann"

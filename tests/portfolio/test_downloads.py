@@ -21,7 +21,9 @@ def read_csv(response) -> list[dict[str, str]]:
     data = response.get_data()
     assert data.startswith(b"\xef\xbb\xbf")  # the BOM that tells spreadsheets it is UTF-8
     reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    header, *rows = list(reader)
+    # The marking of what the file holds is its first line and its last.
+    marking, header, *rows, last = list(reader)
+    assert marking == last == [response.headers["X-Classification"]]
     assert header == HEADER
     return [dict(zip(header, row, strict=True)) for row in rows]
 

@@ -40,7 +40,11 @@ def test_pdf_as_of_a_day(runner, negotiation, tmp_path):
 def test_markdown_and_html_to_standard_output(runner, negotiation):
     markdown = runner.invoke(args=["report", "UNICORN", "--format", "md"])
     assert markdown.exit_code == 0
-    assert markdown.output.startswith("# Joint development of stealth radio antenna equipment")
+    # The marking first and last, the report between.
+    assert markdown.output.startswith(
+        "**UNCLASSIFIED**\n\n# Joint development of stealth radio antenna equipment"
+    )
+    assert markdown.output.endswith("\n**UNCLASSIFIED**\n")
 
     html = runner.invoke(args=["report", "UNICORN"])
     assert html.exit_code == 0

@@ -367,6 +367,7 @@ LISTED = (
     Agreement.last_activity_on,
     Agreement.archived_at,
     Agreement.version,
+    # Not shown: what the answer's marking is worked out from (api/pagination.py).
     Agreement.marking_id,
 )
 

@@ -21,7 +21,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
+from tracker.data import outgoing
 from tracker.extensions import db
+from tracker.web.outgoing import shown_text
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -41,7 +43,8 @@ class PageArgs(ma.Schema):
 
 
 def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
-    """The schema of a page of ``item``s: the rows and the cursor of the next page."""
+    """The schema of a page of ``item``s: the rows, the cursor of the next page and the
+    marking of what the page shows."""
     return type(
         name,
         (ma.Schema,),
@@ -52,6 +55,21 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
                 required=True,
                 metadata={"description": "The cursor of the next page; null on the last."},
             ),
+            "marking": marking_field(),
+        },
+    )
+
+
+def marking_field() -> ma.fields.Function:
+    """The answer's ``marking``: the highest marking of what it shows, worked out as it is
+    written (declare it last, after the fields whose records it covers)."""
+    return ma.fields.Function(
+        lambda _answer: shown_text(),
+        required=True,
+        metadata={
+            "type": "string",
+            "description": "The highest classification marking of what this answer shows, "
+            "e.g. `SECRET // REL TO IND, JPN` (as the X-Classification header).",
         },
     )
 
@@ -167,6 +185,9 @@ def page(
     if len(rows) > limit:
         rows = rows[:limit]
         following = encode_cursor(scope, [rows[-1]._mapping[label] for label in labels])
+    if whole_rows and rows and "marking_id" in rows[0]._fields:
+        # Plain rows load no records: their markings are noted as a load would note them.
+        outgoing.note_markings(db.session, {row.marking_id for row in rows}, "rows")
     return Page(items=rows if whole_rows else [row[0] for row in rows], next=following)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from tracker.models import AuditRecord
 from tracker.render import csvfile
@@ -33,6 +33,14 @@ def _cells(record: AuditRecord) -> list:
     ]
 
 
-def csv_rows(records: Iterable[AuditRecord]) -> Iterator[str]:
-    """The CSV text, one line at a time, header first (UTF-8 with BOM for spreadsheets)."""
-    return csvfile.lines(HEADER, map(_cells, records))
+def csv_rows(
+    records: Iterable[AuditRecord],
+    marking: str | None = None,
+    last_marking: Callable[[], str] | None = None,
+) -> Iterator[str]:
+    """The CSV text, one line at a time, header first (UTF-8 with BOM for spreadsheets);
+    with a ``marking``, it is the first line, and the last (``last_marking()`` once every
+    entry is read, if given)."""
+    return csvfile.lines(
+        HEADER, map(_cells, records), marking=marking, last_marking=last_marking
+    )

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from tracker.data import outgoing
 from tracker.extensions import db
 from tracker.models import (
     ActionItem,
@@ -49,22 +50,37 @@ class AuditFilters:
     until: date | None = None
 
 
-def _filtered(filters: AuditFilters) -> sa.Select:
-    stmt = sa.select(AuditRecord).options(joinedload(AuditRecord.user))
+def _conditions(filters: AuditFilters) -> list[sa.ColumnElement[bool]]:
+    conditions = []
     if filters.user_id:
-        stmt = stmt.where(AuditRecord.user_id == filters.user_id)
+        conditions.append(AuditRecord.user_id == filters.user_id)
     if filters.record_type:
-        stmt = stmt.where(AuditRecord.record_type == filters.record_type)
+        conditions.append(AuditRecord.record_type == filters.record_type)
     if filters.since:
-        stmt = stmt.where(AuditRecord.recorded_at >= datetime.combine(filters.since, time(), UTC))
+        conditions.append(
+            AuditRecord.recorded_at >= datetime.combine(filters.since, time(), UTC)
+        )
     if filters.until and filters.until < date.max:  # the last day there is bounds nothing
         end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
-        stmt = stmt.where(AuditRecord.recorded_at < end)
+        conditions.append(AuditRecord.recorded_at < end)
+    return conditions
+
+
+def _filtered(filters: AuditFilters) -> sa.Select:
+    stmt = sa.select(AuditRecord).options(joinedload(AuditRecord.user))
+    stmt = stmt.where(*_conditions(filters))
     return stmt.order_by(AuditRecord.recorded_at.desc(), AuditRecord.id.desc())
 
 
 def audit_page(filters: AuditFilters, number: int, size: int) -> Page:
     return paginate(_filtered(filters), number, size)
+
+
+def marking_ids(filters: AuditFilters) -> frozenset[int]:
+    """The markings of the entries an export of ``filters`` would hold, asked of the
+    database in one query before the first is read."""
+    stmt = sa.select(AuditRecord.marking_id).where(*_conditions(filters))
+    return outgoing.selected(db.session, stmt)
 
 
 def iter_audit(filters: AuditFilters, batch: int = 500) -> Iterator[AuditRecord]:

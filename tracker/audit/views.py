@@ -11,7 +11,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -19,6 +18,7 @@ from flask_login import current_user
 from tracker.audit import queries
 from tracker.audit.export import csv_rows
 from tracker.models import Role, clock
+from tracker.web import outgoing
 from tracker.web.arguments import id_arg, page_arg
 from tracker.web.auth import role_required
 
@@ -96,11 +96,19 @@ def index():
 @role_required(Role.ADMIN)
 def export():
     filters = _filters()
-    rows = stream_with_context(csv_rows(queries.iter_audit(filters)))
-    return Response(
+    # The first line is written before any entry is read: the markings of the entries the
+    # export selects, asked of the database. The last line adds those of the entries read
+    # (the same ones, unless some were recorded in between).
+    outgoing.note(queries.marking_ids(filters))
+    marking = outgoing.shown_text()
+    rows = outgoing.streamed(
+        csv_rows(queries.iter_audit(filters), marking, last_marking=outgoing.shown_text)
+    )
+    response = Response(
         rows,
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="audit-{clock.today().isoformat()}.csv"',
         },
     )
+    return outgoing.mark(response, marking)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -73,8 +73,14 @@ def _participant(person: Person) -> str:
     return f"{name} ({person.party.name})"
 
 
-def calendar_entries(ids: sa.Select, meeting_url: Callable[[int], str]) -> list[MeetingEntry]:
-    """The meetings of ``ids`` (see :func:`feed_ids`) as calendar entries, by start."""
+def calendar_entries(
+    ids: sa.Select,
+    meeting_url: Callable[[int], str],
+    marking: Callable[[Iterable[int]], str] = lambda _ids: "",
+) -> list[MeetingEntry]:
+    """The meetings of ``ids`` (see :func:`feed_ids`) as calendar entries, by start; each
+    marked (``marking`` of the marking ids of what it shows) as its meeting, agenda items
+    and their agreements together."""
     stmt = (
         sa.select(Meeting)
         .where(Meeting.id.in_(ids))
@@ -113,6 +119,13 @@ def calendar_entries(ids: sa.Select, meeting_url: Callable[[int], str]) -> list[
                     AgendaEntry(_agreement_name(item.agreement), item.outcome) for item in agenda
                 ),
                 participants=tuple(_participant(person) for person in meeting.participants),
+                marking=marking(
+                    {
+                        meeting.marking_id,
+                        *(item.marking_id for item in agenda),
+                        *(item.agreement.marking_id for item in agenda),
+                    }
+                ),
             )
         )
     return entries

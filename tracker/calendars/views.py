@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, url_for
 from tracker.calendars import queries
 from tracker.models import utcnow
 from tracker.render.ical import build_calendar
+from tracker.web import outgoing
 from tracker.web.records import or_404
 
 bp = Blueprint("calendars", __name__)
@@ -37,18 +38,23 @@ def _calendar(name: str, uid: str, filename: str, agreement_id: int | None) -> R
     ids = queries.feed_ids(
         agreement_id, now=now, past_limit=current_app.config["CALENDAR_PAST_MEETINGS"]
     )
+    entries = queries.calendar_entries(ids, _meeting_url, outgoing.text_of)
+    # Every record the calendar shows was loaded for it (and the agreement it is of).
+    marking = outgoing.shown_text()
     body = build_calendar(
         name,
-        queries.calendar_entries(ids, _meeting_url),
+        entries,
         calendar_uid=f"{uid}@{domain}",
         domain=domain,
         generated_at=now,
+        marking=marking,
     )
-    return Response(
+    response = Response(
         body,
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="{filename}.ics"'},
     )
+    return outgoing.mark(response, marking)
 
 
 @bp.route("/calendar.ics")

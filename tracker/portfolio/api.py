@@ -9,10 +9,17 @@ from flask_smorest import abort
 
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
-from tracker.api.pagination import PageArgs, decode_cursor, encode_cursor, link_header
+from tracker.api.pagination import (
+    PageArgs,
+    decode_cursor,
+    encode_cursor,
+    link_header,
+    marking_field,
+)
 from tracker.models import Category, Role, Status, clock
 from tracker.portfolio import queries
 from tracker.portfolio.filters import parse_filters
+from tracker.web import outgoing
 
 blp = Blueprint(
     "api_portfolio",
@@ -123,6 +130,7 @@ class PortfolioPageSchema(ma.Schema):
     summary = ma.fields.Nested(
         SummarySchema, required=True, metadata={"description": "Every page, not this one."}
     )
+    marking = marking_field()
 
 
 @blp.route("/", endpoint="list", methods=["GET"])
@@ -165,6 +173,9 @@ def portfolio(args):
         last = rows[-1]
         following = encode_cursor(scope, [int(last.stalled), last.title, last.id])
     summary = queries.summary(filters, today=today, now=now, stalled_after=stalled_after)
+    # The rows are plain values and the summary counts: the records they draw on, asked of
+    # the database, mark the answer (its `marking` and X-Classification).
+    outgoing.note(queries.marking_ids(filters, today=today, chart=False))
     return (
         {"items": rows, "next": following, "summary": summary},
         200,

@@ -47,7 +47,10 @@ def _cells(row: PortfolioRow) -> list:
     ]
 
 
-def csv_lines(rows: Iterable[PortfolioRow]) -> Iterator[str]:
-    """The CSV text one line at a time, header first, so it can be streamed as it is read."""
+def csv_lines(rows: Iterable[PortfolioRow], marking: str | None = None) -> Iterator[str]:
+    """The CSV text one line at a time, header first (after the ``marking``, which is the
+    last line too), so it can be streamed as it is read."""
     # Only text can be taken for a formula; numbers (a negative count of days) stay numbers.
-    return csvfile.lines(HEADER, map(_cells, rows), cell=csvfile.neutralise_text)
+    return csvfile.lines(
+        HEADER, map(_cells, rows), cell=csvfile.neutralise_text, marking=marking
+    )

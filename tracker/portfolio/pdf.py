@@ -63,8 +63,12 @@ def portfolio_pdf(
     upcoming_days: int,
     today: date,
     generated_at: datetime,
+    marking: str = "",
 ) -> bytes:
-    pdf = ReportPDF(title=TITLE, generated_at=generated_at, orientation="landscape")
+    """The brief; ``marking`` (the highest of what it shows) heads and foots every page."""
+    pdf = ReportPDF(
+        title=TITLE, generated_at=generated_at, orientation="landscape", marking=marking
+    )
     pdf.add_page()
     pdf.heading(TITLE)
     pdf.paragraph(f"As of {format_date(today)}. Filters: {filters_text}.")

@@ -7,8 +7,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
+from tracker.data import outgoing
 from tracker.data.cache import remember
 from tracker.extensions import db
 from tracker.models import (
@@ -216,8 +217,12 @@ def _portfolio(
         .correlate(Agreement)
         .scalar_subquery()
     )
-    last = aliased(Meeting, name="last_meeting")
-    upcoming = aliased(Meeting, name="next_meeting")
+    # Table aliases, not ORM ones: the access rule's criteria are not carried over to an
+    # aliased entity in a join's ON clause (SQLAlchemy renders them on the unaliased table,
+    # which is not in the FROM). The ids joined on come from _meeting_id, whose select of
+    # Meeting is narrowed to the reader, so only meetings they may see are ever joined.
+    last = Meeting.__table__.alias("last_meeting").c
+    upcoming = Meeting.__table__.alias("next_meeting").c
     stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
     return (
         sa.select(
@@ -239,8 +244,8 @@ def _portfolio(
             stalled.label("stalled"),
         )
         .select_from(Agreement)
-        .outerjoin(last, last.id == _meeting_id(now, past=True))
-        .outerjoin(upcoming, upcoming.id == _meeting_id(now, past=False))
+        .outerjoin(last.id.table, last.id == _meeting_id(now, past=True))
+        .outerjoin(upcoming.id.table, upcoming.id == _meeting_id(now, past=False))
         .where(*_conditions(filters))
         .order_by(Agreement.title, Agreement.id)
     )
@@ -432,3 +437,35 @@ def upcoming_meetings(
         if entry.local_day <= last_day:
             meetings.append(entry)
     return meetings
+
+
+def marking_ids(filters: PortfolioFilters, *, today: date, chart: bool) -> frozenset[int]:
+    """The markings of every record the portfolio's figures draw on, asked of the database
+    (one query, counted once for each state of the data): the agreements it lists (with
+    ``chart``, every status, as the chart counts them), the open points and overdue actions
+    it counts, and the meetings (with their agenda items) that discussed those agreements,
+    of which it shows the last and the next: a meeting it does not show can only mark the
+    portfolio higher, never lower."""
+    listed_filters = replace(filters, status=None) if chart else filters
+
+    def read() -> frozenset[int]:
+        listed = sa.select(Agreement.id).where(*_conditions(listed_filters))
+        return outgoing.selected(
+            db.session,
+            sa.select(Agreement.marking_id).where(*_conditions(listed_filters)),
+            sa.select(NegotiationPoint.marking_id).where(
+                NegotiationPoint.agreement_id.in_(listed),
+                NegotiationPoint.status.in_(OPEN_POINTS),
+            ),
+            sa.select(ActionItem.marking_id).where(
+                ActionItem.agreement_id.in_(listed),
+                ActionItem.done.is_(False),
+                ActionItem.due_on < today,
+            ),
+            sa.select(AgendaItem.marking_id).where(AgendaItem.agreement_id.in_(listed)),
+            sa.select(Meeting.marking_id)
+            .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+            .where(AgendaItem.agreement_id.in_(listed), Meeting.archived_at.is_(None)),
+        )
+
+    return remember(("portfolio markings", listed_filters, today), read)

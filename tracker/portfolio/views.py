@@ -19,7 +19,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from markupsafe import Markup
@@ -31,6 +30,7 @@ from tracker.portfolio.export import csv_lines
 from tracker.portfolio.filters import FilterProblem, PortfolioFilters, parse_filters
 from tracker.portfolio.pdf import portfolio_pdf
 from tracker.render.chart import status_chart
+from tracker.web import outgoing
 from tracker.web.arguments import page_arg
 from tracker.web.pagination import Page, locate
 
@@ -64,6 +64,11 @@ class PortfolioRequest:
 
     def meetings(self) -> list[queries.UpcomingMeeting]:
         return queries.upcoming_meetings(self.filters, today=self.today, now=self.now)
+
+    def note_marking(self, *, chart: bool) -> None:
+        """Count the records the portfolio's rows and figures draw on as shown by the
+        request: its rows are plain values and its figures counts, which load none."""
+        outgoing.note(queries.marking_ids(self.filters, today=self.today, chart=chart))
 
 
 def _request() -> PortfolioRequest:
@@ -103,6 +108,7 @@ def _list_links(filters: PortfolioFilters) -> dict[Status, str]:
 @bp.route("/portfolio/")
 def index():
     portfolio = _request()
+    portfolio.note_marking(chart=True)
     filters = portfolio.filters
     counts = queries.status_counts(filters)
     links = _list_links(filters)
@@ -149,26 +155,35 @@ def _attachment(extension: str, today: date) -> dict[str, str]:
 @bp.route("/portfolio.csv")
 def export_csv():
     portfolio = _download_request()
-    lines = stream_with_context(csv_lines(portfolio.rows()))
-    return Response(lines, mimetype="text/csv", headers=_attachment("csv", portfolio.today))
+    # Known before the first row is read: the markings of the rows the query selects.
+    portfolio.note_marking(chart=False)
+    marking = outgoing.shown_text()
+    lines = outgoing.streamed(csv_lines(portfolio.rows(), marking))
+    response = Response(lines, mimetype="text/csv", headers=_attachment("csv", portfolio.today))
+    return outgoing.mark(response, marking)
 
 
 @bp.route("/portfolio.pdf")
 def export_pdf():
     portfolio = _download_request()
     filters = portfolio.filters
+    meetings = portfolio.meetings()  # loaded first: their markings count
+    portfolio.note_marking(chart=True)
+    marking = outgoing.shown_text()
     document = portfolio_pdf(
         rows=portfolio.rows(),
         counts=queries.status_counts(filters),
         summary=portfolio.summary(),
-        meetings=portfolio.meetings(),
+        meetings=meetings,
         filters_text=filters.describe(portfolio.party_names),
         status_filter=filters.status,
         stalled_after=portfolio.stalled_after,
         upcoming_days=queries.UPCOMING_DAYS,
         today=portfolio.today,
         generated_at=portfolio.now,
+        marking=marking,
     )
-    return Response(
+    response = Response(
         document, mimetype="application/pdf", headers=_attachment("pdf", portfolio.today)
     )
+    return outgoing.mark(response, marking)

@@ -1,4 +1,5 @@
-"""CSV files for spreadsheets: UTF-8 with a BOM, streamed a line at a time, no formulas.
+"""CSV files for spreadsheets: UTF-8 with a BOM, streamed a line at a time, no formulas,
+and the classification marking of what they hold as their first and last line.
 
 Named csvfile, not csv, so that it can never shadow the standard library's module.
 """
@@ -29,10 +30,15 @@ def lines(
     rows: Iterable[Sequence[object]],
     *,
     cell: Callable[[object], object] = neutralise,
+    marking: str | None = None,
+    last_marking: Callable[[], str] | None = None,
 ) -> Iterator[str]:
     """The CSV text one line at a time, BOM and header first, every cell passed through ``cell``.
 
     Rows are read one at a time as the lines are asked for, so a response can stream them.
+    With a ``marking`` (e.g. ``SECRET // REL TO IND, JPN``), it is a row of one cell
+    before the header and after the last row; ``last_marking``, if given, says the last one
+    once every row has been read (what was streamed, which can only add to the first).
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -44,6 +50,11 @@ def lines(
         buffer.truncate()
         return text
 
-    yield "\ufeff" + line(header)
+    if marking is None:
+        yield "\ufeff" + line(header)
+    else:
+        yield "\ufeff" + line([marking]) + line(header)
     for row in rows:
         yield line(row)
+    if marking is not None:
+        yield line([last_marking() if last_marking else marking])

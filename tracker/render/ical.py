@@ -3,6 +3,10 @@
 Every event keeps its meeting's own zone (``DTSTART;TZID=Asia/Vientiane``) and the calendar
 carries a VTIMEZONE for each zone used: Google and Apple read the IANA name, Outlook reads the
 VTIMEZONE, and both arrive at the same instant.
+
+A calendar carries the classification marking of what it shows: its first property
+(``X-TRACKER-CLASSIFICATION``), its name and description, and each event's notes, first
+and last line (the marking of that meeting with what its notes show).
 """
 
 from __future__ import annotations
@@ -14,10 +18,13 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, Timezone
+from icalendar.parser import Contentline, Parameters
+from icalendar.prop import vText
 
 from tracker.models.clock import get_zone
 
 PRODID = "-//tracker//Meetings calendar//EN"
+MARKING_PROPERTY = "X-TRACKER-CLASSIFICATION"
 # A meeting recorded without an end: one hour, the usual length calendar apps give a new
 # event, so it shows at its start time without blocking the rest of the day.
 DEFAULT_DURATION = timedelta(hours=1)
@@ -53,6 +60,8 @@ class MeetingEntry:
     held_during: str = ""
     agenda: tuple[AgendaEntry, ...] = ()
     participants: tuple[str, ...] = ()
+    # The marking of the meeting with all its notes show, e.g. "RESTRICTED // REL TO IND".
+    marking: str = ""
 
     @property
     def location(self) -> str:
@@ -77,8 +86,10 @@ def zone(name: str) -> tzinfo:
 
 
 def description(meeting: MeetingEntry) -> str:
-    """The event's notes: level, summary, agreements with their outcome, participants, link."""
-    lines = [f"Level: {meeting.level}"]
+    """The event's notes: level, summary, agreements with their outcome, participants, link;
+    the marking first and last."""
+    lines = [meeting.marking, ""] if meeting.marking else []
+    lines.append(f"Level: {meeting.level}")
     if meeting.held_during:
         lines.append(f"Held during: {meeting.held_during}")
     if meeting.summary:
@@ -94,6 +105,8 @@ def description(meeting: MeetingEntry) -> str:
     lines += [f"• {person}" for person in meeting.participants] or ["None recorded."]
     # Outlook shows no URL property, so the link is in the notes too.
     lines += ["", f"In the tracker: {meeting.url}"]
+    if meeting.marking:
+        lines += ["", meeting.marking]
     return "\n".join(lines)
 
 
@@ -126,10 +139,18 @@ def build_calendar(
     calendar_uid: str,
     domain: str,
     generated_at: datetime,
+    marking: str = "",
 ) -> bytes:
-    """The whole ``.ics`` file, published (``METHOD:PUBLISH``) for import or subscription."""
+    """The whole ``.ics`` file, published (``METHOD:PUBLISH``) for import or subscription;
+    ``marking``, the highest of what it shows, is its first property and in its name."""
     meetings = list(meetings)
-    calendar = Calendar.new(prodid=PRODID, method="PUBLISH", name=name, uid=calendar_uid)
+    calendar = Calendar.new(
+        prodid=PRODID,
+        method="PUBLISH",
+        name=f"{name} ({marking})" if marking else name,
+        description=f"Classification: {marking}" if marking else None,
+        uid=calendar_uid,
+    )
     for meeting in meetings:
         calendar.add_component(meeting_event(meeting, domain=domain, generated_at=generated_at))
     if meetings:
@@ -140,7 +161,13 @@ def build_calendar(
             timezone = _vtimezone(tzid, date(first - 1, 1, 1), date(last + 2, 1, 1))
             if timezone is not None:
                 calendar.subcomponents.insert(position, timezone)
-    return calendar.to_ical()
+    text = calendar.to_ical()
+    if not marking:
+        return text
+    # icalendar writes VERSION and PRODID first whatever the order they were added in.
+    first = Contentline.from_parts(MARKING_PROPERTY, Parameters(), vText(marking)).to_ical()
+    begin = b"BEGIN:VCALENDAR\r\n"
+    return begin + first + b"\r\n" + text.removeprefix(begin)
 
 
 @functools.lru_cache(maxsize=512)

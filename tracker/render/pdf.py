@@ -1,4 +1,5 @@
-"""The shared PDF page for reports: A4, a Unicode font, a running footer with page numbers.
+"""The shared PDF page for reports: A4, a Unicode font, a running footer with page numbers,
+and the document's classification marking at the top and bottom of every page.
 
 fpdf2 installs from PyPI alone; the DejaVu Sans files next to this module are the font
 (fpdf2's built-in fonts are Latin-1 only, and names like "Tōkyō" must survive).
@@ -27,6 +28,9 @@ CORE_FAMILY = "helvetica"
 STYLE_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 # A4 portrait, millimetres; the text block of an A4 brief.
 MARGIN = 18
+# Where the marking line sits: mm from the top of the page, and from its foot.
+MARKING_TOP = 7
+MARKING_BOTTOM = 10
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,12 @@ class ReportPDF(FPDF):
         generated_at: datetime,
         orientation: str = "portrait",
         unicode: bool = True,
+        marking: str = "",
     ):
-        """``unicode=False`` sets the text in the PDF's built-in Helvetica (Windows-1252
+        """``marking``: the highest marking of what the document shows, e.g. ``SECRET //
+        REL TO IND, JPN``, set at the head and foot of every page.
+
+        ``unicode=False`` sets the text in the PDF's built-in Helvetica (Windows-1252
         characters only; any other raises FPDFUnicodeEncodingException), which needs no
         font file to load, subset and embed: that is half the time of a long report."""
         super().__init__(orientation=orientation, unit="mm", format="A4")
@@ -58,6 +66,7 @@ class ReportPDF(FPDF):
         if self.core:
             self.core_fonts_encoding = "windows-1252"
         self.report_title = title
+        self.marking = marking
         self._widths: dict[tuple[str, str], dict[str, float]] = {}
         self.generated_at = generated_at
         self.set_margins(MARGIN, MARGIN, MARGIN)
@@ -93,14 +102,30 @@ class ReportPDF(FPDF):
                     self.add_font(FAMILY, wanted, FONTS / STYLE_FILES[wanted])
         super().set_font(family, style, size)
 
+    def header(self) -> None:
+        if self.marking:
+            self._marking_line(MARKING_TOP)
+            self.set_y(self.t_margin)
+
     def footer(self) -> None:
-        self.set_y(-12)
+        self.set_y(-15)
         self.set_font(FAMILY, size=8)
         self.set_text_color(100)
         title = self.visible(self.report_title)
         self.cell(0, 5, f"{title} · generated {self.generated_at:%d %b %Y %H:%M} UTC")
         self.cell(0, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
+        if self.marking:
+            self._marking_line(-MARKING_BOTTOM)
+
+    def _marking_line(self, y: float) -> None:
+        """The marking, centred in bold capitals on the line at ``y`` (negative: from the
+        foot of the page)."""
+        self.set_font(FAMILY, "B", 9)
+        self.set_y(y)
+        self.set_x(self.l_margin)
+        self.cell(0, 5, self.visible(self.marking), align="C")
+        self.set_font(FAMILY, size=10)
 
     def heading(self, text: str, level: int = 1) -> None:
         """A section heading that never sits alone at the foot of a page."""

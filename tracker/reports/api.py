@@ -15,6 +15,7 @@ from tracker.reports import queries
 from tracker.reports.as_json import FORMAT_VERSION, report_dict
 from tracker.reports.content import LATEST_UPDATES
 from tracker.reports.forms import AsOfForm
+from tracker.web.outgoing import mark
 
 blp = Blueprint(
     "api_reports",
@@ -165,6 +166,13 @@ class UpdateSchema(ma.Schema):
 class ReportSchema(ma.Schema):
     """The status report of one agreement as it stood at the end of ``as_of``."""
 
+    marking = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "The highest classification marking of what the report shows, "
+            "e.g. `SECRET // REL TO IND, JPN` (its X-Classification header says the same)."
+        },
+    )
     format_version = ma.fields.Integer(
         required=True,
         validate=ma.validate.Equal(FORMAT_VERSION),
@@ -225,4 +233,6 @@ def agreement_report(args, agreement_id: int):
     if report is None:
         abort(404, message=f"There is no agreement {agreement_id}.")
     # Already plain JSON values (ISO dates and instants), as the download writes them.
-    return jsonify(report_dict(report))
+    # Marked as what the report shows, not all the request read (the as-of day leaves
+    # some out).
+    return mark(jsonify(report_dict(report)), report.marking)

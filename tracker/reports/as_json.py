@@ -13,7 +13,8 @@ from tracker.reports.content import (
     MeetingLine,
 )
 
-FORMAT_VERSION = 1
+# 2: the top-level ``marking`` (the highest marking of what the report shows) was added.
+FORMAT_VERSION = 2
 
 
 def _day(value: date | None) -> str | None:
@@ -38,6 +39,7 @@ def _meeting(meeting: MeetingLine | None) -> dict[str, Any] | None:
 def report_dict(report: AgreementReport) -> dict[str, Any]:
     """Plain JSON-ready data: dates as ISO dates, times as ISO instants in UTC."""
     return {
+        "marking": report.marking,
         "format_version": FORMAT_VERSION,
         "as_of": report.as_of.isoformat(),
         "generated_at": report.generated_at.isoformat(),

@@ -54,7 +54,9 @@ def _span(span: Span) -> str:
 
 def render_markdown(report: AgreementReport) -> str:
     shape = outline(report)
-    lines = [f"# {inline(shape.title)}", "", f"*{md(shape.subtitle)}*", ""]
+    # The marking is the first line and the last, in bold, as banners are.
+    banner = [f"**{md(shape.marking)}**", ""] if shape.marking else []
+    lines = [*banner, f"# {inline(shape.title)}", "", f"*{md(shape.subtitle)}*", ""]
     facts = [
         " · ".join(f"**{md(fact.label)}:** {inline(fact.value)}" for fact in line)
         for line in shape.facts
@@ -69,7 +71,7 @@ def render_markdown(report: AgreementReport) -> str:
             lines += _block(block)
         if not blocks:
             lines += [md(section.empty), ""]
-    return "\n".join(lines)
+    return "\n".join(lines + banner[:1]) + ("\n" if banner else "")
 
 
 def _block(block: Block) -> list[str]:

@@ -41,7 +41,10 @@ def _render_pdf(
     report: AgreementReport, shape: Outline, timeline: tuple[str, str] | None, *, unicode: bool
 ) -> bytes:
     pdf = ReportPDF(
-        title=f"{report.name}: status report", generated_at=report.generated_at, unicode=unicode
+        title=f"{report.name}: status report",
+        generated_at=report.generated_at,
+        unicode=unicode,
+        marking=shape.marking,
     )
     pdf.add_page()
     pdf.heading(text(shape.title))

@@ -136,6 +136,10 @@ class AgreementReport:
     open_actions: list[ActionLine] = field(default_factory=list)
     latest_updates: list[UpdateLine] = field(default_factory=list)
     key_dates: dict[str, date | None] = field(default_factory=dict)
+    # The markings of every record the report shows (not of those the as-of day leaves
+    # out), and their combined marking in words, which every format carries top and bottom.
+    marking_ids: frozenset[int] = frozenset()
+    marking: str = ""
 
     @property
     def name(self) -> str:
@@ -233,9 +237,13 @@ def build_report(
     record_names: dict[tuple[str, int], str],
     point_settled_records: dict[int, datetime],
     generated_at: datetime | None = None,
+    meeting_markings: dict[int, set[int]] | None = None,
 ) -> AgreementReport:
     """Assemble the report from an agreement loaded with everything it shows and the
-    meetings that discussed it."""
+    meetings that discussed it (``meeting_markings``: each one's marking and its agenda
+    item's, which plain meeting lines do not carry)."""
+    meeting_markings = meeting_markings or {}
+    shown: set[int] = {agreement.marking_id}
     history = [change for change in agreement.status_changes if change.effective_on <= as_of]
     report = AgreementReport(
         id=agreement.id,
@@ -272,6 +280,10 @@ def build_report(
         )
         for change in history
     ]
+    for change in history:
+        shown.add(change.marking_id)
+        if change.meeting:
+            shown.add(change.meeting.marking_id)
 
     cutoff = end_of_day(as_of)
     lines = [
@@ -282,6 +294,8 @@ def build_report(
     upcoming = [line for line, created_at in lines if line.day > as_of and created_at <= cutoff]
     if upcoming:
         report.next_meeting = replace(upcoming[0], outcome="")
+    for line in [*report.meetings, *([report.next_meeting] if report.next_meeting else [])]:
+        shown.update(meeting_markings.get(line.id, ()))
 
     for point in sorted(agreement.points, key=lambda p: (p.created_at, p.id)):
         if not _point_known(point, as_of):
@@ -292,6 +306,10 @@ def build_report(
         # Settled later: on the day it was still being negotiated.
         status = point.status if settled_on is None else PointStatus.OPEN
         report.open_points.append(_point_line(point, status))
+        shown.add(point.marking_id)
+        shown.update(position.marking_id for position in point.positions)
+        if point.raised_at:
+            shown.add(point.raised_at.marking_id)
 
     actions = [
         action
@@ -299,6 +317,7 @@ def build_report(
         if _action_known(action, as_of) and _action_open(action, as_of)
     ]
     actions.sort(key=lambda a: (a.due_on is None, a.due_on or date.max, a.id))
+    shown.update(action.marking_id for action in actions)
     report.open_actions = [
         ActionLine(
             id=action.id,
@@ -310,6 +329,8 @@ def build_report(
         for action in actions
     ]
 
+    updates = [record for record in updates if record.recorded_at <= cutoff][:LATEST_UPDATES]
+    shown.update(record.marking_id for record in updates)
     report.latest_updates = [
         UpdateLine(
             recorded_at=record.recorded_at,
@@ -322,8 +343,8 @@ def build_report(
             fields=tuple(field_label(change["field"]) for change in record.changes or ()),
         )
         for record in updates
-        if record.recorded_at <= cutoff
-    ][:LATEST_UPDATES]
+    ]
+    report.marking_ids = frozenset(shown)
     return report
 
 

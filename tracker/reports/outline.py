@@ -102,6 +102,8 @@ class Outline:
     subtitle: str
     facts: tuple[tuple[Fact, ...], ...]  # in lines; the first is the headline
     sections: tuple[Section, ...]
+    # The highest marking of what the report shows, in words: first and last in every format.
+    marking: str = ""
 
 
 def outline(report: AgreementReport) -> Outline:
@@ -124,6 +126,7 @@ def outline(report: AgreementReport) -> Outline:
         subtitle=f"Status report as of {report.as_of_text}",
         facts=_facts(report),
         sections=tuple(section for section in sections if section is not None),
+        marking=report.marking,
     )
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.agreements.queries import agreement_for_page, meetings_of
 from tracker.extensions import db
-from tracker.models import Agreement, AuditRecord, clock
+from tracker.models import AgendaItem, Agreement, AuditRecord, Meeting, clock
 from tracker.models.negotiation import PointStatus
 from tracker.reports.content import (
     LATEST_UPDATES,
@@ -17,6 +17,7 @@ from tracker.reports.content import (
     build_report,
     end_of_day,
 )
+from tracker.web.outgoing import text_of
 
 
 def find_agreement(reference: str) -> Agreement | None:
@@ -83,6 +84,19 @@ def _settled_records(agreement: Agreement) -> dict[int, datetime]:
     return settled
 
 
+def _meeting_markings(agreement_id: int) -> dict[int, set[int]]:
+    """The markings of each meeting that discussed the agreement and of its agenda item."""
+    rows = db.session.execute(
+        sa.select(Meeting.id, Meeting.marking_id, AgendaItem.marking_id)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.agreement_id == agreement_id)
+    )
+    found: dict[int, set[int]] = {}
+    for meeting_id, meeting_marking, item_marking in rows:
+        found.setdefault(meeting_id, set()).update((meeting_marking, item_marking))
+    return found
+
+
 def agreement_report(
     agreement_id: int, *, as_of: date | None = None, today: date | None = None
 ) -> AgreementReport | None:
@@ -95,7 +109,7 @@ def agreement_report(
     names = {("agreement", agreement.id): agreement.short_name or agreement.title}
     names.update({("point", point.id): point.subject for point in agreement.points})
     names.update({("action", a.id): a.description for a in agreement.action_items})
-    return build_report(
+    report = build_report(
         agreement,
         meetings=meetings_of(agreement.id),
         as_of=as_of,
@@ -103,4 +117,7 @@ def agreement_report(
         updates=_latest_updates(agreement, as_of, LATEST_UPDATES),
         record_names=names,
         point_settled_records=_settled_records(agreement),
+        meeting_markings=_meeting_markings(agreement.id),
     )
+    report.marking = text_of(report.marking_ids)
+    return report

@@ -11,6 +11,7 @@ from tracker.reports import queries
 from tracker.reports.documents import render, timeline_svg
 from tracker.reports.forms import AsOfForm
 from tracker.reports.outline import outline
+from tracker.web.outgoing import mark
 from tracker.web.records import or_404
 
 bp = Blueprint("reports", __name__)
@@ -49,8 +50,9 @@ def download(agreement_id: int, fmt: str):
     as_of = _as_of(AsOfForm(request.args))
     report = or_404(queries.agreement_report(agreement_id, as_of=as_of))
     document = render(report, fmt)
-    return Response(
+    response = Response(
         document.content,
         content_type=document.mimetype,  # holds its charset already
         headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
     )
+    return mark(response, report.marking)
