@@ -132,7 +132,9 @@ def test_page_query_counts_do_not_grow_with_the_data(editor_client, db, app, tmp
     small = _counts(editor_client, db, *build_world(db, 10))
     # Wipe and rebuild a hundred times larger.
     for table in reversed(db.metadata.sorted_tables):
-        if table.name not in ("user", "audit_record"):  # the audit trail is append-only
+        if table.name == "marking":  # all but the lowest, which every record points at
+            db.session.execute(table.delete().where(table.c.id != 1))
+        elif table.name not in ("user", "audit_record"):  # the audit trail is append-only
             db.session.execute(table.delete())
     db.session.commit()
     large = _counts(editor_client, db, *build_world(db, 1000))
