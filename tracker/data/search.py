@@ -33,7 +33,14 @@ FTS_TABLES = {
     "agenda_item": "agenda_item_search",
     "negotiation_point": "negotiation_point_search",
 }
-# PostgreSQL: a generated column and its GIN index on each of the same tables.
+# PostgreSQL: a generated column and its GIN index on each of the same tables, read through
+# the owner's function for each (migration 0018).
+SEARCH_NAMES = {
+    "agreement": "agreement",
+    "meeting": "meeting",
+    "agenda_item": "agenda_item",
+    "negotiation_point": "point",
+}
 SEARCH_COLUMN = "search_vector"
 FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
 
@@ -103,42 +110,46 @@ class _Sources:
     def _tsquery(self):
         return sa.func.to_tsquery(sa.literal_column("'english'::regconfig"), self.query)
 
-    def _matches(self, table: str) -> sa.Select | sa.ColumnElement[bool]:
+    def _matches(self, table: str) -> sa.Select:
+        """Ids of the rows of ``table`` whose words match: from the FTS5 table on SQLite, from
+        the owner's search function on PostgreSQL (migration 0018: the GIN index, which row-level
+        security would keep a plain ``@@`` from using). Only ids: whoever uses them looks the
+        records up in their tables, where the reader's access applies."""
         if self.postgresql:
-            column = sa.literal_column(f"{table}.{SEARCH_COLUMN}")
-            return column.op("@@")(self._tsquery())
+            return sa.select(
+                getattr(sa.func, f"tracker_search_{SEARCH_NAMES[table]}")(self._tsquery())
+            )
         return _sqlite_matches(FTS_TABLES[table], self.query)
 
     def agreements(self) -> sa.Select:
         """Agreements whose own text matches."""
-        if self.postgresql:
-            return sa.select(Agreement.id).where(self._matches("agreement"))
-        return self._matches("agreement")
+        return sa.select(Agreement.id).where(Agreement.id.in_(self._matches("agreement")))
 
     def meetings(self, *, active: bool = True) -> sa.Select:
         """Meetings whose title or minutes match; only active ones if ``active``."""
         if self.postgresql:
-            found = sa.select(Meeting.id).where(self._matches("meeting"))
+            found = sa.select(Meeting.id).where(Meeting.id.in_(self._matches("meeting")))
             return found.where(Meeting.archived_at.is_(None)) if active else found
         return _active_meetings(self._matches("meeting")) if active else self._matches("meeting")
 
     def outcomes(self) -> sa.Select:
         """(meeting, agreement) of agenda items whose outcome matches, at active meetings."""
         if self.postgresql:
-            return (
-                sa.select(AgendaItem.meeting_id, AgendaItem.agreement_id)
-                .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-                .where(self._matches("agenda_item"), Meeting.archived_at.is_(None))
+            hits = (
+                sa.func.tracker_search_agenda_item(self._tsquery())
+                .table_valued("meeting_id", "agreement_id")
+                .render_derived()
             )
-        hits = (
-            sa.select(
-                sa.literal_column("rowid >> 32").label("meeting_id"),
-                sa.literal_column("rowid & 4294967295").label("agreement_id"),
+        else:
+            hits = (
+                sa.select(
+                    sa.literal_column("rowid >> 32").label("meeting_id"),
+                    sa.literal_column("rowid & 4294967295").label("agreement_id"),
+                )
+                .select_from(sa.table(FTS_TABLES["agenda_item"]))
+                .where(sa.literal_column(FTS_TABLES["agenda_item"]).op("MATCH")(self.query))
+                .subquery()
             )
-            .select_from(sa.table(FTS_TABLES["agenda_item"]))
-            .where(sa.literal_column(FTS_TABLES["agenda_item"]).op("MATCH")(self.query))
-            .subquery()
-        )
         # Through the agenda item itself, so that the reader's access to it (its marking,
         # its agreement's, its meeting's) applies to what its words reveal.
         return (
@@ -156,10 +167,6 @@ class _Sources:
 
     def points(self) -> sa.Select:
         """Agreements with a point whose subject or details match."""
-        if self.postgresql:
-            return sa.select(NegotiationPoint.agreement_id).where(
-                self._matches("negotiation_point")
-            )
         return sa.select(NegotiationPoint.agreement_id).where(
             NegotiationPoint.id.in_(self._matches("negotiation_point"))
         )
