@@ -172,7 +172,7 @@ def test_a_tenth_of_the_collection_is_at_the_lowest_level_and_parts_follow(runne
     levels = dict(
         db.session.execute(
             sa.select(Agreement.id, Marking.level).join(Marking, Marking.id == Agreement.marking_id)
-        )
+        ).all()
     )
     assert {id_: synth.LEVEL_BY_LAST_DIGIT[id_ % 10] for id_ in levels} == levels
     assert sum(1 for level in levels.values() if level == 0) == len(levels) // 10

@@ -106,9 +106,7 @@ def for_user(session: Session, user: User | None, *, day: date | None = None) ->
     newest = sa.select(-sa.func.coalesce(sa.func.max(Marking.id), 0))
     with reading_whole(session):
         found = set(
-            session.scalars(
-                sa.union(listed, led, newest).execution_options(tracker_access=False)
-            )
+            session.scalars(sa.union(listed, led, newest).execution_options(tracker_access=False))
         )
     top = -min(found)
     held = user.caveat_set
@@ -318,6 +316,8 @@ def _marked_columns(state: ORMExecuteState) -> list:
         or stmt._distinct  # noqa: SLF001
         or options.get("yield_per")
         or options.get("stream_results")
+        # The ORM's own reads for a bulk UPDATE or DELETE, which expect their shape.
+        or options.get("_result_disable_adapt_to_context")
     ):
         return []
     found = []
@@ -338,21 +338,40 @@ def _marked_columns(state: ORMExecuteState) -> list:
 
 
 def _noting_markings(state: ORMExecuteState):
-    """Run a SELECT of columns of marked records with their markings added, note those,
-    and answer with the columns asked for; None (run as asked) for other statements."""
+    """Run a SELECT of columns of marked records with their markings added (unless it
+    selects them already), note those, and answer with the columns asked for; None (run as
+    asked) for other statements."""
     entities = _marked_columns(state)
     if not entities:
         return None
-    asked = len(state.statement.selected_columns)
-    extended = state.statement.add_columns(
-        *(entity.marking_id.label(f"_marking_{n}") for n, entity in enumerate(entities))
-    )
-    frozen = state.invoke_statement(statement=extended).freeze()
+    stmt = state.statement
+    descriptions = stmt.column_descriptions
+    asked = len(descriptions)
+    where, added = [], []
+    for entity in entities:
+        index = next(
+            (
+                n
+                for n, description in enumerate(descriptions)
+                if description.get("entity") is entity and description.get("name") == "marking_id"
+            ),
+            None,
+        )
+        if index is None:
+            index = asked + len(added)
+            added.append(entity.marking_id.label(f"_marking_{len(added)}"))
+        where.append((sa.inspect(entity).mapper.local_table.name, index))
+    if not added:
+        result = state.invoke_statement()
+        frozen = result.freeze()
+    else:
+        frozen = state.invoke_statement(statement=stmt.add_columns(*added)).freeze()
     noted = state.session.info.setdefault(SHOWN, set())
     for row in frozen.data:
-        for n, entity in enumerate(entities):
-            noted.add((sa.inspect(entity).mapper.local_table.name, None, row[asked + n]))
-    return frozen().columns(*range(asked))
+        for table, index in where:
+            noted.add((table, None, row[index]))
+    answer = frozen()
+    return answer.columns(*range(asked)) if added else answer
 
 
 @event.listens_for(Marked, "load", propagate=True)
