@@ -130,6 +130,7 @@ def hostile(app, client) -> World:
         username=FIELDS["user.username"], display_name=FIELDS["user.display_name"], role=Role.ADMIN
     )
     admin.set_password(PASSWORD)
+    admin.security_officer = True  # the access log's pages too
     party = Party(name=FIELDS["party.name"], code=FIELDS["party.code"], kind=PartyKind.GROUPING)
     other = Party(name=FIELDS["other_party.name"], kind=PartyKind.ORGANISATION)
     person = Person(name=FIELDS["person.name"], position=FIELDS["person.position"], party=party)

@@ -380,6 +380,8 @@ def log_in_admin(client, make_user) -> None:
     """Log ``client`` in as an admin, and give its requests the admin's API token (the API
     takes no session; pages take no token)."""
     admin = make_user("fuzz.admin", role=Role.ADMIN)
+    admin.security_officer = True  # the access log's pages and API too
+    db.session.commit()
     assert log_in(client, "fuzz.admin").status_code == 302
     _, secret = tokens.create_token(admin, "fuzzing")
     db.session.commit()

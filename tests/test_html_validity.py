@@ -32,6 +32,8 @@ from tests.conftest import REQUIRE_ALL, IsolatedClient
 from tests.helpers import PASSWORD, PageForm, make_test_app, page_forms
 from tracker.extensions import db
 from tracker.models import (
+    AccessEntry,
+    AccessGroup,
     ActionItem,
     Agreement,
     ApiToken,
@@ -55,6 +57,7 @@ SKIP = {
     "static",  # the app's CSS
     "bootstrap.static",  # Bootstrap-Flask's bundled CSS and JavaScript
     "audit.export",  # a CSV file, checked in tests/audit
+    "access_log.export",  # a CSV file, checked in tests/access_log
     "reports.download",  # report files; the standalone HTML one is validated below
     "portfolio.export_csv",  # CSV and PDF files, checked in tests/portfolio
     "portfolio.export_pdf",
@@ -83,6 +86,7 @@ ID_SOURCES = {
     "point_id": NegotiationPoint,
     "action_id": ActionItem,
     "user_id": User,
+    "group_id": AccessGroup,
 }
 
 # Staff of every role, and a deactivated account (its page offers "Reactivate").
@@ -127,11 +131,22 @@ def _test_app(sqlite_template, path: Path, demo: bool):
         if demo:
             result = app.test_cli_runner().invoke(args=["demo-data"])
             assert result.exit_code == 0, result.output
+        # Cleared for everything the demo world marks, and on every access list, so that
+        # every page of every record is drawn (need-to-know has tests of its own).
+        india = db.session.scalar(sa.select(Party.id).where(Party.code == "IND"))
+        need_to_know = db.session.scalars(sa.select(Agreement).where(Agreement.need_to_know))
+        need_to_know = list(need_to_know)
         for role, username in [*USERS.items(), (Role.EDITOR, FORMER)]:
             user = User(username=username, display_name=username.title(), role=role)
             user.active = username != FORMER
             user.set_password(PASSWORD)
+            user.clearance = len(app.config["CLASSIFICATION_LEVELS"]) - 1
+            user.party_id = india
+            user.caveats = ",".join(sorted(app.config["CLASSIFICATION_CAVEATS"]))
+            user.security_officer = role is Role.ADMIN
             db.session.add(user)
+            for agreement in need_to_know:
+                agreement.access_entries.append(AccessEntry(user=user))
         db.session.commit()
         db.session.remove()
     return app
@@ -336,7 +351,7 @@ def hand_picked_states(pages: Pages, app, visitors: dict[str, Visitor]) -> None:
         url = f"/history/{record_type}/{ids[argument][0]}"
         pages.fetch(f"history-{record_type}", admin, "GET", url)
         # A user's history is for admins: a viewer gets the 403 page.
-        refused = (403,) if record_type == "user" else (200,)
+        refused = (403,) if record_type in ("user", "group") else (200,)
         pages.fetch(f"history-{record_type}", visitors["viewer"], "GET", url, expected=refused)
     pages.fetch("audit-filtered", admin, "GET", "/admin/audit?type=agreement&since=2020-01-01")
 
@@ -428,7 +443,8 @@ OTHER_DATE_FORMATS = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4
 
 
 class _Text(HTMLParser):
-    """The text a reader sees: no tags, attributes, scripts or styles."""
+    """The text a reader sees as prose: no tags, attributes, scripts or styles, and no
+    ``code`` (literal values such as a request's path, which may hold an ISO date)."""
 
     def __init__(self):
         super().__init__()
@@ -436,10 +452,10 @@ class _Text(HTMLParser):
         self._hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        self._hidden += tag in ("script", "style", "textarea")
+        self._hidden += tag in ("script", "style", "textarea", "code")
 
     def handle_endtag(self, tag):
-        self._hidden -= tag in ("script", "style", "textarea")
+        self._hidden -= tag in ("script", "style", "textarea", "code")
 
     def handle_data(self, data):
         if not self._hidden:

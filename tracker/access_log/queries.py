@@ -25,6 +25,7 @@ from tracker.models import (
     StatusChange,
     User,
 )
+from tracker.render.dates import format_date
 
 # The kinds of record the log names (their tables), as officers read them.
 RECORD_TYPES: dict[str, str] = {
@@ -144,7 +145,7 @@ TITLES: dict[str, Callable[[list[tuple[int, int | None]]], dict[tuple, str]]] = 
     "negotiation_point": _single(NegotiationPoint, lambda r: r.subject),
     "action_item": _single(ActionItem, lambda r: r.description),
     "status_change": _single(
-        StatusChange, lambda r: f"Status {r.to_status.value} from {r.effective_on.isoformat()}"
+        StatusChange, lambda r: f"Status {r.to_status.label} from {format_date(r.effective_on)}"
     ),
     "party_position": _positions,
     "agenda_item": _outcomes,

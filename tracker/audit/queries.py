@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from tracker.data import outgoing
 from tracker.extensions import db
 from tracker.models import (
+    AccessGroup,
     ActionItem,
     Agreement,
     AuditRecord,
@@ -31,11 +32,12 @@ RECORD_MODELS = {
     "point": NegotiationPoint,
     "action": ActionItem,
     "user": User,
+    "group": AccessGroup,
 }
 RECORD_TYPES = tuple(RECORD_MODELS)
-# Histories only admins may read: a user's holds their username, role and state, which only
-# the admins' Users pages show.
-ADMIN_HISTORIES = frozenset({"user"})
+# Histories only admins may read: a user's holds their username, role and state, and a
+# group's its members, which only the admins' pages show.
+ADMIN_HISTORIES = frozenset({"user", "group"})
 
 
 def record_exists(record_type: str, record_id: int) -> bool:
