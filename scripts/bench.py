@@ -7,7 +7,10 @@ latency, SQL statements per request (counted with SQLAlchemy's cursor events), a
 memory of the streamed portfolio CSV (resident memory of a child process, sampled while it
 streams the export). The same run measures a floor: a bare Flask app whose one route fetches the
 list's first 50 rows with one raw SQL query and renders them with a minimal template; every
-page's median is reported as a multiple of it. The table is printed and written, with the
+page's median is reported as a multiple of it. Each row of the agreements list has a floor
+of its own: the same filter, order and page as one raw query (for a party or a search, the
+faster of the two plain shapes: fetching the set's rows, or testing each row of the order's
+index against the set). The table is printed and written, with the
 machine and date, between the markers in docs/benchmarks.md.
 
 Pages that do not exist yet in this version are reported as "not available".
@@ -38,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from tracker import create_app  # noqa: E402
 from tracker.cli import synth  # noqa: E402
+from tracker.data import search  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import Agreement, AgreementParty, Party, Role, User  # noqa: E402
 
@@ -60,6 +64,7 @@ FLOOR_TEMPLATE = """<!doctype html><title>Floor</title><table>
 # A topic of the synthetic vocabulary: its words are in one title and one meeting title
 # in 32, so it matches tens of thousands of agreements. The narrow search is a code name.
 SEARCH_BROAD = "jet engine"
+UNDER_NEGOTIATION = "status = 'under_negotiation'"
 API = "/api/v1"
 DEEP_ROW = 50_000  # the API's deep page starts after this many rows, reached by its cursors
 
@@ -70,6 +75,33 @@ class Page:
     path: str
     kind: str  # "list", "agreement", "report", "pdf", "other", "csv", "api"
     repeat: int | None = None
+    # Raw SQL statements, each alone giving this page's rows; the floor runs the fastest.
+    floor: tuple[str, ...] = ()
+
+
+# The list's orders as SQL, as the app orders them.
+ORDERS = {
+    "title": "title, id",
+    "status": "status, title, id",
+    "activity": "last_activity_on DESC, title, id",
+}
+
+
+def list_floor(
+    where: str = "", sort: str = "title", page: int = 1, among: str = ""
+) -> tuple[str, ...]:
+    """The floor's statements for a page of the list: ``where`` a condition on the row,
+    ``among`` a select of the ids of a set (a party's agreements, a search's matches),
+    applied by fetching its rows or by testing each row against it."""
+    conditions = ["archived_at IS NULL"] + ([where] if where else [])
+    tail = f"ORDER BY {ORDERS[sort]} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}"
+    head = "SELECT id, title, short_name, status FROM agreement WHERE "
+    if not among:
+        return (f"{head}{' AND '.join(conditions)} {tail}",)
+    return tuple(
+        f"{head}{' AND '.join([*conditions, f'{test} IN ({among})'])} {tail}"
+        for test in ("id", "id + 0")  # "+ 0": SQLite tests rows instead of fetching by id
+    )
 
 
 @dataclass
@@ -98,6 +130,12 @@ class Result:
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--only",
+        metavar="REGEX",
+        help="time only the pages whose name matches (case-insensitive); prints, "
+        "leaves the doc as it is",
+    )
     parser.add_argument("--agreements", type=int, default=250_000)
     parser.add_argument("--parties", type=int, default=200)
     parser.add_argument("--meetings", type=int, default=250_000)
@@ -255,34 +293,130 @@ def known_ids(app: Flask) -> dict:
         ).all()
         party = counts[len(counts) // 2][0]  # the median party by number of agreements
         party_name = db.session.get(Party, party).name
+        lead = db.session.scalar(  # the busiest lead
+            sa.select(Agreement.lead_id)
+            .where(Agreement.lead_id.is_not(None))
+            .group_by(Agreement.lead_id)
+            .order_by(sa.func.count().desc(), Agreement.lead_id)
+            .limit(1)
+        )
         # A code name, as in "Corvar: …": rare words, as a search for a project's name is.
         summary = db.session.scalar(
             sa.select(Agreement.summary).where(Agreement.id > busy).order_by(Agreement.id).limit(1)
         )
+        narrow = summary.split(":")[0]
+        # The floor's form of each search: the app's own statement of the matching ids.
+        matches = {
+            text: str(
+                search.matching_agreement_ids(text).compile(
+                    db.engine, compile_kwargs={"literal_binds": True}
+                )
+            )
+            for text in (narrow, SEARCH_BROAD)
+        }
     return {
         "busy": busy,
         "party": party,
         "party_name": party_name,
         "party_count": counts,
-        "narrow": summary.split(":")[0],
+        "lead": lead,
+        "narrow": narrow,
+        "matches": matches,
     }
+
+
+def party_set(party: int) -> str:
+    """The floor's select of a party's agreements."""
+    return f"SELECT agreement_id FROM agreement_party WHERE party_id = {int(party)}"  # noqa: S608
+
+
+def list_grid(ids: dict) -> list[Page]:
+    """Every filter of the list with every order, on page 3 (as a user paging on would
+    reach it), and deep pages; each with its floor."""
+    party_ids = party_set(ids["party"])
+    narrow, broad = ids["narrow"], SEARCH_BROAD
+    filters = [
+        ("status", "status=under_negotiation", {"where": "status = 'under_negotiation'"}),
+        ("party", f"party={ids['party']}", {"among": party_ids}),
+        ("category", "category=technology", {"where": "category = 'technology'"}),
+        ("lead", f"lead={ids['lead']}", {"where": f"lead_id = {ids['lead']}"}),
+        ("search, narrow", f"q={narrow}", {"among": ids["matches"][narrow]}),
+        ("search, broad", f"q={broad.replace(' ', '+')}", {"among": ids["matches"][broad]}),
+    ]
+    grid = [
+        Page(
+            f"… {name} × {sort}, page 3",
+            f"/agreements/?{args}&sort={sort}&page=3",
+            "list",
+            floor=list_floor(sort=sort, page=3, **where),
+        )
+        for name, args, where in filters
+        for sort in ORDERS
+    ]
+    deep = [
+        Page(
+            f"… page 1,000 × {sort}",
+            f"/agreements/?sort={sort}&page=1000",
+            "list",
+            floor=list_floor(sort=sort, page=1000),
+        )
+        for sort in ("status", "activity")
+    ]
+    deep += [
+        Page(
+            f"… {name} × activity, page {number}",
+            f"/agreements/?{args}&sort=activity&page={number}",
+            "list",
+            floor=list_floor(sort="activity", page=number, **where),
+        )
+        for (name, args, where), number in ((filters[0], 500), (filters[3], 150))
+    ]
+    return grid + deep
 
 
 def pages(ids: dict) -> list[Page]:
     busy, party = ids["busy"], ids["party"]
+    party_ids = party_set(party)
     return [
-        Page("Agreement list", "/agreements/", "list"),
-        Page("… filtered by status", "/agreements/?status=under_negotiation", "list"),
-        Page("… filtered by party", f"/agreements/?party={party}", "list"),
+        Page("Agreement list", "/agreements/", "list", floor=list_floor()),
+        Page(
+            "… filtered by status",
+            "/agreements/?status=under_negotiation",
+            "list",
+            floor=list_floor(UNDER_NEGOTIATION),
+        ),
+        Page(
+            "… filtered by party",
+            f"/agreements/?party={party}",
+            "list",
+            floor=list_floor(among=party_ids),
+        ),
         Page(
             "… filtered by status and party",
             f"/agreements/?status=under_negotiation&party={party}",
             "list",
+            floor=list_floor(UNDER_NEGOTIATION, among=party_ids),
         ),
-        Page("… text search, narrow", f"/agreements/?q={ids['narrow']}", "list"),
-        Page("… text search, broad", f"/agreements/?q={SEARCH_BROAD.replace(' ', '+')}", "list"),
-        Page("… page 1,000", "/agreements/?page=1000", "list"),
-        Page("… sorted by activity", "/agreements/?sort=activity", "list"),
+        Page(
+            "… text search, narrow",
+            f"/agreements/?q={ids['narrow']}",
+            "list",
+            floor=list_floor(among=ids["matches"][ids["narrow"]]),
+        ),
+        Page(
+            "… text search, broad",
+            f"/agreements/?q={SEARCH_BROAD.replace(' ', '+')}",
+            "list",
+            floor=list_floor(among=ids["matches"][SEARCH_BROAD]),
+        ),
+        Page("… page 1,000", "/agreements/?page=1000", "list", floor=list_floor(page=1000)),
+        Page(
+            "… sorted by activity",
+            "/agreements/?sort=activity",
+            "list",
+            floor=list_floor(sort="activity"),
+        ),
+        *list_grid(ids),
         Page("Agreement with 500 meetings", f"/agreements/{busy}", "agreement"),
         Page("… its HTML report", f"/agreements/{busy}/report", "report"),
         Page("… its PDF report", f"/agreements/{busy}/report.pdf", "pdf"),
@@ -330,8 +464,10 @@ class QueryCounter:
 
 
 def measure(client, engine, page: Page, repeat: int, floor_client, floor: list[float]) -> Result:
-    """Time ``page``, each request right after one of the floor's, so both see the same load."""
+    """Time ``page``, each request right after one of its floor's, so both see the same load;
+    ``floor`` collects the times of the common floor (pages without one of their own)."""
     result = Result(page)
+    floor_path = floor_client.application.floor_path(page.floor)
     for _ in range(3):  # warm caches: templates, statements, the database's pages
         if time_request(client, page.path) > 1:
             break  # a slow page is warm after one request
@@ -349,8 +485,9 @@ def measure(client, engine, page: Page, repeat: int, floor_client, floor: list[f
         times = max(MIN_REPEAT, int(PAGE_BUDGET / once))
         result.note = f"{times} timed requests"
     for _ in range(times):
-        floor.append(time_request(floor_client, FLOOR_PATH))
-        result.floor.append(floor[-1])
+        result.floor.append(time_request(floor_client, floor_path))
+        if floor_path == FLOOR_PATH:
+            floor.append(result.floor[-1])
         result.timings.append(time_request(client, page.path))
     return result
 
@@ -365,15 +502,35 @@ def time_request(client, path: str) -> float:
 
 
 def floor_app(engine) -> Flask:
-    """A bare Flask app: one route, one raw query, a minimal template."""
+    """A bare Flask app: one route, one raw query, a minimal template. ``floor_path(sqls)``
+    gives the path of a floor for other statements: the fastest of them, timed warm."""
     app = Flask("floor")
+    statements = [FLOOR_SQL]
+
+    def fetch(sql: str) -> list:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(sql).all()
 
     @app.route(FLOOR_PATH)
-    def floor():
-        with engine.connect() as connection:
-            rows = connection.exec_driver_sql(FLOOR_SQL).all()
-        return render_template_string(FLOOR_TEMPLATE, rows=rows)
+    @app.route(f"{FLOOR_PATH}/<int:number>")
+    def floor(number: int = 0):
+        return render_template_string(FLOOR_TEMPLATE, rows=fetch(statements[number]))
 
+    def floor_path(sqls: tuple[str, ...]) -> str:
+        if not sqls:
+            return FLOOR_PATH
+
+        def cost(sql: str) -> float:
+            fetch(sql)
+            started = time.perf_counter()
+            for _ in range(3):
+                fetch(sql)
+            return time.perf_counter() - started
+
+        statements.append(min(sqls, key=cost))
+        return f"{FLOOR_PATH}/{len(statements) - 1}"
+
+    app.floor_path = floor_path
     return app
 
 
@@ -480,15 +637,16 @@ def verdict(result: Result) -> str:
 
 def table(results: list[Result], floor: Result, unavailable: list[Page]) -> str:
     lines = [
-        "| page | p50 ms | p95 ms | median ÷ floor | SQL queries | target | result |",
-        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
-        f"| Floor: bare Flask, 1 raw query, 50 rows | {floor.p50:.2f} | {floor.p95:.2f} | "
+        "| page | p50 ms | p95 ms | its floor, p50 ms | median ÷ floor | SQL queries | target "
+        "| result |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        f"| Floor: bare Flask, 1 raw query, 50 rows | {floor.p50:.2f} | {floor.p95:.2f} | | "
         f"1.0× | 1 | | |",
     ]
     for result in results:
         page = result.page
         if not result.timings:
-            lines.append(f"| {page.name} | | | | {result.queries} | | {result.note} |")
+            lines.append(f"| {page.name} | | | | | {result.queries} | | {result.note} |")
             continue
         queries = f"≤ {MAX_QUERIES.get(page.kind, 10)} queries"
         target = TARGETS[page.kind] + ("; " if TARGETS[page.kind] else "") + queries
@@ -497,10 +655,11 @@ def table(results: list[Result], floor: Result, unavailable: list[Page]) -> str:
         extra = f" ({'; '.join(notes)})" if notes else ""
         lines.append(
             f"| {page.name}{extra} | {result.p50:.1f} | {result.p95:.1f} | "
+            f"{statistics.median(result.floor) * 1000:.2f} | "
             f"{result.ratio:.1f}× | {result.queries} | {target} | {verdict(result)} |"
         )
     for page in unavailable:
-        lines.append(f"| {page.name} | | | | | | not available in this version |")
+        lines.append(f"| {page.name} | | | | | | | not available in this version |")
     return "\n".join(lines)
 
 
@@ -526,7 +685,10 @@ def main() -> None:
     client = log_in(app, password)
     api = api_client(app)
     ids = known_ids(app)
-    ids["deep_cursor_path"] = deep_cursor_path(api) if available(app, f"{API}/agreements/") else ""
+    wanted = available(app, f"{API}/agreements/") and (
+        not args.only or re.search(args.only, "API: … a deep cursor page", re.IGNORECASE)
+    )
+    ids["deep_cursor_path"] = deep_cursor_path(api) if wanted else f"{API}/agreements/"
     load_before = os.getloadavg()
 
     with app.app_context():
@@ -538,7 +700,10 @@ def main() -> None:
     for _ in range(10):
         time_request(floor_client, FLOOR_PATH)
     results, unavailable = [], []
-    for page in pages(ids):
+    chosen = pages(ids)
+    if args.only:
+        chosen = [page for page in chosen if re.search(args.only, page.name, re.IGNORECASE)]
+    for page in chosen:
         if not available(app, page.path):
             unavailable.append(page)
             print(f"{page.name:<40} not available in this version", flush=True)
@@ -553,6 +718,8 @@ def main() -> None:
         queries = f"{result.queries:2d} queries"
         print(f"{page.name:<40} {timing}  {queries} {result.note}", flush=True)
 
+    if not floor_times:  # every page timed had a floor of its own
+        floor_times = [time_request(floor_client, FLOOR_PATH) for _ in range(args.repeat)]
     floor = Result(Page("floor", FLOOR_PATH, "floor"), timings=floor_times, floor=floor_times)
     load_after = os.getloadavg()
     now = datetime.now(UTC)
@@ -580,7 +747,7 @@ def main() -> None:
     )
     print()
     print(table(results, floor, unavailable))
-    if not args.no_write:
+    if not (args.no_write or args.only):
         write_doc(report)
         print(f"\nWritten to {DOC.relative_to(ROOT)}.")
 
