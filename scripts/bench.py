@@ -29,8 +29,9 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 from flask import Flask, render_template_string
@@ -43,7 +44,15 @@ from tracker import create_app  # noqa: E402
 from tracker.cli import synth  # noqa: E402
 from tracker.data import search  # noqa: E402
 from tracker.extensions import db  # noqa: E402
-from tracker.models import Agreement, AgreementParty, Party, Role, User  # noqa: E402
+from tracker.models import (  # noqa: E402
+    AgendaItem,
+    Agreement,
+    AgreementParty,
+    Meeting,
+    Party,
+    Role,
+    User,
+)
 
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -53,10 +62,15 @@ FLOOR_PATH = "/floor"
 PAGE_BUDGET = 60
 MIN_REPEAT = 5
 USERNAME = "bench.viewer"
+EDITOR = "bench.editor"  # the edit forms' rows
 FLOOR_SQL = (
     "SELECT id, title, short_name, status FROM agreement "
     "WHERE archived_at IS NULL ORDER BY title, id LIMIT 50"
 )
+FORM_FLOOR_TEMPLATE = """<!doctype html><title>Floor</title><form method="post">
+{% for choices in lists %}<select name="s{{ loop.index }}">
+{% for value, label in choices %}<option value="{{ value }}">{{ label }}</option>
+{% endfor %}</select>{% endfor %}<button>Save</button></form>"""
 FLOOR_TEMPLATE = """<!doctype html><title>Floor</title><table>
 {% for id, title, short_name, status in rows %}<tr>
 <td><a href="/agreements/{{ id }}">{{ title }}</a> ({{ short_name }})</td><td>{{ status }}</td>
@@ -73,10 +87,13 @@ DEEP_ROW = 50_000  # the API's deep page starts after this many rows, reached by
 class Page:
     name: str
     path: str
-    kind: str  # "list", "agreement", "report", "pdf", "other", "csv", "api"
+    kind: str  # "list", "form", "agreement", "report", "pdf", "other", "csv", "api"
     repeat: int | None = None
     # Raw SQL statements, each alone giving this page's rows; the floor runs the fastest.
     floor: tuple[str, ...] = ()
+    # A form's floor: raw SQL statements of (value, label) rows and lists of such rows made
+    # in Python (time zones), each drawn as one select by a plain template.
+    form_floor: tuple[tuple[str, ...], tuple[list, ...]] | None = None
 
 
 # The list's orders as SQL, as the app orders them.
@@ -259,12 +276,12 @@ def deep_cursor_path(client) -> str:
     return path.replace("limit=200", f"limit={PAGE_SIZE}")
 
 
-def log_in(app: Flask, password: str):
-    """A test client logged in as the bench viewer (CSRF on, as in production)."""
+def log_in(app: Flask, password: str, username: str = USERNAME, role: Role = Role.VIEWER):
+    """A test client logged in as a bench user (CSRF on, as in production)."""
     with app.app_context():
-        user = db.session.scalar(sa.select(User).where(User.username == USERNAME))
+        user = db.session.scalar(sa.select(User).where(User.username == username))
         if user is None:
-            user = User(username=USERNAME, display_name="Benchmark viewer", role=Role.VIEWER)
+            user = User(username=username, display_name=f"Benchmark {role}", role=role)
             db.session.add(user)
         user.set_password(password)
         db.session.commit()
@@ -273,7 +290,7 @@ def log_in(app: Flask, password: str):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
     response = client.post(
         "/login",
-        data={"username": USERNAME, "password": password, "csrf_token": token.group(1)},
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
     )
     if response.status_code != 302:
         raise SystemExit(f"Could not log in the benchmark user ({response.status_code}).")
@@ -305,6 +322,28 @@ def known_ids(app: Flask) -> dict:
             sa.select(Agreement.summary).where(Agreement.id > busy).order_by(Agreement.id).limit(1)
         )
         narrow = summary.split(":")[0]
+        five = db.session.scalar(
+            sa.select(AgreementParty.agreement_id)
+            .group_by(AgreementParty.agreement_id)
+            .having(sa.func.count() == 5)
+            .order_by(AgreementParty.agreement_id)
+            .limit(1)
+        )
+        eight = db.session.scalar(
+            sa.select(AgendaItem.meeting_id)
+            .group_by(AgendaItem.meeting_id)
+            .having(sa.func.count() == 8)
+            .order_by(AgendaItem.meeting_id)
+            .limit(1)
+        )
+        meeting = db.session.get(Meeting, eight)
+        window = timedelta(days=app.config["PARENT_WINDOW_DAYS"])
+        gatherings = sa.select(Meeting.id, Meeting.title).where(
+            Meeting.archived_at.is_(None),
+            Meeting.starts_at.between(meeting.starts_at - window, meeting.starts_at + window),
+        )
+        gatherings = gatherings.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        gatherings = str(gatherings.compile(db.engine, compile_kwargs={"literal_binds": True}))
         # The floor's form of each search: the app's own statement of the matching ids.
         matches = {
             text: str(
@@ -322,7 +361,49 @@ def known_ids(app: Flask) -> dict:
         "lead": lead,
         "narrow": narrow,
         "matches": matches,
+        "five_parties": five,
+        "eight_items": eight,
+        "gatherings": gatherings,
     }
+
+
+def form_rows(ids: dict) -> list[Page]:
+    """The edit forms of the main records, each against a plain template drawing the same
+    choices from raw queries."""
+    agreement, meeting = ids["five_parties"], ids["eight_items"]
+    agreement_form = (
+        (
+            f"SELECT id, title FROM agreement WHERE id = {agreement}",  # noqa: S608
+            f"SELECT party_id, role FROM agreement_party WHERE agreement_id = {agreement}",  # noqa: S608
+            "SELECT id, name FROM party WHERE archived_at IS NULL ORDER BY kind, name",
+            "SELECT id, display_name FROM user WHERE active ORDER BY display_name",
+        ),
+        (),
+    )
+    meeting_form = (
+        (
+            f"SELECT id, title FROM meeting WHERE id = {meeting}",  # noqa: S608
+            f"SELECT agreement_id, outcome FROM agenda_item WHERE meeting_id = {meeting}",  # noqa: S608
+            ids["gatherings"],
+            "SELECT person.id, person.name FROM person JOIN party ON party.id = person.party_id "
+            "WHERE person.archived_at IS NULL ORDER BY party.name, person.name, person.id",
+        ),
+        ([(name, name.replace("_", " ")) for name in sorted(available_timezones())],),
+    )
+    return [
+        Page(
+            "Edit form: agreement with 5 parties",
+            f"/agreements/{agreement}/edit",
+            "form",
+            form_floor=agreement_form,
+        ),
+        Page(
+            "Edit form: meeting with 8 agenda rows",
+            f"/meetings/{meeting}/edit",
+            "form",
+            form_floor=meeting_form,
+        ),
+    ]
 
 
 def party_set(party: int) -> str:
@@ -417,6 +498,7 @@ def pages(ids: dict) -> list[Page]:
             floor=list_floor(sort="activity"),
         ),
         *list_grid(ids),
+        *form_rows(ids),
         Page("Agreement with 500 meetings", f"/agreements/{busy}", "agreement"),
         Page("… its HTML report", f"/agreements/{busy}/report", "report"),
         Page("… its PDF report", f"/agreements/{busy}/report.pdf", "pdf"),
@@ -467,7 +549,7 @@ def measure(client, engine, page: Page, repeat: int, floor_client, floor: list[f
     """Time ``page``, each request right after one of its floor's, so both see the same load;
     ``floor`` collects the times of the common floor (pages without one of their own)."""
     result = Result(page)
-    floor_path = floor_client.application.floor_path(page.floor)
+    floor_path = floor_client.application.floor_path(page.floor, page.form_floor)
     for _ in range(3):  # warm caches: templates, statements, the database's pages
         if time_request(client, page.path) > 1:
             break  # a slow page is warm after one request
@@ -511,12 +593,24 @@ def floor_app(engine) -> Flask:
         with engine.connect() as connection:
             return connection.exec_driver_sql(sql).all()
 
+    forms: list[tuple[tuple[str, ...], tuple[list, ...]]] = []
+
     @app.route(FLOOR_PATH)
     @app.route(f"{FLOOR_PATH}/<int:number>")
     def floor(number: int = 0):
         return render_template_string(FLOOR_TEMPLATE, rows=fetch(statements[number]))
 
-    def floor_path(sqls: tuple[str, ...]) -> str:
+    @app.route(f"{FLOOR_PATH}/form/<int:number>")
+    def form_floor(number: int):
+        sqls, made = forms[number]
+        with engine.connect() as connection:
+            lists = [connection.exec_driver_sql(sql).all() for sql in sqls]
+        return render_template_string(FORM_FLOOR_TEMPLATE, lists=[*lists, *made])
+
+    def floor_path(sqls: tuple[str, ...], form=None) -> str:
+        if form is not None:
+            forms.append(form)
+            return f"{FLOOR_PATH}/form/{len(forms) - 1}"
         if not sqls:
             return FLOOR_PATH
 
@@ -610,6 +704,7 @@ TARGETS = {
     "csv": "peak memory ≤ 200 MB",
     "other": "",
     "api": "median ≤ 3× floor",
+    "form": "median ≤ 3× floor",
 }
 MAX_QUERIES = {"api": 6}  # other pages: 10
 
@@ -620,7 +715,7 @@ def verdict(result: Result) -> str:
     max_queries = MAX_QUERIES.get(page.kind, 10)
     if result.queries > max_queries:
         misses.append(f"{result.queries} queries > {max_queries}")
-    if page.kind == "api" and result.ratio > 3:
+    if page.kind in ("api", "form") and result.ratio > 3:
         misses.append(f"median {result.ratio:.1f}× floor")
     if page.kind == "list":
         if result.ratio > 5:
@@ -683,6 +778,7 @@ def main() -> None:
     password = secrets.token_urlsafe(16)
     app = make_app(args.database)
     client = log_in(app, password)
+    editor = log_in(app, password, EDITOR, Role.EDITOR)
     api = api_client(app)
     ids = known_ids(app)
     wanted = available(app, f"{API}/agreements/") and (
@@ -708,7 +804,7 @@ def main() -> None:
             unavailable.append(page)
             print(f"{page.name:<40} not available in this version", flush=True)
             continue
-        caller = api if page.kind == "api" else client
+        caller = {"api": api, "form": editor}.get(page.kind, client)
         result = measure(caller, engine, page, args.repeat, floor_client, floor_times)
         if page.kind == "csv" and result.status == 200:
             before, result.peak_mb, size = csv_peak_memory(args.database, password)

@@ -162,7 +162,7 @@ def _detail_page(
 @bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(agreement_id: int):
-    agreement = or_404(queries.agreement_for_page(agreement_id))
+    agreement = or_404(queries.agreement_for_form(agreement_id))
     form = AgreementEditForm(obj=agreement)
     if request.method == "GET":
         form.lead.data = agreement.lead_id

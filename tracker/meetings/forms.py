@@ -23,7 +23,7 @@ from wtforms.widgets import TextInput
 from tracker.meetings.services import MAX_AGENDA, MAX_PARTICIPANTS, timezone_names
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, RowList, TrackerForm, optional_id
+from tracker.web.forms import IdSelectField, RowList, SharedChoices, TrackerForm, optional_id
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
@@ -100,7 +100,7 @@ class AgreementField(IdSelectField):
 class AgendaRowForm(Form):
     """One agreement discussed at the meeting and what came out of it."""
 
-    agreement_id = AgreementField("Agreement")
+    agreement_id = AgreementField("Agreement", widget=SharedChoices("agreement-choices"))
     outcome = TextAreaField("Outcome", validators=[Length(max=20_000)], render_kw={"rows": 2})
 
 
