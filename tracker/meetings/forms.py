@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from wtforms import (
@@ -23,7 +24,14 @@ from wtforms.widgets import TextInput
 from tracker.meetings.services import MAX_AGENDA, MAX_PARTICIPANTS, timezone_names
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, RowList, SharedChoices, TrackerForm, optional_id
+from tracker.web.forms import (
+    IdSelectField,
+    QuickSelect,
+    RowList,
+    SharedChoices,
+    TrackerForm,
+    optional_id,
+)
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
@@ -34,11 +42,12 @@ EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
 
-def timezone_choices() -> list[SelectChoice]:
-    """Common zones first, then every other IANA zone name alphabetically."""
+@cache
+def timezone_choices() -> tuple[SelectChoice, ...]:
+    """Common zones first, then every other IANA zone name alphabetically; made once."""
     common = [name for name in COMMON_TIMEZONES if name in timezone_names()]
     rest = sorted(timezone_names() - set(common))
-    return [SelectChoice(name, name.replace("_", " ")) for name in common + rest]
+    return tuple(SelectChoice(name, name.replace("_", " ")) for name in common + rest)
 
 
 def plausible_day(form, field) -> None:
@@ -117,6 +126,7 @@ class MeetingForm(TrackerForm):
     )
     timezone = SelectField(
         "Timezone",
+        widget=QuickSelect(),
         validate_choice=False,  # checked in validate_timezone with a clearer message
         description="The zone of the place the meeting is held; times are shown in it.",
     )
@@ -138,7 +148,9 @@ class MeetingForm(TrackerForm):
         description="The larger gathering, if any.",
         invalid_value_message="Invalid Choice: could not coerce.",
     )
-    participant_ids = SelectMultipleField("Participants", coerce=int, render_kw={"size": 10})
+    participant_ids = SelectMultipleField(
+        "Participants", coerce=int, render_kw={"size": 10}, widget=QuickSelect(multiple=True)
+    )
     agenda = RowList(
         FormField(AgendaRowForm),
         label="Agreements discussed",
