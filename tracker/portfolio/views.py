@@ -27,7 +27,7 @@ from wtforms import SelectChoice
 
 from tracker.models import Category, Status, clock
 from tracker.portfolio import queries
-from tracker.portfolio.export import csv_lines
+from tracker.portfolio.export import csv_chunks
 from tracker.portfolio.filters import FilterProblem, PortfolioFilters, parse_filters
 from tracker.portfolio.pdf import portfolio_pdf
 from tracker.render.chart import status_chart
@@ -149,8 +149,8 @@ def _attachment(extension: str, today: date) -> dict[str, str]:
 @bp.route("/portfolio.csv")
 def export_csv():
     portfolio = _download_request()
-    lines = stream_with_context(csv_lines(portfolio.rows()))
-    return Response(lines, mimetype="text/csv", headers=_attachment("csv", portfolio.today))
+    pieces = stream_with_context(csv_chunks(portfolio.rows()))
+    return Response(pieces, mimetype="text/csv", headers=_attachment("csv", portfolio.today))
 
 
 @bp.route("/portfolio.pdf")
