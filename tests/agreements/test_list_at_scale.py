@@ -248,3 +248,43 @@ def test_each_filter_and_order_reads_a_page_in_index_order(app, db, shelf, narro
     )
     assert "TEMP B-TREE" not in plan, plan
     assert "USING INDEX ix_agreement_list_" in plan, plan
+
+
+def test_a_reading_request_reads_the_change_counter_once(app, db, shelf):
+    """Several remembered values on one page cost one reading of the counter; a writing
+    request reads it each time, since it may have changed the data in between."""
+    from tracker.data.cache import remember
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if "data_version" in statement:
+            statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        with app.test_request_context("/agreements/"):
+            for n in range(3):
+                remember(("test", n), lambda n=n: n)
+        reads_in_get = len(statements)
+        statements.clear()
+        with app.test_request_context("/agreements/new", method="POST"):
+            for n in range(3):
+                remember(("test", n), lambda n=n: n)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert reads_in_get == 1
+    assert len(statements) == 3
+
+
+def test_the_party_filter_drawn_once_follows_changes_to_parties(logged_in, db, shelf):
+    from tracker.models import Party
+
+    assert ">Japan</option>" in logged_in.get("/agreements/").get_data(as_text=True)
+    db.session.get(Party, shelf["japan"]).name = "Nippon"
+    db.session.commit()
+    page = logged_in.get("/agreements/").get_data(as_text=True)
+    assert ">Nippon</option>" in page
+    assert ">Japan</option>" not in page
+    chosen = logged_in.get(f"/agreements/?party={shelf['japan']}").get_data(as_text=True)
+    assert f'<option value="{shelf["japan"]}" selected>Nippon</option>' in chosen
