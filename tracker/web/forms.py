@@ -123,7 +123,9 @@ class SharedChoices:
             optgroup = getattr(choice, "optgroup", None)
             if optgroup != group:
                 parts.append("</optgroup>" if group is not None else "")
-                parts.append(f'<optgroup label="{escape(optgroup)}">' if optgroup else "")
+                parts.append(
+                    f'<optgroup label="{escape(optgroup)}">' if optgroup is not None else ""
+                )
                 group = optgroup
             parts.append(_option(choice.value, choice.label, False))
         parts.append("</optgroup></template>" if group is not None else "</template>")
