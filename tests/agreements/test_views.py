@@ -386,3 +386,45 @@ def test_agreement_page_lists_its_meetings_a_page_at_a_time(logged_in, app, db, 
     assert f'href="/agreements/{agreement.id}?page=2"' in first
     last = logged_in.get(f"/agreements/{agreement.id}?page=3").get_data(as_text=True)
     assert ">Round 1</a>" in last and ">Round 2</a>" not in last
+
+
+def test_the_edit_form_lists_the_party_choices_once_for_all_its_rows(
+    logged_in, db, make_agreement, make_party
+):
+    """Each party row's select carries its chosen party only; the choices are one list
+    the rows share (static/choices.js fills them), so more rows weigh no more."""
+    extra = [make_party(f"Party {c}", f"XA{c}") for c in "ABC"]
+    agreement = make_agreement()
+    db.session.commit()
+    india_id, japan_id = (link.party_id for link in agreement.party_links)
+    html = logged_in.get(f"/agreements/{agreement.id}/edit").get_data(as_text=True)
+    parties = html.split("Parties</legend>")[1].split("</fieldset>")[0]
+    shared = parties.split('<template id="party-choices">')[1].split("</template>")[0]
+    for party in extra:
+        assert parties.count(f'<option value="{party.id}">') == 1  # in the shared list only
+        assert f'<option value="{party.id}">{party.name}</option>' in shared
+    rows = html.split('data-choices="party-choices"')[1:]
+    assert len(rows) == 4  # two parties, two blank rows
+    first = rows[0].split("</select>")[0]
+    assert f'<option selected value="{india_id}">' in first
+    assert f'value="{japan_id}"' not in first
+    assert 'src="/static/choices.js"' in html
+
+
+def test_the_edit_form_reads_only_what_it_shows(logged_in, db, make_agreement):
+    """Not the history, meetings, points or actions the agreement's page shows."""
+    agreement = make_agreement()
+    db.session.commit()
+    db.session.expire_all()
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement.lower())
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert logged_in.get(f"/agreements/{agreement.id}/edit").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    for table in ("status_change", "agenda_item", "negotiation_point", "action_item"):
+        assert not [s for s in statements if f"from {table}" in s or f"join {table}" in s]

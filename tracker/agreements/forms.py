@@ -17,17 +17,18 @@ from tracker.agreements.services import MAX_PARTIES, date_problems, party_rows_p
 from tracker.markings.forms import MarkingForm
 from tracker.models import Category, PartyRole, Priority, Status
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, RowList, TrackerForm
+from tracker.web.forms import IdSelectField, RowList, SharedChoices, TrackerForm
 
 
 class PartyRowForm(Form):
     """One party of the agreement and its role; a blank row is ignored."""
 
-    party = IdSelectField("Party")
+    party = IdSelectField("Party", widget=SharedChoices("party-choices"))
     role = SelectField(
         "Role",
         choices=[SelectChoice(role.value, role.label) for role in PartyRole],
         default=PartyRole.PARTY.value,
+        widget=SharedChoices("role-choices"),
     )
 
 

@@ -433,6 +433,19 @@ def agreement_for_api(agreement_id: int) -> Agreement | None:
     )
 
 
+def agreement_for_form(agreement_id: int) -> Agreement | None:
+    """One agreement with what its edit form shows and replaces: its lead and its parties
+    (the form reads both from the agreement), not its history, meetings, points or actions."""
+    return db.session.scalar(
+        sa.select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            joinedload(Agreement.lead),
+            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
+        )
+    )
+
+
 def agreement_with_history(agreement_id: int) -> Agreement | None:
     """One agreement with its status history, each step's meeting and who recorded it."""
     return db.session.scalar(

@@ -6,7 +6,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from tracker.data import access
 from tracker.extensions import db
@@ -14,6 +14,28 @@ from tracker.models import ChangeCounter
 
 T = TypeVar("T")
 KEPT = 512
+
+
+# Where a reading request keeps the change counter it read: a page asks for several values
+# (a total, the choices of its filters), and one reading of the counter serves them all.
+# On the request itself, not on ``g``: an app context can outlive a request (tests).
+COUNT_READ = "tracker.change_count"
+READING = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _change_count() -> int | None:
+    """The change counter; read once per reading request (a write within one would be
+    seen by the next request), and each time outside requests and in writing ones."""
+
+    def read() -> int | None:
+        return db.session.scalar(sa.select(ChangeCounter.n).where(ChangeCounter.id == 1))
+
+    if not has_request_context() or request.method not in READING:
+        return read()
+    environ = request.environ
+    if COUNT_READ not in environ:
+        environ[COUNT_READ] = read()
+    return environ[COUNT_READ]
 
 
 def remember(key: Hashable, compute: Callable[[], T]) -> T:
@@ -25,7 +47,7 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
     the caller. Each is kept per reader's access (tracker/data/access.py): readers who see
     different records never share a value.
     """
-    count = db.session.scalar(sa.select(ChangeCounter.n).where(ChangeCounter.id == 1))
+    count = _change_count()
     if count is None:
         return compute()
     kept: dict = current_app.extensions.setdefault("tracker.cache", {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from wtforms import (
@@ -24,7 +25,14 @@ from tracker.markings.forms import MarkingForm
 from tracker.meetings.services import MAX_AGENDA, MAX_PARTICIPANTS, timezone_names
 from tracker.models import MeetingLevel
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, RowList, TrackerForm, optional_id
+from tracker.web.forms import (
+    IdSelectField,
+    QuickSelect,
+    RowList,
+    SharedChoices,
+    TrackerForm,
+    optional_id,
+)
 
 # Offered first: the zones the ministry's meetings are usually held in.
 COMMON_TIMEZONES = ("Asia/Kolkata", "Asia/Tokyo", "Asia/Vientiane", "UTC")
@@ -35,11 +43,12 @@ EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
 
 
-def timezone_choices() -> list[SelectChoice]:
-    """Common zones first, then every other IANA zone name alphabetically."""
+@cache
+def timezone_choices() -> tuple[SelectChoice, ...]:
+    """Common zones first, then every other IANA zone name alphabetically; made once."""
     common = [name for name in COMMON_TIMEZONES if name in timezone_names()]
     rest = sorted(timezone_names() - set(common))
-    return [SelectChoice(name, name.replace("_", " ")) for name in common + rest]
+    return tuple(SelectChoice(name, name.replace("_", " ")) for name in common + rest)
 
 
 def plausible_day(form, field) -> None:
@@ -101,7 +110,7 @@ class AgreementField(IdSelectField):
 class AgendaRowForm(Form):
     """One agreement discussed at the meeting and what came out of it."""
 
-    agreement_id = AgreementField("Agreement")
+    agreement_id = AgreementField("Agreement", widget=SharedChoices("agreement-choices"))
     outcome = TextAreaField("Outcome", validators=[Length(max=20_000)], render_kw={"rows": 2})
 
 
@@ -118,6 +127,7 @@ class MeetingForm(TrackerForm):
     )
     timezone = SelectField(
         "Timezone",
+        widget=QuickSelect(),
         validate_choice=False,  # checked in validate_timezone with a clearer message
         description="The zone of the place the meeting is held; times are shown in it.",
     )
@@ -140,7 +150,9 @@ class MeetingForm(TrackerForm):
         invalid_value_message="Invalid Choice: could not coerce.",
     )
     marking = FormField(MarkingForm)
-    participant_ids = SelectMultipleField("Participants", coerce=int, render_kw={"size": 10})
+    participant_ids = SelectMultipleField(
+        "Participants", coerce=int, render_kw={"size": 10}, widget=QuickSelect(multiple=True)
+    )
     agenda = RowList(
         FormField(AgendaRowForm),
         label="Agreements discussed",

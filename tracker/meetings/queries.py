@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from tracker.data import search
@@ -145,21 +145,19 @@ def agreement_name(agreement_id: int | None) -> str | None:
     return None if row is None else row.short_name or row.title
 
 
-def _descendant_ids(meeting_id: int) -> set[int]:
-    """Ids of the meeting's side meetings, theirs, and so on (archived ones included)."""
-    children: dict[int, list[int]] = {}
-    for child, parent in db.session.execute(
-        sa.select(Meeting.id, Meeting.parent_id).where(Meeting.parent_id.is_not(None))
-    ):
-        children.setdefault(parent, []).append(child)
-    found: set[int] = set()
-    todo = [meeting_id]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return found
+def _descendant_ids(meeting_id: int) -> sa.Select:
+    """Ids of the meeting's side meetings, theirs, and so on (archived ones included).
+
+    Walked down from the meeting through the parent index, in the query that needs them:
+    reading every meeting that has a parent took 20 ms a form at 250,000 meetings. UNION,
+    not UNION ALL, so even a cycle written outside the app ends.
+    """
+    below = (
+        sa.select(Meeting.id).where(Meeting.parent_id == meeting_id).cte("below", recursive=True)
+    )
+    side = aliased(Meeting)
+    below = below.union(sa.select(side.id).join(below, side.parent_id == below.c.id))
+    return sa.select(below.c.id)
 
 
 def active_count(model) -> int:
@@ -182,22 +180,29 @@ def parent_choices(
     not archived): a side meeting is held while its gathering is, and a collection can
     hold hundreds of thousands of meetings.
     """
-    excluded = {meeting.id, *_descendant_ids(meeting.id)} if meeting and meeting.id else set()
     active = Meeting.archived_at.is_(None)
     listed = active
     if window is not None:
         around = meeting.starts_at if meeting and meeting.starts_at else utcnow()
         listed = sa.and_(active, Meeting.starts_at.between(around - window, around + window))
     current = meeting.parent_id if meeting else None
+    # Only the ids there are: "id IS NULL" can be tested on no index, so SQLite would read
+    # every meeting (300 ms at 250,000) instead of the window's and these few.
+    wanted = [listed]
+    if current is not None:
+        wanted.append(Meeting.id == current)
+    if also is not None:
+        wanted.append(sa.and_(Meeting.id == also, active))
     stmt = (
         sa.select(Meeting.id, Meeting.title, Meeting.starts_at)
-        .where(sa.or_(listed, Meeting.id == current, sa.and_(Meeting.id == also, active)))
+        .where(sa.or_(*wanted))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
+    if meeting and meeting.id:  # not itself or below it
+        stmt = stmt.where(Meeting.id != meeting.id, Meeting.id.not_in(_descendant_ids(meeting.id)))
     choices = [SelectChoice("", "None")]
     for id_, title, starts_at in db.session.execute(stmt):
-        if id_ not in excluded:
-            choices.append(SelectChoice(str(id_), f"{title} ({starts_at:%b %Y})"))
+        choices.append(SelectChoice(str(id_), f"{title} ({starts_at:%b %Y})"))
     return choices
 
 

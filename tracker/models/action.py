@@ -25,6 +25,8 @@ class ActionItem(Marked, Versioned, Base):
         sa.CheckConstraint("done_on IS NULL OR done", name="done_on_only_when_done"),
         # Open items by due date: the dashboard's overdue list.
         sa.Index("ix_action_item_open", "done", "due_on", "id"),
+        # An agreement's overdue items counted from the index alone: the portfolio's rows.
+        sa.Index("ix_action_item_agreement_open", "agreement_id", "done", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -83,14 +83,20 @@ class Agreement(Marked, Versioned, Base):
             "in_force_on IS NULL OR signed_on IS NULL OR in_force_on >= signed_on",
             name="in_force_after_signed",
         ),
-        # The list: active agreements by title, or narrowed by status or category, or by
-        # last activity; each index serves the filter, the order and the page's offset.
+        # The list: active agreements by title, status or last activity (latest first),
+        # narrowed by nothing, status, category or lead; one index for each filter and
+        # order, so a page reads its rows in order and never sorts the filter's matches.
         # Partial, so PostgreSQL too reads them in order (it does not treat IS NULL on a
-        # leading column as fixing that column).
+        # leading column as fixing that column). The orders by activity are indexed below
+        # the class, where the column can be named in descending order.
         sa.Index("ix_agreement_list_title", "title", "id", **ACTIVE),
         sa.Index("ix_agreement_list_status", "status", "title", "id", **ACTIVE),
         sa.Index("ix_agreement_list_category", "category", "title", "id", **ACTIVE),
-        sa.Index("ix_agreement_list_activity", "last_activity_on", "title", "id", **ACTIVE),
+        sa.Index(
+            "ix_agreement_list_category_status", "category", "status", "title", "id", **ACTIVE
+        ),
+        sa.Index("ix_agreement_list_lead", "lead_id", "title", "id", **ACTIVE),
+        sa.Index("ix_agreement_list_lead_status", "lead_id", "status", "title", "id", **ACTIVE),
         # No index on status or category alone: SQLite would count by status through it,
         # visiting every row, instead of through the list's index of active agreements.
         # The dashboard's recently changed agreements; the few archived agreements.
@@ -221,6 +227,18 @@ class Agreement(Marked, Versioned, Base):
 
     def __repr__(self) -> str:
         return f"<Agreement {self.short_name or self.title!r} [{self.status}]>"
+
+
+# The list by last activity, latest first, alone or within a status, category or lead.
+for _name, _leading in {
+    "ix_agreement_list_activity": (),
+    "ix_agreement_list_status_activity": (Agreement.status,),
+    "ix_agreement_list_category_activity": (Agreement.category,),
+    "ix_agreement_list_lead_activity": (Agreement.lead_id,),
+}.items():
+    sa.Index(
+        _name, *_leading, Agreement.last_activity_on.desc(), Agreement.title, Agreement.id, **ACTIVE
+    )
 
 
 class AgreementParty(Base):

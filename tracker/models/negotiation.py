@@ -43,6 +43,8 @@ class NegotiationPoint(Marked, Versioned, Base):
             "settled_at_id IS NULL OR status IN ('agreed', 'dropped')",
             name="settled_only_when_closed",
         ),
+        # An agreement's open points counted from the index alone: the portfolio's rows.
+        sa.Index("ix_negotiation_point_agreement_status", "agreement_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from tracker.data import outgoing
 from tracker.data.cache import remember
@@ -148,6 +148,30 @@ def _meeting_id(now: datetime, *, past: bool):
     )
 
 
+def _last_meeting_id(now: datetime):
+    """The id of the agreement's latest meeting held by ``now``. Its latest meeting of all
+    is kept on its row (``last_meeting_at``); when that one has begun, it is found by its
+    time, not by sorting every meeting of the agreement."""
+    latest = (
+        sa.select(Meeting.id)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(
+            AgendaItem.agreement_id == Agreement.id,
+            Meeting.archived_at.is_(None),
+            Meeting.starts_at == Agreement.last_meeting_at,
+        )
+        .order_by(Meeting.id.desc())
+        .limit(1)
+        .correlate(Agreement)
+        .scalar_subquery()
+    )
+    return sa.case(
+        (Agreement.last_meeting_at.is_(None), None),
+        (Agreement.last_meeting_at <= now, latest),
+        else_=_meeting_id(now, past=True),
+    )
+
+
 def stalled_flag(*, today: date, now: datetime, stalled_after: int) -> sa.ColumnElement[int]:
     """1 if the agreement is stalled, else 0 (never NULL), from its own row where it can.
 
@@ -183,12 +207,27 @@ def stalled_flag(*, today: date, now: datetime, stalled_after: int) -> sa.Column
     return sa.case((Agreement.status == Status.STALLED, 1), (idle, 1), else_=0)
 
 
-def _portfolio(
-    filters: PortfolioFilters, *, today: date, now: datetime, stalled_after: int
-) -> sa.Select:
-    """The portfolio's rows by title, with their stalled flag. Per-agreement figures are
-    correlated subqueries served by indexes, so they cost only for the rows read; callers
-    put the stalled rows first by reading them, then the others (see :func:`page_rows`)."""
+def _raw(column) -> sa.ColumnElement:
+    """``column`` as the driver gives it (SQLite: text), without SQLAlchemy's conversion."""
+    return sa.type_coerce(column, sa.String)
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _moment(value) -> datetime | None:
+    """A stored time as an aware UTC datetime (SQLite keeps it as naive UTC text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _correlated_figures(today: date) -> tuple:
+    """The portfolio's per-agreement figures as subqueries of each agreement row: party
+    names, open points, overdue actions."""
     names = (
         sa.select(sa.func.aggregate_strings(Party.name, _SEPARATOR))
         .join(AgreementParty, AgreementParty.party_id == Party.id)
@@ -217,64 +256,108 @@ def _portfolio(
         .correlate(Agreement)
         .scalar_subquery()
     )
-    # Table aliases, not ORM ones: the access rule's criteria are not carried over to an
-    # aliased entity in a join's ON clause (SQLAlchemy renders them on the unaliased table,
-    # which is not in the FROM). The ids joined on come from _meeting_id, whose select of
-    # Meeting is narrowed to the reader, so only meetings they may see are ever joined.
-    last = Meeting.__table__.alias("last_meeting").c
-    upcoming = Meeting.__table__.alias("next_meeting").c
-    stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
-    return (
+    return names, points, overdue
+
+
+def _portfolio(
+    filters: PortfolioFilters,
+    *,
+    today: date,
+    now: datetime,
+    stalled_after: int,
+    stalled_as: int | None = None,
+) -> sa.Select:
+    """The portfolio's rows by title, with their stalled flag. Per-agreement figures are
+    correlated subqueries served by indexes, so they cost only for the rows read; callers
+    put the stalled rows first by reading them, then the others (see :func:`page_rows`).
+    ``stalled_as`` is the flag of every row read, for a walk that tested it already.
+
+    Enumerations, dates and times come as the database gives them, converted by
+    :func:`_row` alone: the export converts 250,000 rows."""
+    names, points, overdue = _correlated_figures(today)
+    last = aliased(Meeting, name="last_meeting")
+    upcoming = aliased(Meeting, name="next_meeting")
+    if stalled_as is None:
+        stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
+    else:
+        stalled = sa.literal(stalled_as)
+    stmt = (
         sa.select(
             Agreement.id.label("id"),
             Agreement.title.label("title"),
             Agreement.short_name.label("short_name"),
-            Agreement.category.label("category"),
-            Agreement.status.label("status"),
+            _raw(Agreement.category).label("category"),
+            _raw(Agreement.status).label("status"),
             names.label("parties"),
-            Agreement.status_changed_on.label("status_since"),
+            _raw(Agreement.status_changed_on).label("status_since"),
             last.id.label("last_id"),
-            last.starts_at.label("last_starts_at"),
+            _raw(last.starts_at).label("last_starts_at"),
             last.timezone.label("last_timezone"),
             upcoming.id.label("next_id"),
-            upcoming.starts_at.label("next_starts_at"),
+            _raw(upcoming.starts_at).label("next_starts_at"),
             upcoming.timezone.label("next_timezone"),
             points.label("open_points"),
             overdue.label("overdue_actions"),
             stalled.label("stalled"),
         )
         .select_from(Agreement)
-        .outerjoin(last.id.table, last.id == _meeting_id(now, past=True))
-        .outerjoin(upcoming.id.table, upcoming.id == _meeting_id(now, past=False))
+        .outerjoin(last, last.id == _last_meeting_id(now))
+        # Only an agreement whose latest meeting (kept on its row) is still to come has a
+        # next one: the agenda is looked up for those few, not for every row.
+        .outerjoin(
+            upcoming,
+            upcoming.id == sa.case((Agreement.last_meeting_at > now, _meeting_id(now, past=False))),
+        )
         .where(*_conditions(filters))
         .order_by(Agreement.title, Agreement.id)
     )
+    return stmt
+
+
+_STATUSES = {status.value: status for status in Status}
+_CATEGORIES = {category.value: category for category in Category}
 
 
 def _row(row, today: date) -> PortfolioRow:
-    def meeting(prefix: str) -> MeetingDay | None:
-        if getattr(row, f"{prefix}_id") is None:
-            return None
-        return MeetingDay(
-            getattr(row, f"{prefix}_id"),
-            getattr(row, f"{prefix}_starts_at"),
-            getattr(row, f"{prefix}_timezone"),
-        )
-
+    """A row of :func:`_portfolio` as a PortfolioRow (by position: the full export makes
+    250,000 of them)."""
+    (
+        id_,
+        title,
+        short_name,
+        category,
+        status,
+        parties,
+        status_since,
+        last_id,
+        last_starts_at,
+        last_timezone,
+        next_id,
+        next_starts_at,
+        next_timezone,
+        open_points,
+        overdue_actions,
+        stalled,
+    ) = row
+    status_since = _day(status_since)
     return PortfolioRow(
-        id=row.id,
-        title=row.title,
-        short_name=row.short_name,
-        category=Category(row.category),
-        status=Status(row.status),
-        parties=sorted(row.parties.split(_SEPARATOR)) if row.parties else [],
-        status_since=row.status_since,
-        days_in_status=(today - row.status_since).days if row.status_since else None,
-        last_meeting=meeting("last"),
-        next_meeting=meeting("next"),
-        open_points=row.open_points,
-        overdue_actions=row.overdue_actions,
-        stalled=bool(row.stalled),
+        id=id_,
+        title=title,
+        short_name=short_name,
+        category=_CATEGORIES[category],
+        status=_STATUSES[status],
+        parties=sorted(parties.split(_SEPARATOR)) if parties else [],
+        status_since=status_since,
+        days_in_status=(today - status_since).days if status_since else None,
+        last_meeting=None
+        if last_id is None
+        else MeetingDay(last_id, _moment(last_starts_at), last_timezone),
+        next_meeting=None
+        if next_id is None
+        else MeetingDay(next_id, _moment(next_starts_at), next_timezone),
+        open_points=open_points,
+        overdue_actions=overdue_actions,
+        stalled=bool(stalled),
     )
 
 
@@ -292,9 +375,15 @@ def iter_rows(
     Read as two walks of the title index, the stalled rows then the others, so rows stream
     from the first one on instead of after a sort of the whole portfolio.
     """
-    stmt = _portfolio(filters, today=today, now=now, stalled_after=stalled_after)
     stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
     for flag in (1, 0):
+        stmt = _portfolio(
+            filters,
+            today=today,
+            now=now,
+            stalled_after=stalled_after,
+            stalled_as=flag,
+        )
         result = db.session.execute(stmt.where(stalled == flag).execution_options(yield_per=batch))
         for row in result:
             yield _row(row, today)

@@ -26,7 +26,7 @@ from wtforms import SelectChoice
 
 from tracker.models import Category, Status, clock
 from tracker.portfolio import queries
-from tracker.portfolio.export import csv_lines
+from tracker.portfolio.export import csv_chunks
 from tracker.portfolio.filters import FilterProblem, PortfolioFilters, parse_filters
 from tracker.portfolio.pdf import portfolio_pdf
 from tracker.render.chart import status_chart
@@ -158,8 +158,8 @@ def export_csv():
     # Known before the first row is read: the markings of the rows the query selects.
     portfolio.note_marking(chart=False)
     marking = outgoing.shown_text()
-    lines = outgoing.streamed(csv_lines(portfolio.rows(), marking))
-    response = Response(lines, mimetype="text/csv", headers=_attachment("csv", portfolio.today))
+    pieces = outgoing.streamed(csv_chunks(portfolio.rows(), marking))
+    response = Response(pieces, mimetype="text/csv", headers=_attachment("csv", portfolio.today))
     return outgoing.mark(response, marking)
 
 

@@ -5,8 +5,9 @@ filter for typed text."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import FieldList, SelectChoice, SelectField
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, Select, html_params
 
 
 class TrackerForm(FlaskForm):
@@ -47,13 +48,94 @@ def optional_id(value) -> int | None:
     return int(text)
 
 
+class QuickSelect(Select):
+    """WTForms' select, the same HTML, with options and groups written directly: WTForms
+    builds each one's attributes through string formatting, which for the hundreds of
+    options of a meeting's zone, participants and gatherings was most of the page's time."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        html = [f"<select {html_params(name=field.name, **kwargs)}>"]
+        if field.has_groups():
+            for group, choices in field.iter_groups():
+                html.append(f'<optgroup label="{escape(group)}">' if group is not None else "")
+                html.extend(self._options(choices))
+                html.append("</optgroup>" if group is not None else "")
+        else:
+            html.extend(self._options(field.iter_choices()))
+        html.append("</select>")
+        return Markup("".join(html))  # noqa: S704  (html_params and _option escape)
+
+    def _options(self, choices):
+        for choice in choices:  # Choice tuples, as SelectField and its kin give them
+            if choice.render_kw or isinstance(choice.value, bool):
+                yield self.render_option(choice)
+            else:
+                yield _option(choice.value, choice.label or choice.value, choice.selected)
+
+
 class IdSelectField(SelectField):
     """A select of records by id; blank means none, anything not offered is refused with
     "Not a valid choice." unless the form gives its own messages."""
 
+    widget = QuickSelect()
+
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("invalid_value_message", NOT_A_CHOICE)
         super().__init__(label, validators, coerce=optional_id, **kwargs)
+
+
+class SharedChoices:
+    """Widget: a select of repeated rows drawn with its chosen option only (and the blank
+    one); the page draws the choices once, with ``choice_list`` (_macros/forms.html), and
+    static/choices.js copies them into every row's select. A page with seven rows of 200
+    parties carries 200 options, not 1,400.
+    """
+
+    def __init__(self, list_id: str) -> None:
+        self.list_id = list_id
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        kwargs["data-choices"] = self.list_id
+        # Compared as text rather than through the field's coerce: hundreds of choices a
+        # row, of which one is drawn.
+        chosen = "" if field.data is None else str(field.data)
+        options = "".join(
+            _option(choice.value, choice.label, str(choice.value) == chosen)
+            for choice in field.choices
+            if choice.value == NONE_CHOSEN.value or (chosen and str(choice.value) == chosen)
+        )
+        attributes = html_params(name=field.name, **kwargs)
+        # html_params and _option escape every value, as WTForms' own Select does.
+        return Markup(f"<select {attributes}>{options}</select>")  # noqa: S704
+
+    def choice_list(self, field) -> Markup:
+        """The choices of ``field`` (grouped as its optgroups say) in an inert <template>."""
+        parts, group = [f'<template id="{escape(self.list_id)}">'], None
+        for choice in field.choices:
+            optgroup = getattr(choice, "optgroup", None)
+            if optgroup != group:
+                parts.append("</optgroup>" if group is not None else "")
+                parts.append(
+                    f'<optgroup label="{escape(optgroup)}">' if optgroup is not None else ""
+                )
+                group = optgroup
+            parts.append(_option(choice.value, choice.label, False))
+        parts.append("</optgroup></template>" if group is not None else "</template>")
+        return Markup("".join(parts))  # noqa: S704  (every value escaped above)
+
+
+def _option(value, label, selected: bool) -> str:
+    return (
+        f'<option{" selected" if selected else ""} value="{escape(value)}">{escape(label)}</option>'
+    )
 
 
 class RowList(FieldList):
