@@ -535,10 +535,14 @@ def pages(ids: dict) -> list[Page]:
         Page("API: … text search", f"{API}/agreements/?q={ids['narrow']}&limit={PAGE_SIZE}", "api"),
         Page("API: one agreement (500 meetings)", f"{API}/agreements/{busy}", "api"),
         Page("Seeing a tenth: agreement list", "/agreements/", "tenth"),
-        Page("… sorted by activity", "/agreements/?sort=activity", "tenth"),
-        Page("… text search, narrow", f"/agreements/?q={ids['narrow']}", "tenth"),
-        Page("… text search, broad", f"/agreements/?q={SEARCH_BROAD.replace(' ', '+')}", "tenth"),
-        Page("… portfolio", "/portfolio/", "tenth"),
+        Page("Seeing a tenth: sorted by activity", "/agreements/?sort=activity", "tenth"),
+        Page("Seeing a tenth: text search, narrow", f"/agreements/?q={ids['narrow']}", "tenth"),
+        Page(
+            "Seeing a tenth: text search, broad",
+            f"/agreements/?q={SEARCH_BROAD.replace(' ', '+')}",
+            "tenth",
+        ),
+        Page("Seeing a tenth: portfolio", "/portfolio/", "tenth"),
     ]
 
 
