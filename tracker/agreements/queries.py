@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.agreements.filters import AgreementFilters
-from tracker.data import search
+from tracker.data import access, search
 from tracker.data.cache import remember
 from tracker.extensions import db
 from tracker.markings.queries import at_or_above
@@ -62,6 +62,7 @@ PROBE_ADVANTAGE = 10
 
 def _narrowed(stmt: sa.Select, filters: AgreementFilters) -> sa.Select:
     """``stmt`` with the filters that the list's indexes serve directly."""
+    stmt = stmt.where(access.agreements_first(db.session))
     if filters.archived:
         stmt = stmt.where(Agreement.archived_at.is_not(None))
     else:

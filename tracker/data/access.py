@@ -244,6 +244,16 @@ def ids(access: Access) -> tuple[tuple, tuple]:
     return tuple(sorted(access.markings or ())), tuple(sorted(access.agreements))
 
 
+def agreements_first(session: Session) -> sa.ColumnElement[bool]:
+    """The rule for agreements, to put first in a list's conditions. The criteria add it to
+    every query anyway; stated first, it is tested before costlier conditions (a search's)
+    on each row a list walks, which matters for a reader who sees few of them."""
+    access = current(session)
+    if access.everything:
+        return sa.true()
+    return agreement_rule(Agreement, *ids(access))
+
+
 def _criteria(access: Access) -> list:
     m, n = ids(access)
     rules = {
@@ -299,8 +309,10 @@ def _has_aggregate(expression) -> bool:
             getattr(element, "name", "").lower() in AGGREGATES
         ):
             return True
-        if isinstance(element, sa.Select | sa.ScalarSelect | sa.Exists):
-            continue
+        if isinstance(
+            element, sa.Select | sa.ScalarSelect | sa.Exists | sa.FromClause | sa.ColumnClause
+        ):
+            continue  # not inside subqueries, tables or a column's own parts
         stack.extend(element.get_children())
     return False
 
@@ -311,13 +323,14 @@ def _marked_columns(state: ORMExecuteState) -> list:
     stmt = state.statement
     options = state.execution_options
     if (
-        not isinstance(stmt, sa.Select)
+        # What a request shows (the command line and scripts mark nothing, and run the
+        # ORM's bulk changes, whose own reads expect their shape)
+        not has_request_context()
+        or not isinstance(stmt, sa.Select)
         or stmt._group_by_clauses  # noqa: SLF001  (no public accessor)
         or stmt._distinct  # noqa: SLF001
         or options.get("yield_per")
         or options.get("stream_results")
-        # The ORM's own reads for a bulk UPDATE or DELETE, which expect their shape.
-        or options.get("_result_disable_adapt_to_context")
     ):
         return []
     found = []
