@@ -141,7 +141,7 @@ def test_demo_world_marks_its_material(runner, db):
     secret = db.session.scalar(sa.select(Agreement).where(Agreement.short_name == "UNDERSEA"))
     assert _marking(db, secret) == "SECRET"
     assert secret.need_to_know
-    assert [entry.group.name for entry in secret.access_entries] == ["UDA core team"]
+    assert [entry.group.name for entry in secret.access_entries] == ["Maritime desk"]
     # What belongs to it is at its level: history, points, positions, actions, outcomes.
     under = [
         *secret.status_changes,
@@ -207,7 +207,7 @@ def test_setup_on_an_empty_database_makes_demo_accounts_and_prints_each_password
         "demo.lead": (Role.EDITOR, "Secret", india, "CABINET", False),
         "demo.security": (Role.VIEWER, "Confidential", None, "", True),
     }
-    group = db.session.scalar(sa.select(AccessGroup).where(AccessGroup.name == "UDA core team"))
+    group = db.session.scalar(sa.select(AccessGroup).where(AccessGroup.name == "Maritime desk"))
     assert [member.username for member in group.members] == ["demo.lead"]
 
     # They make the difference visible: each reads more of the agreements than the last.

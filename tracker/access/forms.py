@@ -1,11 +1,13 @@
 """Forms of the groups pages and an agreement's access list."""
 
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length, ValidationError
 
 from tracker.accounts.users.forms import CheckboxesField
 from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, TrackerForm
+
+MAX_MEMBERS = 1000
 
 
 class GroupForm(TrackerForm):
@@ -16,6 +18,11 @@ class GroupForm(TrackerForm):
     )
     description = TextAreaField("Description", validators=[Length(max=300)])
     members = CheckboxesField("Members", coerce=int)
+
+    def validate_members(self, field):
+        """No more members at once than a form could list: the choices are every user."""
+        if len(field.data or ()) > MAX_MEMBERS:
+            raise ValidationError(f"A group has at most {MAX_MEMBERS} members.")
 
 
 class GroupEditForm(VersionedForm, GroupForm):

@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.data import markings
 from tracker.extensions import db
@@ -42,6 +42,14 @@ class MarkingForm(Form):
         render_kw={"size": 6},
     )
     caveats = CheckboxList("Caveats", description="Each reader must hold every one ticked.")
+
+    def validate_rel_to(self, field):
+        if len(field.data or ()) > len(field.choices or ()):
+            raise ValidationError("Choose each party at most once.")
+
+    def validate_caveats(self, field):
+        if len(field.data or ()) > len(field.choices or ()):
+            raise ValidationError("Choose each caveat at most once.")
     declassify_on = DateField("Declassify on", validators=[Optional()])
     downgrade_to = SelectField(
         "Then downgraded to", coerce=optional_id, validate_choice=False, default=None

@@ -1,7 +1,7 @@
 """Forms for managing staff accounts."""
 
 from wtforms import BooleanField, SelectChoice, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.accounts.forms import new_password_fields
@@ -42,6 +42,10 @@ class ClearanceFields:
         "party is named.",
     )
     caveats = CheckboxesField("Caveats held", description="Each caveat on a record must be held.")
+
+    def validate_caveats(self, field):
+        if len(field.data or ()) > len(field.choices or ()):
+            raise ValidationError("Choose each caveat at most once.")
     security_officer = BooleanField(
         "Security officer: reads and exports the access log (no reading rights of its own)"
     )
