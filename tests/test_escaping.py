@@ -32,6 +32,7 @@ from tracker.accounts.tokens import create_token
 from tracker.audit.queries import RECORD_TYPES
 from tracker.extensions import db
 from tracker.models import (
+    AccessGroup,
     ActionItem,
     AgendaItem,
     Agreement,
@@ -443,6 +444,7 @@ def test_every_page_shows_hostile_text_as_inert_text(app, client, hostile):
     for record_type in RECORD_TYPES:
         model = {"agreement": Agreement, "meeting": Meeting, "party": Party, "person": Person}
         model |= {"point": NegotiationPoint, "action": ActionItem, "user": User}
+        model |= {"group": AccessGroup}
         for record_id in db.session.scalars(sa.select(model[record_type].id)):
             urls[f"history-{record_type}-{record_id}"] = f"/history/{record_type}/{record_id}"
     urls["audit-filtered"] = "/admin/audit?type=agreement"

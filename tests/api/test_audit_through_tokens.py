@@ -84,7 +84,10 @@ def test_the_history_page_and_the_audit_trail_show_the_token(api, make_user, db,
     trail = client.get("/admin/audit?type=party").get_data(as_text=True)
     assert f"{api.user.username} via token “Test script”" in trail
     exported = client.get("/admin/audit.csv?type=party").get_data(as_text=True)
-    rows = list(csv.DictReader(io.StringIO(exported.removeprefix("\ufeff"))))
+    # The marking's line first and last, then the header and rows (README, "Markings").
+    lines = exported.removeprefix("\ufeff").splitlines()
+    assert lines[0] == lines[-1] == "UNCLASSIFIED"
+    rows = list(csv.DictReader(io.StringIO("\n".join(lines[1:-1]))))
     assert [(row["user"], row["token"]) for row in rows] == [(api.user.username, "Test script")]
 
 
