@@ -96,6 +96,7 @@ class FormParser(HTMLParser):
         self.forms: list[tuple[str, dict[str, str]]] = []
         self._fields: dict[str, str] | None = None
         self._select: str | None = None
+        self._multiple = False
         self._first_option: str | None = None
         self._option: str | None = None
         self._textarea: str | None = None
@@ -122,6 +123,7 @@ class FormParser(HTMLParser):
             self._fields[name] = ""
         elif tag == "select" and name:
             self._select, self._first_option = name, None
+            self._multiple = "multiple" in attrs
         elif tag == "option" and self._select:
             self._option = attrs.get("value")
             if self._first_option is None:
@@ -143,7 +145,10 @@ class FormParser(HTMLParser):
                 self._fields[self._textarea] = text.removeprefix("\n")
             self._textarea = None
         elif tag == "select" and self._select and self._fields is not None:
-            self._fields.setdefault(self._select, self._first_option or "")
+            # A single select sends its first option when none is selected; a multiple
+            # select sends nothing (as browsers do).
+            if not self._multiple:
+                self._fields.setdefault(self._select, self._first_option or "")
             self._select = None
 
 
@@ -475,7 +480,9 @@ def audited_changes(session: Session, action_id: int, name: str) -> list[tuple]:
     """(old, new) of every audited update of one field of one action item, oldest first."""
     body = session.request("check", "GET", "/admin/audit.csv?type=action").body
     changes = []
-    for row in csv.DictReader(io.StringIO(body.lstrip("\ufeff"))):
+    # The export's first and last lines are its marking (a single cell), around the table.
+    lines = body.lstrip("\ufeff").splitlines()[1:-1]
+    for row in csv.DictReader(io.StringIO("\n".join(lines))):
         if row["record_id"] == str(action_id) and row["action"] == "update":
             for change in json.loads(row["changes"].removeprefix("'")):
                 if change["field"] == name:
@@ -549,6 +556,7 @@ def set_up_accounts(usernames: list[str], password: str, demo_data: bool) -> Non
         from tracker import create_app
         from tracker.accounts import services
         from tracker.extensions import db
+        from tracker.models import Party
     except ImportError:
         raise Refused("--setup needs the tracker package: run with .venv/bin/python") from None
 
@@ -569,6 +577,15 @@ def set_up_accounts(usernames: list[str], password: str, demo_data: bool) -> Non
             else:
                 user.active = True
                 services.set_password(user, password)
+        # Cleared for every level and caveat, so that the load reaches every agreement
+        # (need-to-know lists aside): what a page costs, not who may see it, is measured.
+        db.session.flush()
+        india = db.session.scalar(db.select(Party.id).where(Party.code == "IND"))
+        for username, _role in accounts:
+            user = services.get_user(username)
+            user.clearance = len(app.config["CLASSIFICATION_LEVELS"]) - 1
+            user.caveats = ",".join(sorted(app.config["CLASSIFICATION_CAVEATS"]))
+            user.party_id = india
         db.session.commit()
         db.engine.dispose()
 

@@ -336,7 +336,9 @@ def test_the_load_script_runs_against_the_served_app(served, monkeypatch, databa
     monkeypatch.setenv("TRACKER_PASSWORD_HASH_PROFILE", "CHEAPEST")
     arguments = ["--url", f"http://{host}:{port}", "--setup", "--demo-data", "--users", "2"]
     code = load.main([*arguments, "--seconds", "60", "--max-requests", "60", "--seed", "1"])
-    report = capsys.readouterr().out
+    output = capsys.readouterr()
+    report = output.out
+    assert "SUMMARY " in report, output.err[-3000:]
     summary = dict(part.split("=") for part in report.split("SUMMARY ")[1].split()[:4])
     assert summary["errors"] == "0" and summary["lost_writes"] == "0", report
     assert "added items acknowledged" in report and "p95" in report
