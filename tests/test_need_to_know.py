@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import PASSWORD, log_in
+from tests.helpers import PASSWORD, log_in, page_forms
 from tracker.data import access, markings
 from tracker.models import (
     AccessEntry,
@@ -282,3 +282,30 @@ def test_banners_carry_the_highest_marking_of_what_the_page_shows(world, as_user
     # The agreement's page lists its meetings, one of them held at Secret.
     assert banner(as_user("secret"), f"/agreements/{world.open.id}") == "SECRET"
     assert banner(as_user("cabinet"), "/agreements/?sort=title") == "UNCLASSIFIED // CABINET"
+
+
+def test_adding_an_agreement_whose_agenda_row_is_hidden_is_refused_with_a_message(
+    world, as_user, db
+):
+    # The indian editor sees the open agreement, but not its outcome at the New Delhi
+    # meeting (marked Confidential): putting it on that agenda again is refused, not a 500.
+    editor = db.session.scalar(sa.select(User).where(User.username == "indian"))
+    editor.role = Role.EDITOR
+    db.session.commit()
+    client = as_user("indian")
+    url = f"/meetings/{world.meeting.id}/edit"
+    html = client.get(url).get_data(as_text=True)
+    (form,) = [f for f in page_forms(html) if f.action in ("", url)]
+    data = dict(form.data)
+    # The one visible row (the released agreement's) as it is; the open agreement put in
+    # the first empty row.
+    empty = min(
+        int(name.split("-")[1])
+        for name, value in data.items()
+        if name.startswith("agenda-") and name.endswith("-agreement_id") and value in ([], [""])
+    )
+    data[f"agenda-{empty}-agreement_id"] = [str(world.open.id)]
+    data[f"agenda-{empty}-outcome"] = ["Again"]
+    response = client.post(url, data=data)
+    assert response.status_code == 200
+    assert "already on this meeting" in response.get_data(as_text=True)

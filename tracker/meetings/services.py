@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 
 import sqlalchemy as sa
 
+from tracker.data import access
 from tracker.extensions import db
 from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Person
@@ -79,6 +80,27 @@ def _check_agreements(meeting: Meeting, ids: Sequence[int]) -> None:
     kept = {item.agreement_id for item in meeting.agenda_items}
     if any(archived_at is not None and id_ not in kept for id_, archived_at in rows):
         raise MeetingError("Some of the agreements listed are archived.", "agenda")
+    if meeting.id is not None and _held_above_the_reader(meeting, set(ids) - kept):
+        raise MeetingError(
+            "An agreement listed is already on this meeting's agenda, in a row marked above "
+            "what you may read; someone cleared for it can change that row.",
+            "agenda",
+        )
+
+
+def _held_above_the_reader(meeting: Meeting, ids: set[int]) -> bool:
+    """Whether any of ``ids`` has a row on ``meeting``'s agenda that the reader may not see
+    (an outcome marked above them): adding it again would collide with that row."""
+    if not ids:
+        return False
+    with access.reading_whole(db.session):
+        found = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AgendaItem)
+            .where(AgendaItem.meeting_id == meeting.id, AgendaItem.agreement_id.in_(ids))
+            .execution_options(tracker_access=False)
+        )
+    return bool(found)
 
 
 def _apply(
