@@ -134,10 +134,29 @@ def database_url(request, tmp_path):
     # points at by default.
     tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables if t.name != "marking")
     with engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        # The connections' usual bound on a lock wait (tracker/data/database.py) is short
+        # for a busy machine, where a connection the test's app has just closed may still
+        # be ending on the server; a lock held for good still fails, and says by whom.
+        connection.execute(sa.text("SET LOCAL lock_timeout = '120s'"))
+        try:
+            connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        except sa.exc.OperationalError as error:
+            raise RuntimeError(f"Emptying {schema} waited too long: {_holders(engine)}") from error
         connection.execute(sa.text("DELETE FROM marking WHERE id <> 1"))
         connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('marking', 'id'), 1)"))
     engine.dispose()
+
+
+def _holders(engine) -> list[tuple]:
+    """Who holds locks on the server, for a message: pid, role, state, query."""
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.text(
+                "SELECT DISTINCT a.pid, a.usename, a.state, left(a.query, 120)"
+                " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                " WHERE a.pid <> pg_backend_pid() AND l.granted"
+            )
+        ).all()
 
 
 @pytest.fixture
