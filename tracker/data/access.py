@@ -41,14 +41,24 @@ from tracker.models import (
     AgendaItem,
     Agreement,
     AgreementParty,
+    Alternative,
+    AlternativeStance,
     AuditRecord,
+    InternalNote,
     Marked,
     Marking,
     MarkingValue,
     Meeting,
+    NegotiatingText,
     NegotiationPoint,
     PartyPosition,
+    Proposal,
+    Provision,
+    ProvisionRevision,
+    Revision,
+    Segment,
     StatusChange,
+    TextNote,
     User,
     group_member,
 )
@@ -239,6 +249,33 @@ def _under_agreement(cls, markings: tuple, listed: tuple) -> sa.ColumnElement[bo
     return sa.and_(cls.marking_id.in_(markings), agreement_seen(cls.agreement_id, markings, listed))
 
 
+def _text_seen(text_id, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
+    table = NegotiatingText.__table__.alias()
+    return sa.exists().where(
+        table.c.id == text_id,
+        table.c.marking_id.in_(markings),
+        agreement_seen(table.c.agreement_id, markings, listed),
+    )
+
+
+def _revision_seen(revision_id, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
+    table = Revision.__table__.alias()
+    return sa.exists().where(
+        table.c.id == revision_id,
+        table.c.marking_id.in_(markings),
+        _text_seen(table.c.text_id, markings, listed),
+    )
+
+
+def _alternative_seen(alternative_id, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
+    table = Alternative.__table__.alias()
+    return sa.exists().where(
+        table.c.id == alternative_id,
+        table.c.marking_id.in_(markings),
+        _revision_seen(table.c.revision_id, markings, listed),
+    )
+
+
 def ids(access: Access) -> tuple[tuple, tuple]:
     """(readable markings, listed agreements) as the rule's functions take them."""
     return tuple(sorted(access.markings or ())), tuple(sorted(access.agreements))
@@ -267,6 +304,24 @@ def _criteria(access: Access) -> list:
         ),
         PartyPosition: lambda cls: sa.and_(cls.marking_id.in_(m), _point_seen(cls.point_id, m, n)),
         AgreementParty: lambda cls: agreement_seen(cls.agreement_id, m, n),
+        # Negotiating texts: revisions, alternatives and notes are marked; a text's structure
+        # is seen with its revision (tracker/models/text.py).
+        NegotiatingText: lambda cls: _under_agreement(cls, m, n),
+        Revision: lambda cls: sa.and_(cls.marking_id.in_(m), _text_seen(cls.text_id, m, n)),
+        Provision: lambda cls: _text_seen(cls.text_id, m, n),
+        Proposal: lambda cls: agreement_seen(cls.agreement_id, m, n),
+        ProvisionRevision: lambda cls: _revision_seen(cls.revision_id, m, n),
+        Segment: lambda cls: _revision_seen(cls.revision_id, m, n),
+        Alternative: lambda cls: sa.and_(
+            cls.marking_id.in_(m), _revision_seen(cls.revision_id, m, n)
+        ),
+        AlternativeStance: lambda cls: _alternative_seen(cls.alternative_id, m, n),
+        TextNote: lambda cls: sa.and_(
+            cls.marking_id.in_(m),
+            _revision_seen(cls.revision_id, m, n),
+            sa.or_(cls.alternative_id.is_(None), _alternative_seen(cls.alternative_id, m, n)),
+        ),
+        InternalNote: lambda cls: sa.and_(cls.marking_id.in_(m), _text_seen(cls.text_id, m, n)),
         AccessEntry: lambda cls: agreement_seen(cls.agreement_id, m, n),
         AuditRecord: lambda cls: sa.and_(
             cls.marking_id.in_(m),

@@ -32,11 +32,14 @@ from tracker.models import (
     Agreement,
     AgreementParty,
     ApiToken,
+    InternalNote,
     Meeting,
+    NegotiatingText,
     NegotiationPoint,
     Party,
     PartyPosition,
     Person,
+    Revision,
     StatusChange,
     User,
     utcnow,
@@ -63,6 +66,9 @@ AUDITED: dict[type, Audited] = {
     User: Audited("user", "username"),
     ApiToken: Audited("token", "name"),
     AccessGroup: Audited("group", "name", collections=("members",)),
+    NegotiatingText: Audited("text", "title"),
+    Revision: Audited("revision", "label"),
+    InternalNote: Audited("internal note", "kind"),
 }
 # Bookkeeping columns, and secrets whose values must never be copied anywhere.
 IGNORED = frozenset(
@@ -198,7 +204,7 @@ def _place(obj) -> tuple[int, int | None]:
         return obj.marking_id or UNMARKED_ID, obj.id
     if isinstance(obj, Meeting):
         return obj.marking_id or UNMARKED_ID, None
-    if isinstance(obj, NegotiationPoint | ActionItem):
+    if isinstance(obj, NegotiationPoint | ActionItem | NegotiatingText | Revision | InternalNote):
         return obj.marking_id or UNMARKED_ID, obj.agreement_id
     return UNMARKED_ID, None
 

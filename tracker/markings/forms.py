@@ -50,6 +50,7 @@ class MarkingForm(Form):
     def validate_caveats(self, field):
         if len(field.data or ()) > len(field.choices or ()):
             raise ValidationError("Choose each caveat at most once.")
+
     declassify_on = DateField("Declassify on", validators=[Optional()])
     downgrade_to = SelectField(
         "Then downgraded to", coerce=optional_id, validate_choice=False, default=None

@@ -24,13 +24,18 @@ from tracker.models import (
     ActionItem,
     AgendaItem,
     Agreement,
+    Alternative,
+    InternalNote,
     Marked,
     MarkingValue,
     Meeting,
+    NegotiatingText,
     NegotiationPoint,
     Party,
     PartyPosition,
+    Revision,
     StatusChange,
+    TextNote,
 )
 from tracker.models.clock import today
 from tracker.models.errors import RuleError
@@ -47,6 +52,11 @@ NOUNS: dict[type, str] = {
     ActionItem: "action item",
     StatusChange: "status change",
     AgendaItem: "outcome",
+    NegotiatingText: "text",
+    Revision: "revision",
+    Alternative: "alternative",
+    TextNote: "note",
+    InternalNote: "internal note",
 }
 
 

@@ -29,10 +29,36 @@ from tracker.models.meeting import AgendaItem, Meeting, MeetingLevel, meeting_pa
 from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointStatus
 from tracker.models.party import Party, PartyKind, Person
 from tracker.models.status import Status, TransitionError, allowed_transitions
+from tracker.models.text import (
+    Alternative,
+    AlternativeStance,
+    InternalNote,
+    NegotiatingText,
+    Proposal,
+    Provision,
+    ProvisionRevision,
+    Revision,
+    Segment,
+    TextKind,
+    TextNote,
+    point_provision,
+)
 from tracker.models.user import Role, User
 from tracker.models.write_sequence import WriteSequence
 
 __all__ = [
+    "Alternative",
+    "AlternativeStance",
+    "InternalNote",
+    "NegotiatingText",
+    "Proposal",
+    "Provision",
+    "ProvisionRevision",
+    "Revision",
+    "Segment",
+    "TextKind",
+    "TextNote",
+    "point_provision",
     "AccessEntry",
     "AccessGroup",
     "AccessLogEntry",

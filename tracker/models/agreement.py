@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tracker.models.meeting import AgendaItem, Meeting
     from tracker.models.negotiation import NegotiationPoint
     from tracker.models.party import Party
+    from tracker.models.text import NegotiatingText
     from tracker.models.user import User
 
 
@@ -159,6 +160,12 @@ class Agreement(Marked, Versioned, Base):
     )
     access_entries: Mapped[list[AccessEntry]] = relationship(
         back_populates="agreement", cascade="all, delete-orphan"
+    )
+    texts: Mapped[list[NegotiatingText]] = relationship(
+        back_populates="agreement",
+        order_by="NegotiatingText.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
     )
 
     def __init__(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tracker.models.agreement import Agreement
     from tracker.models.meeting import Meeting
     from tracker.models.party import Party
+    from tracker.models.text import Provision
 
 
 class PointStatus(enum.StrEnum):
@@ -71,6 +72,8 @@ class NegotiationPoint(Marked, Versioned, Base):
     positions: Mapped[list[PartyPosition]] = relationship(
         back_populates="point", cascade="all, delete-orphan"
     )
+    # The provisions of the agreement's texts the point is about.
+    provisions: Mapped[list[Provision]] = relationship(secondary="point_provision")
 
     def __repr__(self) -> str:
         return f"<NegotiationPoint {self.subject!r} [{self.status}]>"

@@ -1,0 +1,164 @@
+"""Reading negotiating texts: a revision as plain values (tracker/models/text_document.py),
+in a fixed number of queries however long the text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from tracker.data import markings
+from tracker.extensions import db
+from tracker.models import (
+    Alternative,
+    InternalNote,
+    NegotiatingText,
+    Party,
+    ProvisionRevision,
+    Revision,
+    Segment,
+)
+from tracker.models import text_document as doc
+from tracker.models.clock import today
+
+
+def texts_of(agreement_id: int) -> Sequence[NegotiatingText]:
+    return db.session.scalars(
+        sa.select(NegotiatingText)
+        .where(NegotiatingText.agreement_id == agreement_id)
+        .order_by(NegotiatingText.id)
+        .options(selectinload(NegotiatingText.revisions))
+    ).all()
+
+
+def revision_on(text: NegotiatingText, day: date) -> Revision | None:
+    """The revision that stood on ``day``: the latest issued on or before it."""
+    issued = [r for r in text.revisions if r.is_issued and r.issued_on <= day]
+    return max(issued, key=lambda r: (r.issued_on, r.id), default=None)
+
+
+def _rows(revision_id: int) -> Sequence[ProvisionRevision]:
+    return db.session.scalars(
+        sa.select(ProvisionRevision)
+        .where(ProvisionRevision.revision_id == revision_id)
+        .order_by(ProvisionRevision.position)
+        .options(
+            selectinload(ProvisionRevision.segments)
+            .selectinload(Segment.alternatives)
+            .selectinload(Alternative.stances),
+            selectinload(ProvisionRevision.notes),
+            selectinload(ProvisionRevision.provision),
+        )
+    ).all()
+
+
+def party_refs() -> dict[int, tuple[str, str]]:
+    """Every party's id: (the code plain values name it by, its name)."""
+    rows = db.session.execute(sa.select(Party.id, Party.code, Party.name))
+    return {id_: (code or name, name) for id_, code, name in rows}
+
+
+def document(revision: Revision, *, internal: bool = False) -> doc.Document:
+    """``revision`` as plain values; with our side's internal notes only if ``internal``."""
+    parties = party_refs()
+    used: set[int] = set()
+    marked = {revision.marking_id}
+
+    def ref(party_id: int | None) -> str | None:
+        if party_id is None:
+            return None
+        used.add(party_id)
+        return parties.get(party_id, (str(party_id), ""))[0]
+
+    def note(n) -> doc.Note:
+        marked.add(n.marking_id)
+        return doc.Note(kind=n.kind, body=n.body, party=ref(n.party_id))
+
+    provisions = []
+    for row in _rows(revision.id):
+        by_alternative: dict[int, list[doc.Note]] = {}
+        own = []
+        for n in row.notes:
+            if n.alternative_id is None:
+                own.append(note(n))
+            else:
+                by_alternative.setdefault(n.alternative_id, []).append(note(n))
+        segments = []
+        for segment in row.segments:
+            alternatives = []
+            for a in segment.alternatives:
+                marked.add(a.marking_id)
+                stances = {stance: [] for stance in doc.Stance}
+                for s in sorted(a.stances, key=lambda s: ref(s.party_id) or ""):
+                    stances[s.stance].append(ref(s.party_id))
+                alternatives.append(
+                    doc.Alternative(
+                        wording=a.wording,
+                        proposed_by=tuple(stances[doc.Stance.PROPOSES]),
+                        supported_by=tuple(stances[doc.Stance.SUPPORTS]),
+                        opposed_by=tuple(stances[doc.Stance.OPPOSES]),
+                        label=a.label,
+                        notes=tuple(by_alternative.get(a.id, ())),
+                        key=a.proposal_id,
+                    )
+                )
+            segments.append(
+                doc.Segment(
+                    text=segment.text,
+                    alternatives=tuple(alternatives),
+                    won=segment.won_proposal_id,
+                )
+            )
+        provisions.append(
+            doc.Provision(
+                label=row.label,
+                kind=row.provision.kind,
+                heading=row.heading,
+                status=row.status,
+                segments=tuple(segments),
+                notes=tuple(own),
+                depth=row.depth,
+                key=row.provision_id,
+            )
+        )
+    notes = []
+    if internal:
+        for n in db.session.scalars(
+            sa.select(InternalNote)
+            .where(InternalNote.text_id == revision.text_id)
+            .order_by(InternalNote.id)
+        ):
+            marked.add(n.marking_id)
+            notes.append(
+                doc.InternalNote(
+                    kind=n.kind,
+                    body=n.body,
+                    provision_key=n.provision_id,
+                    proposal_key=n.proposal_id,
+                )
+            )
+    # The marking of everything the document holds, not only of the revision.
+    marking = markings.describe(db.session, markings.combined_id(db.session, marked, today()))
+    return doc.Document(
+        title=revision.text.title,
+        label=revision.label,
+        issued_by=revision.issued_by,
+        issuing_party=ref(revision.issuing_party_id),
+        issued_on=revision.issued_on,
+        provisions=tuple(provisions),
+        marking=marking,
+        internal=tuple(notes),
+        is_internal_copy=internal,
+        parties={parties[i][0]: parties[i][1] for i in used if i in parties},
+    )
+
+
+def documents(text: NegotiatingText) -> list[tuple[Revision, doc.Document]]:
+    """Every revision of ``text`` the reader sees, oldest first, as plain values."""
+    return [(r, document(r)) for r in text.revisions]
+
+
+def as_of(text: NegotiatingText, day: date | None = None) -> Revision | None:
+    return revision_on(text, day or today())
