@@ -1,0 +1,137 @@
+"""Need-to-know for negotiating texts: a text is seen with its agreement, a revision,
+alternative, note or internal note only at a marking its reader may read, and everything
+inside a revision only with it; on PostgreSQL the row-level security policies say the same
+(tests/test_row_security.py has the rule for the other tables)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tests import test_need_to_know
+from tests.conftest import BACKENDS
+from tracker.data import access, markings
+from tracker.models import (
+    Alternative,
+    AlternativeStance,
+    InternalNote,
+    MarkingValue,
+    NegotiatingText,
+    Proposal,
+    Provision,
+    ProvisionRevision,
+    Revision,
+    Segment,
+    TextNote,
+    User,
+)
+from tracker.models import text_document as doc
+from tracker.texts import queries, services
+
+world = test_need_to_know.world
+CONFIDENTIAL, SECRET = test_need_to_know.CONFIDENTIAL, test_need_to_know.SECRET
+POSTGRESQL_ONLY = pytest.mark.parametrize("database_url", BACKENDS[1:], indirect=True)
+TABLES = (
+    NegotiatingText,
+    Revision,
+    Provision,
+    ProvisionRevision,
+    Segment,
+    Proposal,
+    Alternative,
+    AlternativeStance,
+    TextNote,
+    InternalNote,
+)
+
+
+def _mark(db, record, level: int) -> None:
+    record.marking_id = markings.id_for(db.session, MarkingValue(level=level))
+
+
+@pytest.fixture
+def texts(db, world):
+    """The open agreement's text, with a Confidential alternative, note and internal note
+    and a Secret draft; the secret agreement's unmarked text."""
+    text = services.create_text(world.open, title="Main text", first_label="Draft 1")
+    draft = text.revisions[0]
+    services.add_provision(
+        draft,
+        doc.Provision(
+            label="Article 1",
+            segments=(
+                doc.Segment(text="Supplies "),
+                doc.Segment(
+                    alternatives=(
+                        doc.Alternative("and services", proposed_by=("JPN",)),
+                        doc.Alternative("gazelle fallback wording", proposed_by=("IND",)),
+                    )
+                ),
+            ),
+            notes=(doc.Note(doc.NoteKind.RESERVATION, "India reserves on lynx", "IND"),),
+        ),
+    )
+    row = draft.provisions[0]
+    _mark(db, row.segments[1].alternatives[1], CONFIDENTIAL)
+    _mark(db, row.notes[0], CONFIDENTIAL)
+    services.add_internal_note(
+        text, kind=doc.InternalKind.FALLBACK, body="Our yak fallback", author_id=None
+    )
+    db.session.flush()
+    note = db.session.scalars(sa.select(InternalNote)).one()
+    _mark(db, note, CONFIDENTIAL)
+    services.issue(draft, services.Issue(issued_on=date(2025, 1, 10)))
+    rev = services.start_revision(text, label="Rev.1 osprey")
+    _mark(db, rev, SECRET)
+    hidden = services.create_text(world.secret, title="Quasar text", first_label="Draft 1")
+    services.add_provision(
+        hidden.revisions[0], doc.Provision(label="Article 1", segments=(doc.Segment("Quasar"),))
+    )
+    db.session.commit()
+    return text
+
+
+def _reader(db, name: str) -> access.Access:
+    user = db.session.scalar(sa.select(User).where(User.username == name))
+    return access.for_user(db.session, user)
+
+
+def test_a_reader_sees_only_the_parts_of_a_text_they_may(app, db, texts):
+    with app.test_request_context():
+        access.use(db.session, _reader(db, "viewer"))
+        titles = db.session.scalars(sa.select(NegotiatingText.title)).all()
+        assert titles == ["Main text"]  # not the secret agreement's
+        labels = db.session.scalars(sa.select(Revision.label)).all()
+        assert labels == ["Draft 1"]  # not the Secret draft
+        draft = db.session.scalars(sa.select(Revision)).one()
+        shown = queries.document(draft, internal=True)
+        words = repr(shown)
+        assert "and services" in words
+        for hidden in ("gazelle", "lynx", "yak", "osprey", "Quasar"):
+            assert hidden not in words, hidden
+        # Everything under the Secret draft and the secret agreement is out of sight too.
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ProvisionRevision)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Provision)) == 1
+
+        access.use(db.session, _reader(db, "secret"))
+        assert len(db.session.scalars(sa.select(Revision)).all()) == 3
+        draft = db.session.get(Revision, draft.id)
+        words = repr(queries.document(draft, internal=True))
+        assert all(w in words for w in ("gazelle", "lynx", "yak"))
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.parametrize("username", ["viewer", "secret", "listed", "cabinet"])
+def test_the_policies_and_the_app_agree_on_texts(app, db, texts, username):
+    with app.test_request_context():
+        access.use(db.session, _reader(db, username))
+        for model in TABLES:
+            key = list(model.__table__.primary_key.columns)
+            names = ", ".join(c.name for c in key)
+            raw = sa.text(f"SELECT {names} FROM {model.__tablename__}")  # noqa: S608
+            forgot = {tuple(r) for r in db.session.execute(raw)}
+            columns = [getattr(model, c.key) for c in key]
+            seen = {tuple(r) for r in db.session.execute(sa.select(*columns))}
+            assert forgot == seen, model
