@@ -118,11 +118,12 @@ def round_summary(comparison: Comparison, new: Document) -> RoundSummary:
     )
 
 
-def _names(alternative: Alternative, comparison: Comparison) -> str:
+def _by(alternative: Alternative, comparison: Comparison) -> str:
+    """by India and Japan", or " (not attributed)"."""
     names = [comparison.party_name(code) for code in alternative.proposed_by]
     if not names:
-        return "no one recorded"
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return " (not attributed)"
+    return " by " + (names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1])
 
 
 def _what(change: ProvisionChange, comparison: Comparison) -> tuple[str, ...]:
@@ -137,11 +138,11 @@ def _what(change: ProvisionChange, comparison: Comparison) -> tuple[str, ...]:
     if change.heading_changed:
         what.append("heading changed")
     for bracket in change.cleaned:
-        what.append(f"bracket cleaned: proposal by {_names(bracket.winner, comparison)} agreed")
+        what.append(f"bracket cleaned: proposal{_by(bracket.winner, comparison)} agreed")
     for alternative in change.new_alternatives:
-        what.append(f"new proposal by {_names(alternative, comparison)}")
+        what.append(f"new proposal{_by(alternative, comparison)}")
     for alternative in change.withdrawn:
-        what.append(f"proposal by {_names(alternative, comparison)} withdrawn")
+        what.append(f"proposal{_by(alternative, comparison)} withdrawn")
     explained = change.cleaned or change.new_alternatives or change.withdrawn
     if change.presence == Presence.KEPT and change.wording_changed and not explained:
         what.append("wording changed")
