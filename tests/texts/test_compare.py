@@ -3,6 +3,8 @@ and withdrawn, and a word-level difference that never drops a deletion."""
 
 from __future__ import annotations
 
+import random
+
 from tests.texts.values import alt, article, bracket, revision, text
 from tracker.models.text_document import ProvisionStatus
 from tracker.texts.compare import DiffOp, Presence, compare, word_diff
@@ -224,3 +226,21 @@ def test_word_diff_of_a_long_wording_keeps_common_words_in_common():
     new = old + " the end"
     runs = word_diff(old, new)
     assert [r.op for r in runs] == [DiffOp.EQUAL, DiffOp.INSERT]
+
+
+def test_word_diff_rebuilds_both_sides_of_any_edit():
+    rng = random.Random(15)  # noqa: S311  (repeatable made-up wordings)
+    vocabulary = ["the", "Parties", "shall", "may", "[", "]", "/", "cooperate", "defence,"]
+    for _ in range(300):
+        old = [rng.choice(vocabulary) for _ in range(rng.randint(0, 30))]
+        new = list(old)
+        for _ in range(rng.randint(0, 4)):
+            at = rng.randint(0, len(new))
+            if new and rng.random() < 0.5:
+                del new[at : at + rng.randint(1, 3)]
+            else:
+                new[at:at] = [rng.choice(vocabulary) for _ in range(rng.randint(1, 3))]
+        runs = word_diff(" ".join(old), " ".join(new))
+        assert [w for r in runs if r.op != DiffOp.INSERT for w in r.words] == old
+        assert [w for r in runs if r.op != DiffOp.DELETE for w in r.words] == new
+        assert all(a.op != b.op for a, b in zip(runs, runs[1:], strict=False))

@@ -259,11 +259,27 @@ def word_diff(old: str, new: str) -> tuple[WordRun, ...]:
     followed by its insertion.
     """
     old_words, old_spelled = _tokens(old)
+    if new == old:  # most provisions between two rounds: no need to match anything
+        return (WordRun(DiffOp.EQUAL, tuple(old_words), "".join(old_spelled)),) if old_words else ()
     new_words, new_spelled = _tokens(new)
-    # autojunk would treat frequent words ("the", "shall") of a long article as noise.
-    matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
+    # Edits are local: match only what lies between the common beginning and end.
+    start, end = 0, 0
+    most = min(len(old_words), len(new_words))
+    while start < most and old_words[start] == new_words[start]:
+        start += 1
+    while end < most - start and old_words[-1 - end] == new_words[-1 - end]:
+        end += 1
     runs: list[WordRun] = []
+    _append(runs, DiffOp.EQUAL, new_words[:start], new_spelled[:start])
+    # autojunk would treat frequent words ("the", "shall") of a long article as noise.
+    matcher = difflib.SequenceMatcher(
+        None,
+        old_words[start : len(old_words) - end],
+        new_words[start : len(new_words) - end],
+        autojunk=False,
+    )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        i1, i2, j1, j2 = i1 + start, i2 + start, j1 + start, j2 + start
         if tag == "equal":
             _append(runs, DiffOp.EQUAL, new_words[j1:j2], new_spelled[j1:j2])
             continue
@@ -271,6 +287,8 @@ def word_diff(old: str, new: str) -> tuple[WordRun, ...]:
             _append(runs, DiffOp.DELETE, old_words[i1:i2], old_spelled[i1:i2])
         if j2 > j1:
             _append(runs, DiffOp.INSERT, new_words[j1:j2], new_spelled[j1:j2])
+    tail = len(new_words) - end
+    _append(runs, DiffOp.EQUAL, new_words[tail:], new_spelled[tail:])
     return tuple(runs)
 
 
@@ -280,14 +298,13 @@ _TOKEN = re.compile(r"([\[\]]|[^\s\[\]]+)(\s*)")
 
 
 def _tokens(text: str) -> tuple[list[str], list[str]]:
-    words, spelled = [], []
-    for match in _TOKEN.finditer(text):
-        words.append(match.group(1))
-        spelled.append(match.group(0))
-    return words, spelled
+    pairs = _TOKEN.findall(text)
+    return [word for word, _ in pairs], [word + space for word, space in pairs]
 
 
 def _append(runs: list[WordRun], op: DiffOp, words: list[str], spelled: list[str]) -> None:
+    if not words:
+        return
     if runs and runs[-1].op == op:
         last = runs.pop()
         runs.append(WordRun(op, last.words + tuple(words), last.text + "".join(spelled)))
