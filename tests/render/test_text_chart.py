@@ -83,6 +83,6 @@ def test_no_revisions_and_the_pdf_variant():
 def test_many_revisions_widen_the_picture_and_shorten_long_labels():
     many = [Point(f"Japan's draft number {n}", None, "Japan", 15 - n, n, 15) for n in range(15)]
     root = parse(burn_down_chart(many))
-    assert float(root.get("width")) >= 15 * 72
+    assert float(root.get("width")) >= 15 * 84
     labels = [t.text for t in root.iter(f"{NS}text") if t.get("class") == "axis-label"]
     assert labels[0].endswith("…") and len(labels) == 45

@@ -185,6 +185,10 @@ def test_a_provision_deleted_then_restored_across_three_revisions():
     assert [c.key for c in first.deleted] == [5, 6]
     assert changes[5].status_changed and changes[5].new_status == DELETED
     assert [(r.op, r.text) for r in changes[6].words] == [(DiffOp.DELETE, "Logistics support.")]
+    # Deleted by status, its wording is struck through though the revision still holds it.
+    assert [(r.op, r.text) for r in changes[5].words] == [
+        (DiffOp.DELETE, "Exchange of [personnel]")
+    ]
     assert changes[6].label == "Article 6" and changes[6].new_label is None
     assert first.withdrawn == ()  # the deleted article keeps its bracket in Rev.2
 
@@ -192,6 +196,7 @@ def test_a_provision_deleted_then_restored_across_three_revisions():
     changes = by_key(second)
     assert changes[5].presence == Presence.RESTORED
     assert changes[5].old_status == DELETED and changes[5].new_status == ProvisionStatus.OPEN
+    assert [r.op for r in changes[5].words] == [DiffOp.INSERT]
     # Absent from Rev.2: two revisions alone cannot tell it from a new article.
     assert changes[6].presence == Presence.ADDED
     assert [c.key for c in second.restored] == [5]
@@ -203,6 +208,7 @@ def test_a_still_deleted_provision_is_listed_but_not_changed():
     gone = article("Article 9", "Old text.", key=9, status=DELETED)
     (change,) = compare(revision("Rev.1", gone), revision("Rev.2", gone)).provisions
     assert change.presence == Presence.STILL_DELETED and not change.changed
+    assert [(r.op, r.text) for r in change.words] == [(DiffOp.EQUAL, "Old text.")]
 
 
 def test_word_diff_keeps_deletions_and_rebuilds_both_wordings():

@@ -37,7 +37,7 @@ LEFT, RIGHT, TOP = 48, 16, 24  # room for the count axis and the figure over the
 LINE = 15  # one line of the labels under each column
 BOTTOM = 3 * LINE + 10  # revision, date, agreed
 PLOT_HEIGHT = 180
-MIN_SLOT = 72  # a column's share of the width: more revisions widen the picture
+MIN_SLOT = 84  # a column's share of the width: more revisions widen the picture
 MAX_BAR_WIDTH = 44
 
 
@@ -139,7 +139,7 @@ def burn_down_chart(
 ) -> str:
     """A standalone SVG document with one column of open brackets per revision, in order.
 
-    Under each column: the revision's label, its date and how many provisions were agreed.
+    Under each column: the revision's label, its date and its provisions agreed out of total.
     ``for_pdf`` leaves out <title> and <desc>, which fpdf2 does not support: give the image
     ``alt_text=describe_burn_down(rows)`` instead. The page shows ``burn_down_table(rows)``
     beside it.
@@ -202,7 +202,7 @@ def burn_down_chart(
             (
                 (row.label or "Unnamed", TEXT),
                 (format_date(row.issued_on) if row.issued_on else "draft", MUTED),
-                (f"{row.agreed}/{row.total} agreed", MUTED),
+                (f"{row.agreed}/{row.total}", MUTED),
             ),
             start=1,
         ):
@@ -213,6 +213,13 @@ def burn_down_chart(
                 text=_fit(text, slot - 6),
                 cls="axis-label",
             )
+    svg.sub(
+        root,
+        "text",
+        {"x": LEFT - 6, "y": base + LINE * 3, "text-anchor": "end", "fill": MUTED},
+        text="Agreed",
+        cls="axis-title",
+    )
     return svg.to_string(root)
 
 

@@ -95,6 +95,7 @@ class ProvisionChange:
     cleaned: tuple[CleanedBracket, ...] = ()
     new_alternatives: tuple[Alternative, ...] = ()
     withdrawn: tuple[Alternative, ...] = ()
+    # The wording as part of the text: all struck through when deleted, inserted when restored.
     words: tuple[WordRun, ...] = ()
 
     @property
@@ -427,9 +428,18 @@ def _change(
         cleaned=tuple(cleaned),
         new_alternatives=tabled,
         withdrawn=withdrawn,
-        words=word_diff(
-            old.plain_text if old is not None else "", new.plain_text if new is not None else ""
-        ),
+        words=_wording_diff(old, new),
+    )
+
+
+def _wording_diff(old: Provision | None, new: Provision | None) -> tuple[WordRun, ...]:
+    """The wording as part of the text in each revision: a provision deleted in one of them
+    has none there, so deleting it strikes all its words and restoring it inserts them."""
+    if not _present(old) and not _present(new):  # deleted in both: how its wording moved
+        return word_diff(old.plain_text if old else "", new.plain_text if new else "")
+    return word_diff(
+        old.plain_text if old is not None and _present(old) else "",
+        new.plain_text if new is not None and _present(new) else "",
     )
 
 
