@@ -7,7 +7,8 @@ their ``key`` (articles are renumbered; their identity is not their number) and 
 theirs; values not stored yet (``key`` None, just imported) fall back to the label or wording.
 Nothing is silently dropped: a deleted provision keeps its place with its wording struck
 through, and every alternative that left the text is either a cleaned bracket's loser or
-withdrawn.
+withdrawn (those of a provision gone from the new revision too). An alternative that moved to
+another provision is neither withdrawn nor new: proposals are looked up in the whole revision.
 """
 
 from __future__ import annotations
