@@ -122,6 +122,8 @@ class Segment:
     text: str = ""
     alternatives: tuple[Alternative, ...] = ()
     won: int | None = None  # the proposal this agreed text was cleaned from
+    # Who proposed the winning proposal, so later revisions still say whose text this is.
+    won_by: tuple[str, ...] = ()
 
     @property
     def is_bracket(self) -> bool:
