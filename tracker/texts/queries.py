@@ -13,6 +13,7 @@ from tracker.data import markings
 from tracker.extensions import db
 from tracker.models import (
     Alternative,
+    AlternativeStance,
     InternalNote,
     NegotiatingText,
     Party,
@@ -54,6 +55,28 @@ def _rows(revision_id: int) -> Sequence[ProvisionRevision]:
     ).all()
 
 
+def _proposers(proposal_ids: set[int]) -> dict[int, list[int]]:
+    """The parties that proposed each proposal, as the last revision it was bracketed in
+    says (a cleaned bracket's winner is no longer an alternative)."""
+    if not proposal_ids:
+        return {}
+    last = (
+        sa.select(sa.func.max(Alternative.id))
+        .where(Alternative.proposal_id.in_(proposal_ids))
+        .group_by(Alternative.proposal_id)
+    )
+    rows = db.session.execute(
+        sa.select(Alternative.proposal_id, AlternativeStance.party_id)
+        .join(AlternativeStance, AlternativeStance.alternative_id == Alternative.id)
+        .where(Alternative.id.in_(last), AlternativeStance.stance == doc.Stance.PROPOSES)
+        .order_by(AlternativeStance.party_id)
+    )
+    found: dict[int, list[int]] = {}
+    for proposal_id, party_id in rows:
+        found.setdefault(proposal_id, []).append(party_id)
+    return found
+
+
 def party_refs() -> dict[int, tuple[str, str]]:
     """Every party's id: (the code plain values name it by, its name)."""
     rows = db.session.execute(sa.select(Party.id, Party.code, Party.name))
@@ -76,8 +99,10 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
         marked.add(n.marking_id)
         return doc.Note(kind=n.kind, body=n.body, party=ref(n.party_id))
 
+    rows = _rows(revision.id)
+    winners = _proposers({s.won_proposal_id for r in rows for s in r.segments if s.won_proposal_id})
     provisions = []
-    for row in _rows(revision.id):
+    for row in rows:
         by_alternative: dict[int, list[doc.Note]] = {}
         own = []
         for n in row.notes:
@@ -109,6 +134,7 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
                     text=segment.text,
                     alternatives=tuple(alternatives),
                     won=segment.won_proposal_id,
+                    won_by=tuple(ref(p) for p in winners.get(segment.won_proposal_id, ())),
                 )
             )
         provisions.append(

@@ -85,9 +85,9 @@ def create_text(
     )
     if taken is not None:
         raise TextError("This agreement already has a text with this title.", "title")
-    text = NegotiatingText(agreement=agreement, title=title, kind=kind)
-    set_marking(text, marking, parents=[agreement])
+    text = NegotiatingText(agreement_id=agreement.id, title=title, kind=kind)
     db.session.add(text)
+    set_marking(text, marking, parents=[agreement])
     draft = Revision(text=text, agreement_id=agreement.id, label=_label(first_label))
     set_marking(draft, None, parents=[text])
     db.session.add(draft)
@@ -612,4 +612,12 @@ def add_internal_note(
 
 def delete_internal_note(note: InternalNote) -> None:
     db.session.delete(note)
+    db.session.flush()
+
+
+def set_status(row: ProvisionRevision, status: doc.ProvisionStatus) -> None:
+    """Mark a provision agreed, open... in a draft, leaving its wording as it is."""
+    _editable(row.revision)
+    row.status = doc.ProvisionStatus(status)
+    row.updated_at = utcnow()
     db.session.flush()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from tracker.accounts import services as accounts
+from tracker.cli.demo.texts import load_texts
 from tracker.data import markings
 from tracker.extensions import db
 from tracker.models import (
@@ -235,6 +236,11 @@ def load_demo_data() -> Counter:
             )
             created["action items"] += 1
 
+    session.flush()
+    rows = world.get("text", [])
+    texts = load_texts(rows, agreements, parties, meetings, marks.value, marking_of)
+    if texts:
+        created["negotiating texts"] += texts
     session.flush()
     return created
 
