@@ -245,3 +245,29 @@ def test_demo_accounts_need_the_demo_world(runner, db):
     assert "Loaded demo data" in later.output
     assert not ACCOUNT_LINE.search(first.output + later.output)
     assert set(db.session.scalars(sa.select(User.username))) == {"admin"}
+
+
+def test_demo_rpss_text_has_three_revisions_with_brackets_cleaned(runner, db):
+    """The illustrative RPSS text: Japan's draft, India's counter-draft (a new article that
+    renumbers the rest), and a joint Rev.1 in which two brackets were cleaned."""
+    from tracker.texts import compare, queries
+
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    rpss = db.session.scalar(sa.select(Agreement).where(Agreement.short_name == "RPSS"))
+    (text,) = queries.texts_of(rpss.id)
+    assert "illustrative" in text.title
+    labels = [r.label for r in text.revisions]
+    assert labels == ["Japan's draft", "India's counter-draft", "Rev.1"]
+    assert all(r.is_issued for r in text.revisions)
+    japan, india, rev1 = (queries.document(r) for r in text.revisions)
+    assert (japan.issuing_party, india.issuing_party) == ("JPN", "IND")
+    assert [japan.open_brackets, india.open_brackets, rev1.open_brackets] == [3, 4, 2]
+    counter = compare.compare(japan, india)
+    renumbered = {(r.old_label, r.new_label) for r in counter.provenance}
+    assert ("Article 3", "Article 4") in renumbered
+    cleaned = {
+        c.new.label: {s.won_by for s in c.new.segments if s.won}
+        for c in compare.compare(india, rev1).provisions
+        if c.cleaned
+    }
+    assert cleaned == {"PP2": {("IND",)}, "Article 1": {("JPN",)}}
