@@ -63,14 +63,18 @@ MAX_PROBLEMS = 50
 
 SUFFIXES = r"(?:\s?(?:bis|ter|quater|quinquies|sexies|septies|octies|novies|decies))?"
 PARAGRAPHS = r"(?:\(\w{1,4}\))*"
+# (label, the kind it gives (None: by its depth), whether wording may follow it on its line:
+# "PP3 Recognising ..." is how preamble paragraphs are typed, while "Article 3 of the
+# Convention ..." is a sentence citing an article)
 LABELS = [
-    (re.compile(r"(?:Article|ARTICLE|Art\.)\s*\d{1,4}[A-Z]?" + SUFFIXES + PARAGRAPHS), None),
-    (re.compile(r"PP\s?\d{1,4}" + SUFFIXES + PARAGRAPHS), ProvisionKind.PREAMBLE),
-    (re.compile(r"OP\s?\d{1,4}" + SUFFIXES + PARAGRAPHS), ProvisionKind.ARTICLE),
-    (re.compile(r"(?:Preamble|PREAMBLE)"), ProvisionKind.PREAMBLE),
+    (re.compile(r"(?:Article|ARTICLE|Art\.)\s*\d{1,4}[A-Z]?" + SUFFIXES + PARAGRAPHS), None, False),
+    (re.compile(r"PP\s?\d{1,4}" + SUFFIXES + PARAGRAPHS), ProvisionKind.PREAMBLE, True),
+    (re.compile(r"OP\s?\d{1,4}" + SUFFIXES + PARAGRAPHS), ProvisionKind.ARTICLE, True),
+    (re.compile(r"(?:Preamble|PREAMBLE)"), ProvisionKind.PREAMBLE, False),
     (
         re.compile(r"(?:Annex|ANNEX)(?:\s+(?:[IVXLC]{1,8}|\d{1,3}|[A-Z]))?" + SUFFIXES),
         ProvisionKind.ANNEX_ITEM,
+        False,
     ),
 ]
 AFTER_LABEL = re.compile(r"(?=$|[\s.:–—-])")
@@ -175,6 +179,7 @@ class _Draft:
     depth: int
     heading: str
     status: ProvisionStatus
+    typed: bool = False  # its label is a line of text, not a heading
     lines: list[_Line] = field(default_factory=list)
     notes: list[tuple[int, Note]] = field(default_factory=list)
 
@@ -248,6 +253,15 @@ class _Reader:
             if line.level is not None and text.startswith("Internal notes"):
                 internal_copy = True
                 break  # our side's notes are never imported
+            if (
+                line.level is not None
+                and drafts
+                and drafts[-1].typed
+                and not (drafts[-1].heading or drafts[-1].lines or drafts[-1].notes)
+                and not _labelled(text)
+            ):
+                drafts[-1].heading = text[:500]  # "Article 5" typed, then the heading "Scope"
+                continue
             start = self._start(line, text)
             if start is None and top is not None and line.level is None:
                 start = self._numbered(line, text, top, paragraph_of)
@@ -267,14 +281,6 @@ class _Reader:
                 title, label, issued = self._front(line, text, title, label, issued)
                 continue
             current = drafts[-1]
-            if (
-                line.level is not None
-                and not current.heading
-                and not current.lines
-                and not current.notes
-            ):
-                current.heading = text  # "Article 5" then the heading "Scope"
-                continue
             if note := NOTE.fullmatch(text):
                 current.notes.append((int(note[2]), self._note(note)))
                 continue
@@ -382,23 +388,29 @@ class _Reader:
 
     def _start(self, line: _Line, text: str) -> tuple[_Draft, _Line | None] | None:
         """The provision a label line starts (an "Article 5 – Scope" heading or line)."""
-        for pattern, kind in LABELS:
+        for pattern, kind, wording_follows in LABELS:
             match = pattern.match(text)
             if match and AFTER_LABEL.match(text, match.end()):
                 label = re.sub(r"\s+", " ", match[0])
                 rest = text[match.end() :].lstrip(SEPARATORS).strip()
-                if line.level is None and rest:
-                    separated = text[match.end() :].lstrip(" \t")[:1] in SEPARATORS.strip()
-                    if not separated or len(rest.split()) > BODY_HEADING_WORDS:
-                        return None  # a sentence that begins by citing an article
                 depth = min(label.count("("), 2)
-                return _Draft(
+                draft = _Draft(
                     label,
                     kind or KIND_AT_DEPTH.get(depth, ProvisionKind.SUBPARAGRAPH),
                     depth if kind is None else 0,
-                    rest[:500],
+                    "",
                     self._status(line),
-                ), None
+                )
+                if line.level is None and rest:
+                    separated = text[match.end() :].lstrip(" \t")[:1] in SEPARATORS.strip()
+                    if wording_follows and not separated:
+                        indent = len(line.text) - len(line.text.lstrip())
+                        return draft, line.after(indent + match.end())
+                    if not separated or len(rest.split()) > BODY_HEADING_WORDS:
+                        return None  # a sentence that begins by citing an article
+                draft.heading = rest[:500]
+                draft.typed = line.level is None
+                return draft, None
         if line.level is None:
             return None
         parts = re.split(r"\s+[–—]\s+", text, maxsplit=1)
@@ -464,8 +476,6 @@ class _Reader:
         for index, char in enumerate(text):
             if char == "[":
                 if depth == 0:
-                    if index > last:
-                        segments.append(Segment(text[last:index]))
                     opened = index
                 else:
                     nested = True
@@ -478,6 +488,8 @@ class _Reader:
                     continue
                 depth -= 1
                 if depth == 0:
+                    if opened > last:
+                        segments.append(Segment(text[last:opened]))
                     alternatives = self._alternatives(
                         where, text, opened + 1, index, comments, references, notes, used
                     )
@@ -488,7 +500,6 @@ class _Reader:
                 f"{where}: a “[” is never closed, near “{_near(text, opened)}”; "
                 "the rest is kept as agreed text."
             )
-            last = min(last, opened)
         if nested:
             self.problems.append(
                 f"{where}: a bracket inside a bracket is kept as part of the outer "
@@ -526,12 +537,10 @@ class _Reader:
                 spans.append((match, match.end(), stop))
         else:
             position = 0
-            for piece in re.split(r"(\s/\s)", content):
-                if re.fullmatch(r"\s/\s", piece):
-                    position += len(piece)
-                    continue
-                spans.append((None, position, position + len(piece)))
-                position += len(piece)
+            for separator in _separators(content):
+                spans.append((None, position, separator.start()))
+                position = separator.end()
+            spans.append((None, position, len(content)))
         alternatives = []
         for number, (match, begin, stop) in enumerate(spans, 1):
             wording = content[begin:stop].strip()
@@ -591,6 +600,13 @@ class _Reader:
         return tuple(supported), tuple(opposed)
 
 
+def _labelled(text: str) -> bool:
+    return any(
+        (match := pattern.match(text)) and AFTER_LABEL.match(text, match.end())
+        for pattern, _, _ in LABELS
+    )
+
+
 def _joined(lines: list[_Line]) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
     """A provision's paragraphs as one wording, one paragraph a line."""
     texts: list[str] = []
@@ -606,6 +622,16 @@ def _joined(lines: list[_Line]) -> tuple[str, list[tuple[int, int]], list[tuple[
         texts.append(text)
         offset += len(text)
     return "\n".join(texts), comments, references
+
+
+def _separators(content: str) -> list[re.Match[str]]:
+    """The " / " between alternatives, not those inside a bracket within the bracket."""
+    found = []
+    for match in re.finditer(r"\s/\s", content):
+        before = content[: match.start()]
+        if before.count("[") == before.count("]"):
+            found.append(match)
+    return found
 
 
 def _near(text: str, index: int) -> str:
