@@ -303,3 +303,11 @@ def test_too_many_paragraphs_are_refused():
         body.append(copy.deepcopy(paragraph))
     document, problems = read(_saved(word))
     assert document is None and "paragraphs" in problems[0]
+
+
+def test_a_small_file_with_too_many_alternatives_is_refused_quickly():
+    word = docx.Document()
+    word.add_heading("Article 1", level=1)
+    word.add_paragraph("[" + " / ".join(["a"] * 30_000) + "]")
+    document, problems = read(_saved(word))
+    assert document is None and problems == ["The file has more than 20,000 alternatives."]

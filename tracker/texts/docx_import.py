@@ -59,6 +59,8 @@ MAX_UNPACKED = 60 * 1024 * 1024  # a .docx is a zip: what it unpacks to is bound
 MAX_PARTS = 1_000
 MAX_PARAGRAPHS = 20_000
 MAX_PROVISIONS = 2_000
+MAX_CHARACTERS = 3_000_000  # a long treaty is a few hundred thousand
+MAX_ALTERNATIVES = 20_000
 MAX_PROBLEMS = 50
 
 SUFFIXES = r"(?:\s?(?:bis|ter|quater|quinquies|sexies|septies|octies|novies|decies))?"
@@ -225,6 +227,7 @@ class _Reader:
         self.problems = problems
         self.parties: dict[str, str] = {}
         self.legend = False
+        self.alternatives = 0
 
     def read(self) -> Document | None:
         paragraphs = self.word.paragraphs
@@ -244,8 +247,12 @@ class _Reader:
         top: _Draft | None = None  # the current article (depth 0)
         paragraph_of: _Draft | None = None  # its current paragraph (depth 1)
         any_text = False
+        characters = 0
         for paragraph in paragraphs:
             line = _line(paragraph)
+            characters += len(line.text)
+            if characters > MAX_CHARACTERS:
+                raise _TooLarge(f"The file has more than {MAX_CHARACTERS:,} characters of text.")
             text = line.text.strip()
             if not text:
                 continue
@@ -473,7 +480,8 @@ class _Reader:
         used: set[int] = set()
         depth, opened, last = 0, 0, 0
         nested = False
-        for index, char in enumerate(text):
+        for found in re.finditer(r"[\[\]]", text):
+            index, char = found.start(), found[0]
             if char == "[":
                 if depth == 0:
                     opened = index
@@ -523,10 +531,11 @@ class _Reader:
         content = text[start:end]
         markers = []
         for match in MARKER.finditer(content):
-            before = content[: match.start()].rstrip()
-            if not markers and before:
+            if not markers and content[: match.start()].strip():
                 break  # labels count only when the bracket starts with one
-            if markers and not before.endswith("/"):
+            if markers and not content[
+                max(match.start() - 20, 0) : match.start()
+            ].rstrip().endswith("/"):
                 continue
             markers.append(match)
         # (label match or None, start of wording, end of the alternative) in ``content``
@@ -541,6 +550,9 @@ class _Reader:
                 spans.append((None, position, separator.start()))
                 position = separator.end()
             spans.append((None, position, len(content)))
+        self.alternatives += len(spans)
+        if self.alternatives > MAX_ALTERNATIVES:
+            raise _TooLarge(f"The file has more than {MAX_ALTERNATIVES:,} alternatives.")
         alternatives = []
         for number, (match, begin, stop) in enumerate(spans, 1):
             wording = content[begin:stop].strip()
@@ -627,9 +639,13 @@ def _joined(lines: list[_Line]) -> tuple[str, list[tuple[int, int]], list[tuple[
 def _separators(content: str) -> list[re.Match[str]]:
     """The " / " between alternatives, not those inside a bracket within the bracket."""
     found = []
-    for match in re.finditer(r"\s/\s", content):
-        before = content[: match.start()]
-        if before.count("[") == before.count("]"):
+    depth = 0
+    for match in re.finditer(r"\[|\]|\s/\s", content):
+        if match[0] == "[":
+            depth += 1
+        elif match[0] == "]":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
             found.append(match)
     return found
 
