@@ -245,7 +245,7 @@ def update_revision(revision: Revision, *, label: str, details: Issue, note: str
 
 def delete_draft(revision: Revision) -> None:
     _editable(revision)
-    db.session.delete(revision)
+    revision.text.revisions.remove(revision)  # and so deleted (delete-orphan)
     db.session.flush()
 
 
