@@ -9,6 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from tests.test_query_counts import counting
 from tracker.markings.services import stored_id
 from tracker.models import Alternative, MarkingValue, ProvisionRevision, Revision, Role
 
@@ -376,3 +377,20 @@ def test_a_reader_without_clearance_sees_no_marked_part(api, api_as, draft, db):
     assert reader.get(draft["text"]["url"]).json["revisions"] == []
     row = db.session.get(ProvisionRevision, draft["provision"]["id"])
     assert row is not None  # it is there, only not for them
+
+
+def test_a_revision_costs_the_same_queries_however_long(api, draft, db):
+    def queries(url: str) -> int:
+        db.session.expire_all()
+        with counting(db) as statements:
+            assert api.get(url).status_code == 200
+        return len(statements)
+
+    revision = draft["revision"]
+    provision = draft["provision"]["url"]
+    api.get(revision)  # the token's first use of the minute is noted: not a read's cost
+    few, one = queries(revision), queries(provision)
+    for n in range(2, 12):
+        assert add(api, revision, {**ARTICLE_1, "label": f"Article {n}"}).status_code == 201
+    assert queries(revision) == few, few
+    assert queries(provision) == one
