@@ -367,6 +367,25 @@ def test_a_reader_without_clearance_sees_no_marked_part(api, api_as, draft, db):
         a["key"] for a in seen.json["provisions"][0]["segments"][1]["alternatives"]
     ]
     assert "SECRET" not in seen.headers["X-Classification"]
+    # An editor who does not see the Secret alternative cannot drop it unseen by saving,
+    # cleaning or removing the provision.
+    editor = api_as(Role.EDITOR)
+    partial = editor.get(draft["provision"]["url"])
+    body, etag = read_only(partial.json), {"If-Match": partial.headers["ETag"]}
+    body["heading"] = "Changed"
+    for refused in (
+        editor.put(draft["provision"]["url"], json=body, headers=etag),
+        editor.post(
+            f"{draft['provision']['url']}/clean", json={"segment": 1, "proposal": 1}, headers=etag
+        ),
+        editor.delete(draft["provision"]["url"], headers=etag),
+    ):
+        assert refused.status_code == 422, refused.json
+    refused = editor.put(draft["provision"]["url"], json=body, headers=etag)
+    assert "marked above what you may read" in refused.json["errors"]["json"]["_schema"][0]
+    assert db.session.scalar(
+        sa.select(sa.func.count()).where(Alternative.proposal_id == hidden_key)
+    )
 
     db.session.execute(
         sa.update(Revision).where(Revision.text_id == draft["text"]["id"]).values(marking_id=secret)

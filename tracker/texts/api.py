@@ -372,6 +372,14 @@ def delete_draft(text_id: int, revision_id: int):
 
 # -- Provisions --------------------------------------------------------------------------------
 
+
+def _change(row: ProvisionRevision, change, *args) -> None:
+    """``change(row, *args)``, unless ``row`` holds parts the caller may not see (422): the
+    change would drop them unseen."""
+    services.check_nothing_hidden(row)
+    change(row, *args)
+
+
 PROVISION = "/texts/<int:text_id>/revisions/<int:revision_id>/provisions/<int:provision_id>"
 
 
@@ -428,7 +436,7 @@ def save_provision(data, text_id: int, revision_id: int, provision_id: int):
     revision = _revision(_text(text_id), revision_id)
     row = _row(revision, provision_id)
     require_version(row, _provision_url(revision, row.id))
-    save(lambda: services.save_provision(row, _value(data)), where=_where())
+    save(lambda: _change(row, services.save_provision, _value(data)), where=_where())
     return _one_provision(revision, row.id)
 
 
@@ -446,7 +454,7 @@ def remove_provision(text_id: int, revision_id: int, provision_id: int):
     revision = _revision(_text(text_id), revision_id)
     row = _row(revision, provision_id)
     require_version(row, _provision_url(revision, row.id))
-    save(lambda: services.remove_provision(row), where=_where())
+    save(lambda: _change(row, services.remove_provision), where=_where())
     return None
 
 
@@ -466,7 +474,7 @@ def clean_bracket(data, text_id: int, revision_id: int, provision_id: int):
     row = _row(revision, provision_id)
     require_version(row, _provision_url(revision, row.id))
     save(
-        lambda: services.clean_bracket(row, data["segment"], data["proposal"]),
+        lambda: _change(row, services.clean_bracket, data["segment"], data["proposal"]),
         where=_where({"proposal_id": "proposal"}),
     )
     return _one_provision(revision, row.id)

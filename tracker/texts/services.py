@@ -26,7 +26,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tracker.data import audit_trail
+from tracker.data import access, audit_trail
 from tracker.extensions import db
 from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import (
@@ -613,3 +613,33 @@ def add_internal_note(
 def delete_internal_note(note: InternalNote) -> None:
     db.session.delete(note)
     db.session.flush()
+
+
+# -- Parts a reader may not see (used by tracker/texts/api.py) --------------------------
+
+
+def check_nothing_hidden(row: ProvisionRevision) -> None:
+    """Refuse a change to ``row`` by a reader who does not see all of it: saving it replaces
+    its alternatives and notes with what they sent, and cleaning or removing it drops them,
+    so one marked above them would be lost without their knowing it was there."""
+    seen = sum(len(s.alternatives) for s in row.segments) + len(row.notes)
+    with access.reading_whole(db.session):
+        alternatives = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Alternative)
+            .join(Segment, Alternative.segment_id == Segment.id)
+            .where(Segment.provision_revision_id == row.id)
+            .execution_options(tracker_access=False)
+        )
+        notes = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(TextNote)
+            .where(TextNote.provision_revision_id == row.id)
+            .execution_options(tracker_access=False)
+        )
+    if alternatives + notes > seen:
+        raise TextError(
+            f"{row.label} holds alternatives or notes marked above what you may read: someone "
+            "cleared for them must change it.",
+            "revision",
+        )
