@@ -34,6 +34,8 @@ from tracker.models import (
     Role,
     User,
 )
+from tracker.models import text_document as doc
+from tracker.texts import services as text_services
 
 
 class Access(enum.Enum):
@@ -199,6 +201,24 @@ RULES: dict[str, Access] = {
     # An agreement's access list: its lead and admins, as the page
     "api_access.agreement_access": Access.ADMIN,
     "api_access.change_agreement_access": Access.ADMIN,
+    # Negotiating texts: readers read the shared text; editors change drafts (a draft is
+    # work in progress, deleted by its editors) and alone see our side's internal notes
+    "api_texts.texts": Access.READ,
+    "api_texts.create": Access.EDIT,
+    "api_texts.one": Access.READ,
+    "api_texts.revision": Access.READ,
+    "api_texts.start": Access.EDIT,
+    "api_texts.issue": Access.EDIT,
+    "api_texts.delete_draft": Access.EDIT,
+    "api_texts.add_provision": Access.EDIT,
+    "api_texts.provision": Access.READ,
+    "api_texts.save_provision": Access.EDIT,
+    "api_texts.remove_provision": Access.EDIT,
+    "api_texts.clean": Access.EDIT,
+    "api_texts.internal_notes": Access.EDIT,
+    "api_texts.add_internal_note": Access.EDIT,
+    "api_texts.internal_note": Access.EDIT,
+    "api_texts.delete_internal_note": Access.EDIT,
 }
 
 # Which roles each kind of access lets in; None is the anonymous visitor.
@@ -268,6 +288,12 @@ def seed_world(n: int) -> dict[str, int]:
     db.session.add_all([agreement, person, meeting, point, action, agenda, staff, group, entry])
     db.session.flush()  # the user's defaults (active)
     token, _secret = tokens.create_token(staff, f"Script {n}")
+    text = text_services.create_text(agreement, title=f"Main text {n}")
+    draft = text.revisions[0]
+    row = text_services.add_provision(draft, doc.Provision(label="Article 1"))
+    note = text_services.add_internal_note(
+        text, kind=doc.InternalKind.NOTE, body=f"Fallback {n}", author_id=None
+    )
     db.session.commit()
     return {
         "agreement_id": agreement.id,
@@ -281,6 +307,10 @@ def seed_world(n: int) -> dict[str, int]:
         "entry_id": entry.id,
         "token_id": token.id,  # staff's: only admins may revoke it, others do not find it
         "record_id": agreement.id,  # with record_type "agreement" (OTHER_ARGUMENTS)
+        "text_id": text.id,
+        "revision_id": draft.id,
+        "provision_id": row.id,  # the provision in that revision
+        "note_id": note.id,  # an internal note of the text
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from importlib import import_module
+from importlib.util import find_spec
 
 from flask import Flask
 
@@ -127,7 +128,8 @@ def register_request_hooks(app: Flask) -> None:
     app.after_request(outgoing.mark_api_answer)
 
 
-# Each feature package has a views module with a blueprint called ``bp``.
+# Each feature package has a views module with a blueprint called ``bp`` (and an api module
+# with ``blp`` if it is on the API).
 FEATURES = (
     "accounts",
     "accounts.users",
@@ -145,12 +147,15 @@ FEATURES = (
     "reports",
     "calendars",
     "access_log",
+    "texts",
 )
 
 
 def register_blueprints(app: Flask) -> None:
     for feature in FEATURES:
-        app.register_blueprint(import_module(f"tracker.{feature}.views").bp)
+        # A feature may come with its API first and its pages later (texts did).
+        if find_spec(f"tracker.{feature}.views") is not None:
+            app.register_blueprint(import_module(f"tracker.{feature}.views").bp)
 
 
 def register_api(app: Flask) -> None:

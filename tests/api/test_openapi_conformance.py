@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, settings
 
 from tests.helpers import make_test_app
 from tracker.models import PartyKind, Role, clock
+from tracker.models import text_document as doc
+from tracker.texts import services as text_services
 from tracker.web import security
 
 # Generated cases per operation (the fuzzing phase). A bug in one operation shows within the
@@ -103,8 +105,12 @@ def admin_token(api_as):
 @pytest.fixture
 def world(db, make_party, make_agreement):
     """A few records for the generated ids and names to run into."""
-    make_agreement()
+    agreement = make_agreement()
     make_party("Atlantis", None, PartyKind.ORGANISATION).archived_at = clock.utcnow()
+    # A text whose ids (1) the generated ones run into, with a bracket to clean.
+    text = text_services.create_text(agreement, title="Main text")
+    bracket = doc.Segment(alternatives=(doc.Alternative("and services", proposed_by=("JPN",)),))
+    text_services.add_provision(text.revisions[0], doc.Provision("Article 1", segments=(bracket,)))
     db.session.commit()
 
 

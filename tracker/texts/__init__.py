@@ -1,0 +1,1 @@
+"""Negotiating texts of an agreement: revisions, provisions, brackets and proposals."""

@@ -4,6 +4,7 @@ in a fixed number of queries however long the text."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -188,3 +189,76 @@ def documents(text: NegotiatingText) -> list[tuple[Revision, doc.Document]]:
 
 def as_of(text: NegotiatingText, day: date | None = None) -> Revision | None:
     return revision_on(text, day or today())
+
+
+# -- What the API reads (tracker/texts/api.py) ------------------------------------------
+
+
+def text_for_api(text_id: int) -> NegotiatingText | None:
+    """One text with its revisions, or None if there is none the reader sees."""
+    return db.session.scalar(
+        sa.select(NegotiatingText)
+        .where(NegotiatingText.id == text_id)
+        .options(selectinload(NegotiatingText.revisions))
+    )
+
+
+def revision_of(text: NegotiatingText, revision_id: int) -> Revision | None:
+    """``text``'s revision ``revision_id``, or None (another text's, or one not seen)."""
+    return next((r for r in text.revisions if r.id == revision_id), None)
+
+
+def provision_row(revision: Revision, row_id: int) -> ProvisionRevision | None:
+    """The provision ``row_id`` of ``revision`` with its wording, or None."""
+    return db.session.scalar(
+        sa.select(ProvisionRevision)
+        .where(ProvisionRevision.id == row_id, ProvisionRevision.revision_id == revision.id)
+        .options(
+            selectinload(ProvisionRevision.segments)
+            .selectinload(Segment.alternatives)
+            .selectinload(Alternative.stances),
+            selectinload(ProvisionRevision.notes),
+            selectinload(ProvisionRevision.provision),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RowRef:
+    """Where a provision of a revision is edited: its row's id and version."""
+
+    id: int
+    version: int
+
+
+def rows_by_key(revision_id: int) -> dict[int, RowRef]:
+    """The provision rows of a revision by provision key (id and version)."""
+    rows = db.session.execute(
+        sa.select(
+            ProvisionRevision.provision_id, ProvisionRevision.id, ProvisionRevision.version
+        ).where(ProvisionRevision.revision_id == revision_id)
+    )
+    return {key: RowRef(id_, version) for key, id_, version in rows}
+
+
+def alternative_markings(revision_id: int) -> dict[int, int]:
+    """The marking id of each alternative of a revision the reader sees, by proposal key."""
+    rows = db.session.execute(
+        sa.select(Alternative.proposal_id, Alternative.marking_id).where(
+            Alternative.revision_id == revision_id
+        )
+    )
+    return dict(rows.all())
+
+
+def internal_notes_of(text_id: int) -> Sequence[InternalNote]:
+    """Our side's notes on a text that the reader sees, oldest first."""
+    return db.session.scalars(
+        sa.select(InternalNote).where(InternalNote.text_id == text_id).order_by(InternalNote.id)
+    ).all()
+
+
+def internal_note(text_id: int, note_id: int) -> InternalNote | None:
+    return db.session.scalar(
+        sa.select(InternalNote).where(InternalNote.id == note_id, InternalNote.text_id == text_id)
+    )

@@ -26,7 +26,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tracker.data import audit_trail
+from tracker.data import access, audit_trail
 from tracker.extensions import db
 from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import (
@@ -245,6 +245,8 @@ def update_revision(revision: Revision, *, label: str, details: Issue, note: str
 
 def delete_draft(revision: Revision) -> None:
     _editable(revision)
+    for row in revision.provisions:
+        check_nothing_hidden(row)
     revision.text.revisions.remove(revision)  # and so deleted (delete-orphan)
     db.session.flush()
 
@@ -341,6 +343,7 @@ def save_provision(
 ) -> None:
     """Replace what ``row`` says (label, heading, status, wording, notes) with ``value``."""
     _editable(row.revision)
+    check_nothing_hidden(row)
     before = _summary(row)
     row.provision.kind = value.kind
     _write(row, row.revision, value, parties or Parties.load())
@@ -528,6 +531,7 @@ def remove_provision(row: ProvisionRevision) -> None:
         row.status = doc.ProvisionStatus.DELETED
         row.updated_at = utcnow()
     else:
+        check_nothing_hidden(row)
         revision.provisions.remove(row)
         db.session.delete(row)
         _renumber_positions(revision)
@@ -549,6 +553,7 @@ def clean_bracket(row: ProvisionRevision, segment_position: int, proposal_id: in
     """The parties agreed ``proposal_id``'s wording for the bracket at ``segment_position``:
     it becomes agreed text naming the proposal that won."""
     _editable(row.revision)
+    check_nothing_hidden(row)
     segment = next((s for s in row.segments if s.position == segment_position), None)
     if segment is None or not segment.is_bracket:
         raise TextError("There is no such bracket in this provision.", "segment")
@@ -621,3 +626,33 @@ def set_status(row: ProvisionRevision, status: doc.ProvisionStatus) -> None:
     row.status = doc.ProvisionStatus(status)
     row.updated_at = utcnow()
     db.session.flush()
+
+
+# -- Parts a reader may not see ----------------------------------------------------------
+
+
+def check_nothing_hidden(row: ProvisionRevision) -> None:
+    """Refuse a change to ``row`` by a reader who does not see all of it: saving it replaces
+    its alternatives and notes with what they sent, and cleaning or removing it drops them,
+    so one marked above them would be lost without their knowing it was there."""
+    seen = sum(len(s.alternatives) for s in row.segments) + len(row.notes)
+    with access.reading_whole(db.session):
+        alternatives = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Alternative)
+            .join(Segment, Alternative.segment_id == Segment.id)
+            .where(Segment.provision_revision_id == row.id)
+            .execution_options(tracker_access=False)
+        )
+        notes = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(TextNote)
+            .where(TextNote.provision_revision_id == row.id)
+            .execution_options(tracker_access=False)
+        )
+    if alternatives + notes > seen:
+        raise TextError(
+            f"{row.label} holds alternatives or notes marked above what you may read: someone "
+            "cleared for them must change it.",
+            "revision",
+        )
