@@ -135,3 +135,44 @@ def test_the_policies_and_the_app_agree_on_texts(app, db, texts, username):
             columns = [getattr(model, c.key) for c in key]
             seen = {tuple(r) for r in db.session.execute(sa.select(*columns))}
             assert forgot == seen, model
+
+
+def test_an_editor_cannot_drop_what_is_marked_above_them(app, db, world):
+    """Saving a provision replaces its alternatives and notes with what the editor sent:
+    one marked above them is refused rather than deleted unseen."""
+    text = services.create_text(world.open, title="Annex", first_label="Draft 1")
+    draft = text.revisions[0]
+    row = services.add_provision(
+        draft,
+        doc.Provision(
+            label="Article 1",
+            segments=(
+                doc.Segment(
+                    alternatives=(
+                        doc.Alternative("seen", proposed_by=("JPN",)),
+                        doc.Alternative("marten wording", proposed_by=("IND",)),
+                    )
+                ),
+            ),
+        ),
+    )
+    _mark(db, row.segments[0].alternatives[1], CONFIDENTIAL)
+    db.session.commit()
+    row_id = row.id
+    with app.test_request_context():
+        access.use(db.session, _reader(db, "viewer"))
+        db.session.expire_all()
+        row = db.session.get(ProvisionRevision, row_id)
+        (shown,) = queries.document(row.revision).provisions
+        assert [a.wording for a in shown.segments[0].alternatives] == ["seen"]
+        for change in (
+            lambda: services.save_provision(row, shown),
+            lambda: services.clean_bracket(row, 0, shown.segments[0].alternatives[0].key),
+            lambda: services.remove_provision(row),
+            lambda: services.delete_draft(row.revision),
+        ):
+            with pytest.raises(services.TextError, match="marked above"):
+                change()
+    db.session.rollback()
+    with access.reading_whole(db.session):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Alternative)) == 2
