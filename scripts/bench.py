@@ -49,6 +49,7 @@ from tracker.models import (  # noqa: E402
     Agreement,
     AgreementParty,
     Meeting,
+    NegotiatingText,
     Party,
     Role,
     User,
@@ -254,6 +255,8 @@ def prepare(args: argparse.Namespace) -> dict:
             print("Marking the synthetic data …", flush=True)
             synth.mark(db.session.connection())
             db.session.commit()
+        if prepare_text():
+            db.session.commit()
         recorded["migrations"] = _history()
         stamp.write_text(json.dumps(recorded))
         db.engine.dispose()
@@ -312,6 +315,42 @@ def log_in(
     if response.status_code != 302:
         raise SystemExit(f"Could not log in the benchmark user ({response.status_code}).")
     return client
+
+
+TEXT_TITLE = "Benchmark text (60 articles, 200 brackets, 15 revisions)"
+
+
+def prepare_text() -> bool:
+    """The large negotiating text of issue 15 on the busy agreement, stored through the
+    app's own services from scripts/bench_texts.py's revisions; False if it is there."""
+    import bench_texts
+
+    from tracker.texts import importing, services
+
+    busy = db.session.scalar(
+        sa.select(Agreement).where(Agreement.short_name == synth.BUSY_SHORT_NAME)
+    )
+    exists = db.session.scalar(
+        sa.select(NegotiatingText.id).where(
+            NegotiatingText.agreement_id == busy.id, NegotiatingText.title == TEXT_TITLE
+        )
+    )
+    if exists is not None:
+        return False
+    print("Storing the large negotiating text …", flush=True)
+    started = time.perf_counter()
+    text = services.create_text(busy, title=TEXT_TITLE, first_label="(empty)")
+    services.delete_draft(text.revisions[0])
+    keys: dict[int, int] = {}
+    proposals: dict[int, int] = {}
+    for number, document in enumerate(bench_texts.revisions(), start=1):
+        revision = importing.store(
+            text, document, label=document.label or f"Rev.{number}", keys=keys, proposals=proposals
+        )
+        issued_on = document.issued_on or datetime(2025, 1, 1, tzinfo=UTC).date()
+        services.issue(revision, services.Issue(issued_on=issued_on))
+    print(f"Stored in {time.perf_counter() - started:.0f} s.", flush=True)
+    return True
 
 
 def known_ids(app: Flask) -> dict:

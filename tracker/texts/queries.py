@@ -18,9 +18,11 @@ from tracker.models import (
     InternalNote,
     NegotiatingText,
     Party,
+    Provision,
     ProvisionRevision,
     Revision,
     Segment,
+    TextNote,
 )
 from tracker.models import text_document as doc
 from tracker.models.clock import today
@@ -39,21 +41,6 @@ def revision_on(text: NegotiatingText, day: date) -> Revision | None:
     """The revision that stood on ``day``: the latest issued on or before it."""
     issued = [r for r in text.revisions if r.is_issued and r.issued_on <= day]
     return max(issued, key=lambda r: (r.issued_on, r.id), default=None)
-
-
-def _rows(revision_id: int) -> Sequence[ProvisionRevision]:
-    return db.session.scalars(
-        sa.select(ProvisionRevision)
-        .where(ProvisionRevision.revision_id == revision_id)
-        .order_by(ProvisionRevision.position)
-        .options(
-            selectinload(ProvisionRevision.segments)
-            .selectinload(Segment.alternatives)
-            .selectinload(Alternative.stances),
-            selectinload(ProvisionRevision.notes),
-            selectinload(ProvisionRevision.provision),
-        )
-    ).all()
 
 
 def _proposers(proposal_ids: set[int]) -> dict[int, list[int]]:
@@ -84,11 +71,22 @@ def party_refs() -> dict[int, tuple[str, str]]:
     return {id_: (code or name, name) for id_, code, name in rows}
 
 
+def _grouped(rows, key: int) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for row in rows:
+        found.setdefault(row[key], []).append(row)
+    return found
+
+
 def document(revision: Revision, *, internal: bool = False) -> doc.Document:
-    """``revision`` as plain values; with our side's internal notes only if ``internal``."""
+    """``revision`` as plain values; with our side's internal notes only if ``internal``.
+
+    Read as plain rows, one query per kind of part (a long text has thousands of parts,
+    and making an object of each costs more than reading it)."""
     parties = party_refs()
     used: set[int] = set()
     marked = {revision.marking_id}
+    rid = revision.id
 
     def ref(party_id: int | None) -> str | None:
         if party_id is None:
@@ -96,44 +94,113 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
         used.add(party_id)
         return parties.get(party_id, (str(party_id), ""))[0]
 
-    def note(n) -> doc.Note:
-        marked.add(n.marking_id)
-        return doc.Note(kind=n.kind, body=n.body, party=ref(n.party_id))
+    rows = db.session.execute(
+        sa.select(
+            ProvisionRevision.id,
+            ProvisionRevision.provision_id,
+            ProvisionRevision.label,
+            ProvisionRevision.heading,
+            ProvisionRevision.status,
+            ProvisionRevision.depth,
+            Provision.kind,
+        )
+        .join(Provision, Provision.id == ProvisionRevision.provision_id)
+        .where(ProvisionRevision.revision_id == rid)
+        .order_by(ProvisionRevision.position, ProvisionRevision.id)
+    ).all()
+    segments = _grouped(
+        db.session.execute(
+            sa.select(
+                Segment.provision_revision_id,
+                Segment.id,
+                Segment.text,
+                Segment.won_proposal_id,
+            )
+            .where(Segment.revision_id == rid)
+            .order_by(Segment.provision_revision_id, Segment.position, Segment.id)
+        ).all(),
+        0,
+    )
+    alternatives = _grouped(
+        db.session.execute(
+            sa.select(
+                Alternative.segment_id,
+                Alternative.id,
+                Alternative.proposal_id,
+                Alternative.label,
+                Alternative.wording,
+                Alternative.marking_id,
+            )
+            .where(Alternative.revision_id == rid)
+            .order_by(Alternative.segment_id, Alternative.position, Alternative.id)
+        ).all(),
+        0,
+    )
+    stances = _grouped(
+        db.session.execute(
+            sa.select(
+                AlternativeStance.alternative_id,
+                AlternativeStance.party_id,
+                AlternativeStance.stance,
+            )
+            .join(Alternative, Alternative.id == AlternativeStance.alternative_id)
+            .where(Alternative.revision_id == rid)
+        ).all(),
+        0,
+    )
+    notes = _grouped(
+        db.session.execute(
+            sa.select(
+                TextNote.provision_revision_id,
+                TextNote.alternative_id,
+                TextNote.kind,
+                TextNote.body,
+                TextNote.party_id,
+                TextNote.marking_id,
+            )
+            .where(TextNote.revision_id == rid)
+            .order_by(TextNote.provision_revision_id, TextNote.position, TextNote.id)
+        ).all(),
+        0,
+    )
+    winners = _proposers(
+        {s.won_proposal_id for parts in segments.values() for s in parts if s.won_proposal_id}
+    )
 
-    rows = _rows(revision.id)
-    winners = _proposers({s.won_proposal_id for r in rows for s in r.segments if s.won_proposal_id})
     provisions = []
     for row in rows:
-        by_alternative: dict[int, list[doc.Note]] = {}
-        own = []
-        for n in row.notes:
+        own, by_alternative = [], {}
+        for n in notes.get(row.id, ()):
+            marked.add(n.marking_id)
+            value = doc.Note(kind=n.kind, body=n.body, party=ref(n.party_id))
             if n.alternative_id is None:
-                own.append(note(n))
+                own.append(value)
             else:
-                by_alternative.setdefault(n.alternative_id, []).append(note(n))
-        segments = []
-        for segment in row.segments:
-            alternatives = []
-            for a in segment.alternatives:
+                by_alternative.setdefault(n.alternative_id, []).append(value)
+        parts = []
+        for segment in segments.get(row.id, ()):
+            options = []
+            for a in alternatives.get(segment.id, ()):
                 marked.add(a.marking_id)
-                stances = {stance: [] for stance in doc.Stance}
-                for s in sorted(a.stances, key=lambda s: ref(s.party_id) or ""):
-                    stances[s.stance].append(ref(s.party_id))
-                alternatives.append(
+                by_stance = {stance: [] for stance in doc.Stance}
+                named = sorted((ref(s.party_id) or "", s.stance) for s in stances.get(a.id, ()))
+                for code, stance in named:
+                    by_stance[stance].append(code)
+                options.append(
                     doc.Alternative(
                         wording=a.wording,
-                        proposed_by=tuple(stances[doc.Stance.PROPOSES]),
-                        supported_by=tuple(stances[doc.Stance.SUPPORTS]),
-                        opposed_by=tuple(stances[doc.Stance.OPPOSES]),
+                        proposed_by=tuple(by_stance[doc.Stance.PROPOSES]),
+                        supported_by=tuple(by_stance[doc.Stance.SUPPORTS]),
+                        opposed_by=tuple(by_stance[doc.Stance.OPPOSES]),
                         label=a.label,
                         notes=tuple(by_alternative.get(a.id, ())),
                         key=a.proposal_id,
                     )
                 )
-            segments.append(
+            parts.append(
                 doc.Segment(
                     text=segment.text,
-                    alternatives=tuple(alternatives),
+                    alternatives=tuple(options),
                     won=segment.won_proposal_id,
                     won_by=tuple(ref(p) for p in winners.get(segment.won_proposal_id, ())),
                 )
@@ -141,16 +208,16 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
         provisions.append(
             doc.Provision(
                 label=row.label,
-                kind=row.provision.kind,
+                kind=row.kind,
                 heading=row.heading,
                 status=row.status,
-                segments=tuple(segments),
+                segments=tuple(parts),
                 notes=tuple(own),
                 depth=row.depth,
                 key=row.provision_id,
             )
         )
-    notes = []
+    internal_notes = []
     if internal:
         for n in db.session.scalars(
             sa.select(InternalNote)
@@ -158,7 +225,7 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
             .order_by(InternalNote.id)
         ):
             marked.add(n.marking_id)
-            notes.append(
+            internal_notes.append(
                 doc.InternalNote(
                     kind=n.kind,
                     body=n.body,
@@ -176,7 +243,7 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
         issued_on=revision.issued_on,
         provisions=tuple(provisions),
         marking=marking,
-        internal=tuple(notes),
+        internal=tuple(internal_notes),
         is_internal_copy=internal,
         parties={parties[i][0]: parties[i][1] for i in used if i in parties},
     )

@@ -634,8 +634,9 @@ def check_nothing_hidden(row: ProvisionRevision) -> None:
     """Refuse a change to ``row`` by a reader who does not see all of it: saving it replaces
     its alternatives and notes with what they sent, and cleaning or removing it drops them,
     so one marked above them would be lost without their knowing it was there."""
-    seen = sum(len(s.alternatives) for s in row.segments) + len(row.notes)
-    if _stored_parts(Segment.provision_revision_id == row.id, row.id) > seen:
+    if _hidden_parts(
+        Segment.provision_revision_id == row.id, TextNote.provision_revision_id == row.id
+    ):
         raise TextError(
             f"{row.label} holds alternatives or notes marked above what you may read: someone "
             "cleared for them must change it.",
@@ -645,13 +646,7 @@ def check_nothing_hidden(row: ProvisionRevision) -> None:
 
 def _check_revision_whole(revision: Revision) -> None:
     """The same for a whole draft about to be deleted."""
-    if access.current(db.session).everything:
-        return
-    seen = sum(
-        sum(len(s.alternatives) for s in row.segments) + len(row.notes)
-        for row in revision.provisions
-    )
-    if _stored_parts(Segment.revision_id == revision.id, None, revision.id) > seen:
+    if _hidden_parts(Segment.revision_id == revision.id, TextNote.revision_id == revision.id):
         raise TextError(
             f"{revision.label} holds alternatives or notes marked above what you may read: "
             "someone cleared for them must delete it.",
@@ -659,27 +654,20 @@ def _check_revision_whole(revision: Revision) -> None:
         )
 
 
-def _stored_parts(segments, row_id: int | None, revision_id: int | None = None) -> int:
-    """How many alternatives and notes are stored, whoever may read them."""
+def _hidden_parts(segments, notes) -> bool:
+    """Whether some alternatives (of ``segments``) or notes are stored that the session's
+    reader may not see."""
     if access.current(db.session).everything:
-        return 0
-    notes = (
-        TextNote.provision_revision_id == row_id
-        if row_id is not None
-        else TextNote.revision_id == revision_id
-    )
-    with access.reading_whole(db.session):
+        return False
+
+    def count() -> int:
         alternatives = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Alternative)
+            sa.select(sa.func.count(Alternative.id))
             .join(Segment, Alternative.segment_id == Segment.id)
             .where(segments)
-            .execution_options(tracker_access=False)
         )
-        count = db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(TextNote)
-            .where(notes)
-            .execution_options(tracker_access=False)
-        )
-    return alternatives + count
+        return alternatives + db.session.scalar(sa.select(sa.func.count(TextNote.id)).where(notes))
+
+    seen = count()
+    with access.reading_whole(db.session):
+        return count() > seen
