@@ -250,3 +250,14 @@ def test_word_diff_rebuilds_both_sides_of_any_edit():
         assert [w for r in runs if r.op != DiffOp.INSERT for w in r.words] == old
         assert [w for r in runs if r.op != DiffOp.DELETE for w in r.words] == new
         assert all(a.op != b.op for a, b in zip(runs, runs[1:], strict=False))
+
+
+def test_a_document_survives_its_json_form():
+    """What the import's review page carries to its save: the same document back."""
+    import json
+
+    from tests.texts import samples
+    from tracker.models import text_document as doc
+
+    for document in (samples.large(articles=5, brackets=8), samples.revision(internal_copy=True)):
+        assert doc.from_data(json.loads(json.dumps(doc.to_data(document)))) == document

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 
 
@@ -190,3 +190,70 @@ class Document:
     @property
     def open_brackets(self) -> int:
         return sum(p.brackets for p in self.provisions if p.status != ProvisionStatus.DELETED)
+
+
+# -- As JSON-ready values (a review page carries an imported document to its save) -------
+
+
+def to_data(document: Document) -> dict:
+    """``document`` as dicts, lists and strings; :func:`from_data` reads it back."""
+    return asdict(document) | {
+        "issued_on": document.issued_on.isoformat() if document.issued_on else None
+    }
+
+
+def from_data(data: dict) -> Document:
+    def note(n: dict) -> Note:
+        return Note(kind=NoteKind(n["kind"]), body=n["body"], party=n.get("party"))
+
+    def alternative(a: dict) -> Alternative:
+        return Alternative(
+            wording=a["wording"],
+            proposed_by=tuple(a["proposed_by"]),
+            supported_by=tuple(a["supported_by"]),
+            opposed_by=tuple(a["opposed_by"]),
+            label=a["label"],
+            notes=tuple(note(n) for n in a["notes"]),
+            key=a["key"],
+        )
+
+    def segment(s: dict) -> Segment:
+        return Segment(
+            text=s["text"],
+            alternatives=tuple(alternative(a) for a in s["alternatives"]),
+            won=s["won"],
+            won_by=tuple(s.get("won_by", ())),
+        )
+
+    def provision(p: dict) -> Provision:
+        return Provision(
+            label=p["label"],
+            kind=ProvisionKind(p["kind"]),
+            heading=p["heading"],
+            status=ProvisionStatus(p["status"]),
+            segments=tuple(segment(s) for s in p["segments"]),
+            notes=tuple(note(n) for n in p["notes"]),
+            depth=p["depth"],
+            key=p["key"],
+        )
+
+    return Document(
+        title=data["title"],
+        label=data["label"],
+        issued_by=IssuedBy(data["issued_by"]),
+        issuing_party=data["issuing_party"],
+        issued_on=date.fromisoformat(data["issued_on"]) if data["issued_on"] else None,
+        provisions=tuple(provision(p) for p in data["provisions"]),
+        marking=data["marking"],
+        internal=tuple(
+            InternalNote(
+                kind=InternalKind(n["kind"]),
+                body=n["body"],
+                provision_key=n["provision_key"],
+                proposal_key=n["proposal_key"],
+            )
+            for n in data["internal"]
+        ),
+        is_internal_copy=data["is_internal_copy"],
+        parties=dict(data["parties"]),
+    )
