@@ -145,6 +145,7 @@ FEATURES = (
     "reports",
     "calendars",
     "access_log",
+    "texts",
 )
 
 

@@ -4,6 +4,7 @@ in a fixed number of queries however long the text."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -162,3 +163,110 @@ def documents(text: NegotiatingText) -> list[tuple[Revision, doc.Document]]:
 
 def as_of(text: NegotiatingText, day: date | None = None) -> Revision | None:
     return revision_on(text, day or today())
+
+
+# -- For the pages (tracker/texts/views.py) ----------------------------------------------
+
+
+def get_text(text_id: int) -> NegotiatingText | None:
+    return db.session.scalar(
+        sa.select(NegotiatingText)
+        .where(NegotiatingText.id == text_id)
+        .options(
+            selectinload(NegotiatingText.revisions).selectinload(Revision.issuing_party),
+            selectinload(NegotiatingText.revisions).selectinload(Revision.meeting),
+            selectinload(NegotiatingText.agreement),
+        )
+    )
+
+
+def get_revision(revision_id: int) -> Revision | None:
+    revision = db.session.scalar(sa.select(Revision).where(Revision.id == revision_id))
+    # Its text through the same narrowed query: a revision is never seen without it.
+    if revision is None or get_text(revision.text_id) is None:
+        return None
+    return revision
+
+
+def get_provision_row(row_id: int) -> ProvisionRevision | None:
+    row = db.session.scalar(
+        sa.select(ProvisionRevision)
+        .where(ProvisionRevision.id == row_id)
+        .options(
+            selectinload(ProvisionRevision.segments)
+            .selectinload(Segment.alternatives)
+            .selectinload(Alternative.stances),
+            selectinload(ProvisionRevision.notes),
+            selectinload(ProvisionRevision.provision),
+        )
+    )
+    if row is None or get_revision(row.revision_id) is None:
+        return None
+    return row
+
+
+def get_segment(segment_id: int) -> Segment | None:
+    segment = db.session.scalar(sa.select(Segment).where(Segment.id == segment_id))
+    if segment is None or get_provision_row(segment.provision_revision_id) is None:
+        return None
+    return segment
+
+
+def get_internal_note(note_id: int) -> InternalNote | None:
+    note = db.session.scalar(sa.select(InternalNote).where(InternalNote.id == note_id))
+    if note is None or get_text(note.text_id) is None:
+        return None
+    return note
+
+
+def internal_notes_of(text: NegotiatingText) -> Sequence[InternalNote]:
+    return db.session.scalars(
+        sa.select(InternalNote)
+        .where(InternalNote.text_id == text.id)
+        .order_by(InternalNote.id)
+        .options(selectinload(InternalNote.author))
+    ).all()
+
+
+def agreement_parties(agreement_id: int) -> list[tuple[str, str]]:
+    """The agreement's parties as (the code plain values name them by, the label to show)."""
+    from tracker.models import AgreementParty  # noqa: PLC0415  (only the pages need it)
+
+    rows = db.session.execute(
+        sa.select(Party.code, Party.name)
+        .join(AgreementParty, AgreementParty.party_id == Party.id)
+        .where(AgreementParty.agreement_id == agreement_id)
+        .order_by(sa.func.coalesce(Party.code, Party.name))
+    )
+    return [(code or name, f"{code} — {name}" if code else name) for code, name in rows]
+
+
+def provision_rows(revision: Revision) -> Sequence[ProvisionRevision]:
+    """The revision's provisions in order, with what the page shows of them."""
+    return _rows(revision.id)
+
+
+@dataclass(frozen=True)
+class TextSummary:
+    """A text on its agreement's page: its latest revision and how far it has come."""
+
+    text: NegotiatingText
+    latest: Revision | None
+    agreed: int
+    total: int
+    open_brackets: int
+
+
+def text_summaries(agreement_id: int) -> list[TextSummary]:
+    summaries = []
+    for text in texts_of(agreement_id):
+        latest = text.revisions[-1] if text.revisions else None
+        agreed = total = brackets = 0
+        if latest is not None:
+            value = document(latest)
+            counted = [p for p in value.provisions if p.status != doc.ProvisionStatus.DELETED]
+            total = len(counted)
+            agreed = sum(1 for p in counted if p.status.is_agreed)
+            brackets = value.open_brackets
+        summaries.append(TextSummary(text, latest, agreed, total, brackets))
+    return summaries
