@@ -156,7 +156,7 @@ class NoteForm(Form):
     remove = BooleanField("Remove this note")
 
 
-class ProvisionForm(VersionedForm, TrackerForm):
+class ProvisionForm(TrackerForm):
     label = StringField(
         "Number",
         validators=[DataRequired("Give the provision its number."), Length(max=MAX_LABEL)],
@@ -217,6 +217,10 @@ class ProvisionForm(VersionedForm, TrackerForm):
                 segment.form.alternatives.append_entry()
                 return True
         return False
+
+
+class ProvisionEditForm(VersionedForm, ProvisionForm):
+    """The provision form for one already in the draft, with the version it was loaded from."""
 
 
 class CleanBracketForm(VersionedForm, TrackerForm):

@@ -23,6 +23,7 @@ from tracker.texts.forms import (
     CleanBracketForm,
     InternalNoteForm,
     IssueForm,
+    ProvisionEditForm,
     ProvisionForm,
     StartRevisionForm,
     TextForm,
@@ -416,7 +417,7 @@ def edit_provision(provision_revision_id: int):
     if revision.is_issued:
         return _frozen(revision)
     current = _current(row)
-    form = ProvisionForm()
+    form = ProvisionEditForm()
     if request.method == "GET":
         _fill(form, current)
     form.set_parties(queries.agreement_parties(revision.agreement_id))
