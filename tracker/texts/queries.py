@@ -258,15 +258,47 @@ class TextSummary:
 
 
 def text_summaries(agreement_id: int) -> list[TextSummary]:
+    """Each text of the agreement with its latest revision's counts, in a fixed number of
+    queries however many texts and provisions there are."""
+    texts = texts_of(agreement_id)
+    latest = {text.id: text.revisions[-1] for text in texts if text.revisions}
+    ids = [revision.id for revision in latest.values()] or [0]
+    live = ProvisionRevision.status != doc.ProvisionStatus.DELETED
+    agreed = ProvisionRevision.status.in_(
+        [doc.ProvisionStatus.AGREED, doc.ProvisionStatus.AGREED_AD_REF]
+    )
+    provisions = (
+        {
+            revision_id: (total, done or 0)
+            for revision_id, total, done in db.session.execute(
+                sa.select(
+                    ProvisionRevision.revision_id,
+                    sa.func.count(),
+                    sa.func.sum(sa.case((agreed, 1), else_=0)),
+                )
+                .where(ProvisionRevision.revision_id.in_(ids), live)
+                .group_by(ProvisionRevision.revision_id)
+            )
+        }
+        if texts
+        else {}
+    )
+    brackets = (
+        dict(
+            db.session.execute(
+                sa.select(Segment.revision_id, sa.func.count())
+                .join(ProvisionRevision, Segment.provision_revision_id == ProvisionRevision.id)
+                .where(Segment.revision_id.in_(ids), Segment.is_bracket, live)
+                .group_by(Segment.revision_id)
+            ).all()
+        )
+        if texts
+        else {}
+    )
     summaries = []
-    for text in texts_of(agreement_id):
-        latest = text.revisions[-1] if text.revisions else None
-        agreed = total = brackets = 0
-        if latest is not None:
-            value = document(latest)
-            counted = [p for p in value.provisions if p.status != doc.ProvisionStatus.DELETED]
-            total = len(counted)
-            agreed = sum(1 for p in counted if p.status.is_agreed)
-            brackets = value.open_brackets
-        summaries.append(TextSummary(text, latest, agreed, total, brackets))
+    for text in texts:
+        revision = latest.get(text.id)
+        key = revision.id if revision else 0
+        total, done = provisions.get(key, (0, 0))
+        summaries.append(TextSummary(text, revision, done, total, brackets.get(key, 0)))
     return summaries
