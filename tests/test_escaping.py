@@ -47,6 +47,8 @@ from tracker.models import (
     Role,
     User,
 )
+from tracker.models import text_document as doc
+from tracker.texts import services as text_services
 
 PROBE = "{{7*7}}"  # a template engine that evaluated stored text would print 49
 
@@ -93,6 +95,15 @@ FIELDS: dict[str, str] = {
     "upcoming.title": payload("h22", "="),
     # 80 characters at most, its spaces single (the name's spaces are collapsed)
     "token.name": short_payload("h23", "-") + "'\"><img src=x onerror=alert(1)>",
+    "text.title": payload("h24", "="),
+    "revision.label": short_payload("h25", "+"),
+    "provision.label": short_payload("h26", "-"),
+    "provision.heading": payload("h27", "@"),
+    "segment.text": payload("h28", "="),
+    "alternative.wording": payload("h29", "+"),
+    "alternative.label": short_payload("h30", "-"),
+    "text_note.body": payload("h31", "@"),
+    "internal_note.body": payload("h32", "="),
 }
 TAGS = {field: re.search(r"h\d\d", text).group() for field, text in FIELDS.items()}
 # Fields no HTML page shows, with the reason.
@@ -124,6 +135,9 @@ def hostile(app, client) -> World:
             "party.code": 16,
             "user.username": 80,
             "token.name": 80,
+            "revision.label": 100,
+            "provision.label": 60,
+            "alternative.label": 60,
         }
         limit = limits.get(field)
         assert limit is None or len(text) <= limit, f"{field}: payload too long for the column"
@@ -190,6 +204,29 @@ def hostile(app, client) -> World:
     db.session.add_all([agreement, meeting, upcoming, point, action])
     db.session.flush()
     create_token(admin, FIELDS["token.name"])  # on the admin's tokens page and user page
+    text = text_services.create_text(
+        agreement, title=FIELDS["text.title"], first_label=FIELDS["revision.label"]
+    )
+    alternative = doc.Alternative(
+        FIELDS["alternative.wording"],
+        label=FIELDS["alternative.label"],
+        proposed_by=(FIELDS["party.code"],),
+    )
+    text_services.add_provision(
+        text.revisions[0],
+        doc.Provision(
+            label=FIELDS["provision.label"],
+            heading=FIELDS["provision.heading"],
+            segments=(
+                doc.Segment(FIELDS["segment.text"]),
+                doc.Segment(alternatives=(alternative,)),
+            ),
+            notes=(doc.Note(doc.NoteKind.FOOTNOTE, FIELDS["text_note.body"]),),
+        ),
+    )
+    text_services.add_internal_note(
+        text, kind=doc.InternalKind.NOTE, body=FIELDS["internal_note.body"], author_id=admin.id
+    )
     db.session.commit()
     world = World(agreement_id=agreement.id, meeting_id=meeting.id)
     app.test_client_class = IsolatedClient

@@ -122,6 +122,21 @@ RULES: dict[str, Access] = {
     "actions.edit": Access.EDIT,
     "actions.toggle_done": Access.EDIT,
     "actions.delete": Access.ADMIN,
+    # Negotiating texts: read by every reader of the agreement, changed by editors; our
+    # side's internal notes are added and deleted by editors too
+    "texts.detail": Access.READ,
+    "texts.revision": Access.READ,
+    "texts.create": Access.EDIT,
+    "texts.start": Access.EDIT,
+    "texts.issue": Access.EDIT,
+    "texts.delete_draft": Access.EDIT,
+    "texts.add_provision": Access.EDIT,
+    "texts.edit_provision": Access.EDIT,
+    "texts.remove_provision": Access.EDIT,
+    "texts.move_provision": Access.EDIT,
+    "texts.clean_bracket": Access.EDIT,
+    "texts.add_note": Access.EDIT,
+    "texts.delete_note": Access.EDIT,
     # The audit trail: every record's history is readable; the whole trail is for admins
     "audit.history": Access.READ,
     "audit.index": Access.ADMIN,
@@ -290,7 +305,13 @@ def seed_world(n: int) -> dict[str, int]:
     token, _secret = tokens.create_token(staff, f"Script {n}")
     text = text_services.create_text(agreement, title=f"Main text {n}")
     draft = text.revisions[0]
-    row = text_services.add_provision(draft, doc.Provision(label="Article 1"))
+    row = text_services.add_provision(
+        draft,
+        doc.Provision(
+            label="Article 1",
+            segments=(doc.Segment(alternatives=(doc.Alternative("and services"),)),),
+        ),
+    )
     note = text_services.add_internal_note(
         text, kind=doc.InternalKind.NOTE, body=f"Fallback {n}", author_id=None
     )
@@ -306,10 +327,13 @@ def seed_world(n: int) -> dict[str, int]:
         "group_id": group.id,
         "entry_id": entry.id,
         "token_id": token.id,  # staff's: only admins may revoke it, others do not find it
+        "provision_revision_id": row.id,
+        "segment_id": row.segments[0].id,  # a bracket
+        "internal_note_id": note.id,
         "record_id": agreement.id,  # with record_type "agreement" (OTHER_ARGUMENTS)
         "text_id": text.id,
-        "revision_id": draft.id,
-        "provision_id": row.id,  # the provision in that revision
+        "revision_id": draft.id,  # a draft
+        "provision_id": row.id,  # the provision in that revision (the API's name)
         "note_id": note.id,  # an internal note of the text
     }
 

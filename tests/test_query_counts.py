@@ -139,4 +139,5 @@ def test_page_query_counts_do_not_grow_with_the_data(editor_client, db, app, tmp
     db.session.commit()
     large = _counts(editor_client, db, *build_world(db, 1000))
     assert large == small
-    assert max(small.values()) <= 12, small
+    # 13: the agreement page lists its negotiating texts (one query when it has none).
+    assert max(small.values()) <= 13, small

@@ -42,6 +42,7 @@ from tracker.models import (
 from tracker.models.status import INITIAL_STATUSES
 from tracker.render.dates import format_date
 from tracker.render.timeline import render_timeline
+from tracker.texts import queries as text_queries
 from tracker.web import conflicts
 from tracker.web.archiving import add_archive_routes
 from tracker.web.arguments import page_arg
@@ -204,6 +205,7 @@ def _detail_page(
         status_form=status_form,
         today=today,
         timeline=timeline,
+        text_summaries=text_queries.text_summaries(agreement.id),
         # Its need-to-know switch and list, for its lead and admins only.
         access_summary=(
             access_queries.summary(agreement)

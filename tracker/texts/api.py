@@ -165,7 +165,7 @@ def _document(revision: Revision, *, internal: bool = False) -> _Document:
         "classification": value.marking,
     }
     if internal:
-        shown["internal_notes"] = queries.internal_notes_of(revision.text_id)
+        shown["internal_notes"] = queries.internal_notes_of(revision.text)
     return _Document(revision, **shown)
 
 

@@ -318,14 +318,152 @@ def alternative_markings(revision_id: int) -> dict[int, int]:
     return dict(rows.all())
 
 
-def internal_notes_of(text_id: int) -> Sequence[InternalNote]:
-    """Our side's notes on a text that the reader sees, oldest first."""
-    return db.session.scalars(
-        sa.select(InternalNote).where(InternalNote.text_id == text_id).order_by(InternalNote.id)
-    ).all()
-
-
 def internal_note(text_id: int, note_id: int) -> InternalNote | None:
     return db.session.scalar(
         sa.select(InternalNote).where(InternalNote.id == note_id, InternalNote.text_id == text_id)
     )
+
+
+# -- For the pages (tracker/texts/views.py) ----------------------------------------------
+
+
+def get_text(text_id: int) -> NegotiatingText | None:
+    return db.session.scalar(
+        sa.select(NegotiatingText)
+        .where(NegotiatingText.id == text_id)
+        .options(
+            selectinload(NegotiatingText.revisions).selectinload(Revision.issuing_party),
+            selectinload(NegotiatingText.revisions).selectinload(Revision.meeting),
+            selectinload(NegotiatingText.agreement),
+        )
+    )
+
+
+def get_revision(revision_id: int) -> Revision | None:
+    revision = db.session.scalar(sa.select(Revision).where(Revision.id == revision_id))
+    # Its text through the same narrowed query: a revision is never seen without it.
+    if revision is None or get_text(revision.text_id) is None:
+        return None
+    return revision
+
+
+def get_provision_row(row_id: int) -> ProvisionRevision | None:
+    row = db.session.scalar(
+        sa.select(ProvisionRevision)
+        .where(ProvisionRevision.id == row_id)
+        .options(
+            selectinload(ProvisionRevision.segments)
+            .selectinload(Segment.alternatives)
+            .selectinload(Alternative.stances),
+            selectinload(ProvisionRevision.notes),
+            selectinload(ProvisionRevision.provision),
+        )
+    )
+    if row is None or get_revision(row.revision_id) is None:
+        return None
+    return row
+
+
+def get_segment(segment_id: int) -> Segment | None:
+    segment = db.session.scalar(sa.select(Segment).where(Segment.id == segment_id))
+    if segment is None or get_provision_row(segment.provision_revision_id) is None:
+        return None
+    return segment
+
+
+def get_internal_note(note_id: int) -> InternalNote | None:
+    note = db.session.scalar(sa.select(InternalNote).where(InternalNote.id == note_id))
+    if note is None or get_text(note.text_id) is None:
+        return None
+    return note
+
+
+def internal_notes_of(text: NegotiatingText) -> Sequence[InternalNote]:
+    return db.session.scalars(
+        sa.select(InternalNote)
+        .where(InternalNote.text_id == text.id)
+        .order_by(InternalNote.id)
+        .options(selectinload(InternalNote.author))
+    ).all()
+
+
+def agreement_parties(agreement_id: int) -> list[tuple[str, str]]:
+    """The agreement's parties as (the code plain values name them by, the label to show)."""
+    from tracker.models import AgreementParty  # noqa: PLC0415  (only the pages need it)
+
+    rows = db.session.execute(
+        sa.select(Party.code, Party.name)
+        .join(AgreementParty, AgreementParty.party_id == Party.id)
+        .where(AgreementParty.agreement_id == agreement_id)
+        .order_by(sa.func.coalesce(Party.code, Party.name))
+    )
+    return [(code or name, f"{code} — {name}" if code else name) for code, name in rows]
+
+
+def provision_rows(revision: Revision) -> Sequence[ProvisionRevision]:
+    """The revision's provisions in order, with their segments: the rows a draft's page
+    links its edits to."""
+    return db.session.scalars(
+        sa.select(ProvisionRevision)
+        .where(ProvisionRevision.revision_id == revision.id)
+        .order_by(ProvisionRevision.position)
+        .options(selectinload(ProvisionRevision.segments))
+    ).all()
+
+
+@dataclass(frozen=True)
+class TextSummary:
+    """A text on its agreement's page: its latest revision and how far it has come."""
+
+    text: NegotiatingText
+    latest: Revision | None
+    agreed: int
+    total: int
+    open_brackets: int
+
+
+def text_summaries(agreement_id: int) -> list[TextSummary]:
+    """Each text of the agreement with its latest revision's counts, in a fixed number of
+    queries however many texts and provisions there are."""
+    texts = texts_of(agreement_id)
+    latest = {text.id: text.revisions[-1] for text in texts if text.revisions}
+    ids = [revision.id for revision in latest.values()] or [0]
+    live = ProvisionRevision.status != doc.ProvisionStatus.DELETED
+    agreed = ProvisionRevision.status.in_(
+        [doc.ProvisionStatus.AGREED, doc.ProvisionStatus.AGREED_AD_REF]
+    )
+    provisions = (
+        {
+            revision_id: (total, done or 0)
+            for revision_id, total, done in db.session.execute(
+                sa.select(
+                    ProvisionRevision.revision_id,
+                    sa.func.count(),
+                    sa.func.sum(sa.case((agreed, 1), else_=0)),
+                )
+                .where(ProvisionRevision.revision_id.in_(ids), live)
+                .group_by(ProvisionRevision.revision_id)
+            )
+        }
+        if texts
+        else {}
+    )
+    brackets = (
+        dict(
+            db.session.execute(
+                sa.select(Segment.revision_id, sa.func.count())
+                .join(ProvisionRevision, Segment.provision_revision_id == ProvisionRevision.id)
+                .where(Segment.revision_id.in_(ids), Segment.is_bracket, live)
+                .group_by(Segment.revision_id)
+            ).all()
+        )
+        if texts
+        else {}
+    )
+    summaries = []
+    for text in texts:
+        revision = latest.get(text.id)
+        key = revision.id if revision else 0
+        total, done = provisions.get(key, (0, 0))
+        summaries.append(TextSummary(text, revision, done, total, brackets.get(key, 0)))
+    return summaries

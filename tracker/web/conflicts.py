@@ -118,11 +118,19 @@ def _author(record: AuditRecord) -> str:
 
 
 def _key(record) -> tuple[str, int]:
-    return AUDITED[type(record)].record_type, record.id
+    # A record without an audit trail of its own (a provision in one revision) is guarded
+    # by its version alone: there is no history to show, only that it changed.
+    audited = AUDITED.get(type(record))
+    return (audited.record_type if audited else type(record).__name__), record.id
+
+
+def _audited(record) -> bool:
+    return type(record) in AUDITED
 
 
 def _title(record) -> str:
-    return str(getattr(record, AUDITED[type(record)].name_attr))
+    audited = AUDITED.get(type(record))
+    return str(getattr(record, audited.name_attr)) if audited else ""
 
 
 def noun_for(record) -> str:
@@ -133,7 +141,7 @@ def noun_for(record) -> str:
 def _latest_changes(records: Sequence[Any]) -> dict[tuple[str, int], int]:
     """The id of the newest audit record of each record, by (record type, id)."""
     ids: dict[str, list[int]] = {}
-    for record in records:
+    for record in filter(_audited, records):
         record_type, record_id = _key(record)
         ids.setdefault(record_type, []).append(record_id)
     latest: dict[tuple[str, int], int] = {}
@@ -149,6 +157,8 @@ def _latest_changes(records: Sequence[Any]) -> dict[tuple[str, int], int]:
 
 def changes_since(record, seen: int) -> list[AuditRecord]:
     # Ids follow the order records were written, so "after the one seen" is "since loading".
+    if not _audited(record):
+        return []
     record_type, record_id = _key(record)
     return list(
         db.session.scalars(
