@@ -3,6 +3,7 @@ passages and brackets, cleaning a bracket, and our side's internal notes."""
 
 from __future__ import annotations
 
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -248,3 +249,31 @@ class MoveForm(TrackerForm):
     direction = SelectField(
         "Move", choices=[SelectChoice("up", "Up"), SelectChoice("down", "Down")]
     )
+
+
+class ImportForm(TrackerForm):
+    """A Word file to read as the text's next draft, shown for review before it is saved."""
+
+    file = FileField(
+        "Word file (.docx)",
+        validators=[
+            FileRequired("Choose the Word file of the draft."),
+            FileAllowed(
+                ["docx"], "Choose a Word file (.docx); an old .doc must be saved as .docx."
+            ),
+        ],
+        description="At most 2 MB. Lines such as “Article 5” or “PP3” start provisions; "
+        "square brackets become brackets, alternatives labelled “Option 1 (JPN):” or split "
+        "by “ / ”.",
+    )
+    label = StringField(
+        "Label of the new draft",
+        validators=[DataRequired("Give the new draft a label, such as Rev.2."), Length(max=100)],
+    )
+
+
+class SaveImportForm(TrackerForm):
+    """The reviewed import: the document as read, signed so that it comes back unchanged."""
+
+    document = HiddenField(validators=[DataRequired()])
+    label = HiddenField(validators=[DataRequired(), Length(max=100)])

@@ -26,6 +26,7 @@ from tracker.models import (
 )
 from tracker.models import text_document as doc
 from tracker.models.clock import today
+from tracker.texts.progress import BurnDownPoint
 
 
 def texts_of(agreement_id: int) -> Sequence[NegotiatingText]:
@@ -467,3 +468,52 @@ def text_summaries(agreement_id: int) -> list[TextSummary]:
         total, done = provisions.get(key, (0, 0))
         summaries.append(TextSummary(text, revision, done, total, brackets.get(key, 0)))
     return summaries
+
+
+def burn_down(text: NegotiatingText) -> tuple[BurnDownPoint, ...]:
+    """Each issued revision's open brackets and provisions agreed, counted in two queries
+    however many revisions (the picture on the text's page)."""
+    revisions = [r for r in text.revisions if r.is_issued]
+    ids = [r.id for r in revisions] or [0]
+    live = ProvisionRevision.status != doc.ProvisionStatus.DELETED
+    agreed = ProvisionRevision.status.in_(
+        [doc.ProvisionStatus.AGREED, doc.ProvisionStatus.AGREED_AD_REF]
+    )
+    counts = {
+        revision_id: (total, done or 0)
+        for revision_id, total, done in db.session.execute(
+            sa.select(
+                ProvisionRevision.revision_id,
+                sa.func.count(),
+                sa.func.sum(sa.case((agreed, 1), else_=0)),
+            )
+            .where(ProvisionRevision.revision_id.in_(ids), live)
+            .group_by(ProvisionRevision.revision_id)
+        )
+    }
+    brackets = dict(
+        db.session.execute(
+            sa.select(Segment.revision_id, sa.func.count())
+            .join(ProvisionRevision, Segment.provision_revision_id == ProvisionRevision.id)
+            .where(Segment.revision_id.in_(ids), Segment.is_bracket, live)
+            .group_by(Segment.revision_id)
+        ).all()
+    )
+    points = []
+    for revision in revisions:
+        total, done = counts.get(revision.id, (0, 0))
+        if revision.issued_by == doc.IssuedBy.PARTY and revision.issuing_party is not None:
+            issuer = revision.issuing_party.name
+        else:
+            issuer = revision.issued_by.value.capitalize()
+        points.append(
+            BurnDownPoint(
+                label=revision.label,
+                issued_on=revision.issued_on,
+                issued_by=issuer,
+                open_brackets=brackets.get(revision.id, 0),
+                agreed=done,
+                total=total,
+            )
+        )
+    return tuple(points)

@@ -3,10 +3,23 @@ forms that change a draft (a provision at a time, cleaning a bracket) and our si
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from tracker.agreements import queries as agreement_queries
@@ -15,25 +28,30 @@ from tracker.markings import forms as marking_forms
 from tracker.markings import services as marking_services
 from tracker.models import Revision, Role, RuleError, TextKind, clock
 from tracker.models import text_document as doc
+from tracker.render import text_chart, text_docx, text_pdf
 from tracker.render.dates import format_date
-from tracker.texts import queries, services
+from tracker.texts import compare, docx_import, importing, progress, queries, services
 from tracker.texts.forms import (
     BRACKET,
     TEXT,
     CleanBracketForm,
+    ImportForm,
     InternalNoteForm,
     IssueForm,
     ProvisionEditForm,
     ProvisionForm,
+    SaveImportForm,
     StartRevisionForm,
     TextForm,
 )
 from tracker.web.auth import role_required
 from tracker.web.editing import Edit, field_at
 from tracker.web.forms import NONE_CHOSEN, ConfirmForm
+from tracker.web.outgoing import mark
 from tracker.web.records import or_404
 
 bp = Blueprint("texts", __name__)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # The consolidated view's filters (?show=...).
 SHOWS = {"all": "Every provision", "open": "Open provisions only", "agreed": "Agreed text only"}
@@ -77,10 +95,17 @@ def detail(text_id: int):
     if "on" in request.args:
         return _as_of(text)
     draft = services.draft_of(text)
+    points = queries.burn_down(text)
     return render_template(
         "texts/detail.html",
         text=text,
         draft=draft,
+        burn_down={
+            "chart": Markup(text_chart.burn_down_chart(points)),  # noqa: S704  (escaped SVG)
+            "table": text_chart.burn_down_table(points),
+        }
+        if points
+        else None,
         notes=queries.internal_notes_of(text),
         labels=_provision_labels(text),
         delete_form=ConfirmForm(),
@@ -551,3 +576,131 @@ def delete_note(internal_note_id: int):
     if Edit(ConfirmForm()).save(lambda: services.delete_internal_note(note)):
         flash("Internal note deleted.", "success")
     return redirect(url_for(".detail", text_id=text_id, _anchor="internal-notes"))
+
+
+# -- Comparing revisions ------------------------------------------------------------------
+
+
+def _pick(text, name: str):
+    """The revision ``?name=`` names, among the text's revisions the reader sees; None when
+    not given; a 404 for one that is not there."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        abort(400, description=f"“{name}” must be a revision's number.")
+    found = queries.revision_of(text, int(raw))
+    return or_404(found)
+
+
+@bp.route("/texts/<int:text_id>/compare")
+def compare_revisions(text_id: int):
+    text = or_404(queries.get_text(text_id))
+    if not text.revisions:
+        abort(404)
+    new = _pick(text, "to") or text.revisions[-1]
+    old = _pick(text, "from")
+    if old is None:
+        earlier = [r for r in text.revisions if r.id < new.id]
+        based = new.based_on_id and queries.revision_of(text, new.based_on_id)
+        old = based or (earlier[-1] if earlier else new)
+    before, after = queries.document(old), queries.document(new)
+    return render_template(
+        "texts/compare.html",
+        text=text,
+        revisions=text.revisions,
+        old=old,
+        new=new,
+        comparison=compare.compare(before, after),
+        before=progress.progress(before),
+        after=progress.progress(after),
+        show_all=bool(request.args.get("all")),
+    )
+
+
+# -- Word and PDF files -------------------------------------------------------------------
+
+
+def _filename(*parts: str) -> str:
+    stem = "-".join(re.sub(r"[^A-Za-z0-9]+", "-", part).strip("-") for part in parts)
+    return stem[:120] or "text"
+
+
+@bp.route("/texts/revisions/<int:revision_id>/text.<any(docx, pdf):fmt>")
+def download(revision_id: int, fmt: str):
+    """The revision as the parties exchange it; ``?internal=1``: an internal copy with our
+    side's notes, for editors, marked as such on every page."""
+    revision = or_404(queries.get_revision(revision_id))
+    internal = request.args.get("internal") == "1"
+    if internal and not current_user.can(Role.EDITOR):
+        abort(403)
+    value = queries.document(revision, internal=internal)
+    if fmt == "docx":
+        content, mimetype = text_docx.write(value), DOCX
+    else:
+        content, mimetype = text_pdf.write(value), "application/pdf"
+    name = _filename(revision.text.title, revision.label, "internal" if internal else "")
+    response = Response(
+        content,
+        content_type=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+    return mark(response, value.marking)
+
+
+# -- Importing a Word file ----------------------------------------------------------------
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="tracker.texts.import")
+
+
+@bp.route("/texts/<int:text_id>/import", methods=["GET", "POST"])
+@role_required(Role.EDITOR)
+def import_draft(text_id: int):
+    """Read a Word file, show what it would make, and save it as the next draft only when
+    the reviewer says so (the document read travels in the review form, signed)."""
+    text = or_404(queries.get_text(text_id))
+    form = ImportForm()
+    draft = services.draft_of(text)
+    if draft is None and form.validate_on_submit():
+        value, problems = docx_import.read(form.file.data.read())
+        if value is None:
+            form.file.errors = [*form.file.errors, *problems]
+        else:
+            payload = {"text": text.id, "user": current_user.id, "document": doc.to_data(value)}
+            return render_template(
+                "texts/import_review.html",
+                text=text,
+                document=value,
+                problems=problems,
+                plan=importing.plan(text, value),
+                save=SaveImportForm(
+                    document=_signer().dumps(payload), label=form.label.data.strip()
+                ),
+            )
+    return render_template("texts/import.html", text=text, form=form, draft=draft), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/texts/<int:text_id>/import/save", methods=["POST"])
+@role_required(Role.EDITOR)
+def save_import(text_id: int):
+    text = or_404(queries.get_text(text_id))
+    form = SaveImportForm()
+    if not form.validate_on_submit():
+        abort(400, description="The reviewed import came back incomplete: read the file again.")
+    try:
+        payload = _signer().loads(form.document.data)
+    except BadSignature:
+        abort(400, description="The reviewed import was changed on the way: read the file again.")
+    if payload.get("text") != text.id or payload.get("user") != current_user.id:
+        abort(400, description="This review belongs to another text or user: read the file again.")
+    value = doc.from_data(payload["document"])
+    edit = Edit(form)
+    if edit.save(lambda: importing.store(text, value, label=form.label.data)):
+        flash(f"{edit.result.label} saved as a draft from the Word file: review it.", "success")
+        return redirect(url_for(".revision", revision_id=edit.result.id))
+    flash(" ".join(form.label.errors + form.form_errors) or "The draft was not saved.", "danger")
+    return redirect(url_for(".import_draft", text_id=text.id))
