@@ -20,6 +20,7 @@ import html
 import io
 import json
 import re
+import zipfile
 import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -40,12 +41,19 @@ from tracker.models import (
     ActionItem,
     AgendaItem,
     Agreement,
+    Alternative,
+    InternalNote,
     Meeting,
+    NegotiatingText,
     NegotiationPoint,
     Party,
     PartyPosition,
     Person,
+    ProvisionRevision,
+    Revision,
+    Segment,
     StatusChange,
+    TextNote,
     User,
 )
 
@@ -71,6 +79,13 @@ ID_KINDS = {
     "point_id": NegotiationPoint,
     "action_id": ActionItem,
     "user_id": User,
+    "text_id": NegotiatingText,
+    "revision_id": Revision,
+    "provision_revision_id": ProvisionRevision,
+    "provision_id": ProvisionRevision,  # the API's name for it
+    "segment_id": Segment,
+    "internal_note_id": InternalNote,
+    "note_id": InternalNote,  # the API's name
 }
 # The audit history's record types, by kind.
 RECORD_TYPES = {
@@ -91,6 +106,13 @@ TEXTS = {
     NegotiationPoint: ("subject", "details"),
     PartyPosition: ("position",),
     ActionItem: ("description",),
+    NegotiatingText: ("title",),
+    Revision: ("label", "note"),
+    ProvisionRevision: ("heading",),
+    Segment: ("text",),
+    Alternative: ("wording",),
+    TextNote: ("body",),
+    InternalNote: ("body",),
 }
 # Words of what every page says (the app's templates and code, the marking names): never
 # taken as a record's distinctive word.
@@ -152,6 +174,17 @@ def hidden_from(session, user: User) -> Hidden:
     def point_seen(point: NegotiationPoint) -> bool:
         return point.marking_id in readable and agreement_seen(point.agreement)
 
+    def text_seen(text: NegotiatingText) -> bool:
+        return text.marking_id in readable and agreement_seen(text.agreement)
+
+    def revision_seen(revision: Revision) -> bool:
+        return revision.marking_id in readable and text_seen(revision.text)
+
+    def alternative_seen(alternative: Alternative) -> bool:
+        return alternative.marking_id in readable and revision_seen(
+            alternative.segment.provision.revision
+        )
+
     rules = {
         Agreement: agreement_seen,
         Meeting: lambda m: m.marking_id in readable,
@@ -164,6 +197,19 @@ def hidden_from(session, user: User) -> Hidden:
             and i.meeting.marking_id in readable
         ),
         PartyPosition: lambda p: p.marking_id in readable and point_seen(p.point),
+        NegotiatingText: text_seen,
+        Revision: revision_seen,
+        ProvisionRevision: lambda r: revision_seen(r.revision),
+        Segment: lambda s: revision_seen(s.provision.revision),
+        Alternative: alternative_seen,
+        TextNote: lambda n: (
+            n.marking_id in readable
+            and revision_seen(n.provision.revision)
+            and (n.alternative is None or alternative_seen(n.alternative))
+        ),
+        InternalNote: lambda n: (
+            n.marking_id in readable and text_seen(session.get(NegotiatingText, n.text_id))
+        ),
     }
     found = Hidden()
     visible_texts = []
@@ -224,6 +270,12 @@ def readings(response) -> list[str]:
         reader = PdfReader(io.BytesIO(body))
         texts.append("\n".join(page.extract_text() or "" for page in reader.pages))
         texts.append("\n".join(str(v) for v in (reader.metadata or {}).values()))
+    if kind.endswith("wordprocessingml.document"):  # every part of the Word file, as text
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            for name in archive.namelist():
+                xml = archive.read(name).decode("utf-8", errors="replace")
+                paragraphs = re.sub(r"</w:p>|<w:br/>|<w:tab/>", "\n", xml)
+                texts += [xml, re.sub(r"<[^>]*>", "", html.unescape(paragraphs))]
     for name, value in response.headers.items():
         texts.append(f"{name}: {value}")
     return texts
@@ -373,7 +425,7 @@ def _fillings(rule, ids: dict[type, set]) -> list[dict]:
         elif name == "record_id":
             continue
         elif name == "fmt":
-            values = [{"fmt": f} for f in ("pdf", "md", "json", "html")]
+            values = [{"fmt": f} for f in ("pdf", "md", "json", "html", "docx")]
         else:
             return []
         options = [{**o, **v} for o in options for v in values]
