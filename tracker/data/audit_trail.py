@@ -37,6 +37,7 @@ from tracker.models import (
     Party,
     PartyPosition,
     Person,
+    PositionChange,
     StatusChange,
     User,
     utcnow,
@@ -246,6 +247,25 @@ def _child_change(session: Session, obj, *, deleted: bool) -> tuple[_Part, dict]
                 "old": old[0] if old else None,
                 "new": None if deleted else obj.position,
             },
+        )
+    if isinstance(obj, PositionChange):
+        # A step of a position's history: when and where the change its position's own
+        # entry records was stated. Written once; a marking raised later is no new step.
+        if obj not in session.new:
+            return None
+        party = obj.party.name if obj.party else obj.party_id
+        stated = obj.stated_on.isoformat()
+        if obj.meeting is not None:
+            stated += f" at {obj.meeting.title}"
+        point = obj.point
+        return (
+            _Part(
+                "point",
+                obj.point_id,
+                _marking_with(session, obj.marking_id, point, obj.meeting),
+                point.agreement_id if point else None,
+            ),
+            {"field": f"position of {party} stated", "old": None, "new": stated},
         )
     if isinstance(obj, AgendaItem):
         agreement = obj.agreement.title if obj.agreement else obj.agreement_id

@@ -30,6 +30,7 @@ from tracker.models import (
     NegotiationPoint,
     Party,
     PartyPosition,
+    PositionChange,
     StatusChange,
 )
 from tracker.models.clock import today
@@ -44,6 +45,7 @@ NOUNS: dict[type, str] = {
     Meeting: "meeting",
     NegotiationPoint: "point",
     PartyPosition: "position",
+    PositionChange: "position change",
     ActionItem: "action item",
     StatusChange: "status change",
     AgendaItem: "outcome",
