@@ -85,6 +85,18 @@ def create(agreement_id: int):
     return edit.render("points/form.html", agreement=agreement, point=None)
 
 
+@bp.route("/points/<int:point_id>")
+def detail(point_id: int):
+    """A point with each party's position and the history of it."""
+    point = or_404(queries.point_for_page(point_id))
+    return render_template(
+        "points/detail.html",
+        point=point,
+        agreement=point.agreement,
+        histories=queries.histories(point),
+    )
+
+
 @bp.route("/points/<int:point_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(point_id: int):
