@@ -250,3 +250,20 @@ def test_a_reader_who_may_not_see_the_point_gets_404(client, db, talks, make_use
     assert client.get(f"/points/{point.id}").status_code == 404
     page = client.get(f"/agreements/{talks['agreement'].id}").get_data(as_text=True)
     assert "Secret line" not in page and "Hidden okapi" not in page
+
+
+def test_the_audit_trail_records_when_and_where_a_position_was_stated(db, talks):
+    from tracker.models import AuditRecord
+
+    india = talks["india"]
+    point = services.create_point(talks["agreement"], subject="Scope", positions={})
+    db.session.commit()
+    update(point, {india.id: "Narrow"}, positions_stated_at_id=talks["first"].id)
+    db.session.commit()
+    entries = db.session.scalars(
+        sa.select(AuditRecord).where(AuditRecord.record_type == "point").order_by(AuditRecord.id)
+    ).all()
+    changes = {change["field"]: change["new"] for entry in entries for change in entry.changes}
+    assert changes["position of India"] == "Narrow"
+    assert changes["position of India stated on"] == "2024-08-20"
+    assert changes["position of India stated at"] == "First round"

@@ -104,6 +104,7 @@ def _record(
     """Append a step to the party's position history, marked as its position is."""
     change = PositionChange(
         party_id=party_id,
+        party=position.party,
         position=text,
         stated_on=statement.on,
         meeting=statement.meeting,
@@ -173,7 +174,8 @@ def _apply(
 
     # The point's marking first: its positions' defaults are read from it.
     set_marking(point, marking, parents=[agreement])
-    names = {link.party_id: link.party.name for link in agreement.party_links}
+    parties = {link.party_id: link.party for link in agreement.party_links}
+    names = {party_id: party.name for party_id, party in parties.items()}
     point.subject = subject
     point.details = (details or "").strip()
     point.status = status
@@ -189,7 +191,7 @@ def _apply(
         row = existing.get(party_id)
         before = row.position if row is not None else ""
         if text:
-            row = row or PartyPosition(party_id=party_id)
+            row = row or PartyPosition(party_id=party_id, party=parties.get(party_id))
             old_marking = row.marking_id
             set_marking(
                 row,
