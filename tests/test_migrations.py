@@ -265,3 +265,43 @@ def test_new_revisions_branches_and_merges_sort_after_what_they_build_on(migrati
     assert numbers == [_number(_file_name(last)) + k for k in (1, 2, 3)]
     assert len(ScriptDirectory(str(migrations_copy)).get_heads()) == 1
     assert _out_of_order(migrations_copy) == []
+
+
+def test_each_existing_position_starts_its_history(empty_app):
+    """Migration 56deceec21b5: one step per position, stated on its point's last change (in
+    UTC), at the position's marking; downgrading drops the history and keeps the positions."""
+    before_history, with_history = "c597ec7a306b", "56deceec21b5"
+    upgrade(revision=before_history)
+    late = "2025-03-04 23:30:00" + ("+00" if db.engine.dialect.name == "postgresql" else "")
+    statements = [
+        "INSERT INTO party (id, name, code, kind, created_at, updated_at) VALUES"
+        " (1, 'India', 'IND', 'state', :at, :at), (2, 'Japan', 'JPN', 'state', :at, :at)",
+        "INSERT INTO agreement (id, title, category, summary, status, priority, created_at,"
+        " updated_at) VALUES (1, 'RPSS', 'logistics', '', 'proposed', 'normal', :at, :at)",
+        "INSERT INTO negotiation_point (id, agreement_id, subject, details, status, created_at,"
+        " updated_at) VALUES (1, 1, 'Scope', '', 'open', :at, :at)",
+        "INSERT INTO party_position (point_id, party_id, position, marking_id) VALUES"
+        " (1, 1, 'Broad', 1), (1, 2, 'Narrow', 3)",
+    ]
+    with db.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement), {"at": late})
+
+    upgrade(revision=with_history)
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT point_id, party_id, position, stated_on, meeting_id, recorded_by_id,"
+                " marking_id FROM position_change ORDER BY party_id"
+            )
+        ).all()
+    day = "2025-03-04"
+    assert [(*row[:3], str(row[3]), *row[4:]) for row in rows] == [
+        (1, 1, "Broad", day, None, None, 1),
+        (1, 2, "Narrow", day, None, None, 3),
+    ]
+
+    downgrade(revision=before_history)
+    assert "position_change" not in _tables()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM party_position")).scalar() == 2

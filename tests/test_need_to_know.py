@@ -22,6 +22,7 @@ from tracker.models import (
     Meeting,
     NegotiationPoint,
     PartyPosition,
+    PositionChange,
     Role,
     User,
 )
@@ -76,6 +77,17 @@ def world(db, make_party, make_agreement, make_user) -> World:
         PartyPosition(party=japan, position="Japan's hidden okapi line"),
     ]
     _mark(db, rising.positions[1], level=CONFIDENTIAL)
+    # Each position's history: one step, marked as the position is.
+    for point in (fallback, rising):
+        point.position_changes = [
+            PositionChange(
+                party=position.party,
+                position=position.position,
+                stated_on=date(2025, 1, 10),
+                marking_id=position.marking_id,
+            )
+            for position in point.positions
+        ]
     start = datetime(2025, 1, 10, 9, tzinfo=UTC)
     meeting = Meeting(title="Talks in New Delhi", starts_at=start, level="ministerial")
     meeting.agenda_items = [

@@ -115,6 +115,7 @@ RULES: dict[str, Access] = {
     "people.delete": Access.ADMIN,
     # Negotiation points and action items, changed from the agreement's page; as for every
     # record, deleting for good is for admins
+    "points.detail": Access.READ,
     "points.create": Access.EDIT,
     "points.edit": Access.EDIT,
     "points.delete": Access.ADMIN,
@@ -171,6 +172,7 @@ RULES: dict[str, Access] = {
     "api_people.delete": Access.ADMIN,
     "api_points.list": Access.READ,
     "api_points.one": Access.READ,
+    "api_points.history": Access.READ,
     "api_points.create": Access.EDIT,
     "api_points.change": Access.EDIT,
     "api_points.delete": Access.ADMIN,

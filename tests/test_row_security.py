@@ -25,6 +25,7 @@ from tracker.models import (
     Meeting,
     NegotiationPoint,
     PartyPosition,
+    PositionChange,
     StatusChange,
     User,
 )
@@ -43,6 +44,7 @@ TABLES = (
     AgendaItem,
     NegotiationPoint,
     PartyPosition,
+    PositionChange,
     ActionItem,
     AuditRecord,
     AgreementParty,

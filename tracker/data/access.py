@@ -4,9 +4,9 @@ records its reader may see.
 The rule (README, "Need-to-know"): a user sees a record when their clearance is at least its
 level, their party is in its ``REL TO`` (when set), they hold each of its caveats, and, when
 its agreement is need-to-know, they are on that agreement's access list (themselves or
-through a group) or lead it. A record under an agreement (status changes, points and their
-positions, action items, outcomes) is seen only with its agreement; an outcome also only
-with its meeting. Being an admin grants nothing here.
+through a group) or lead it. A record under an agreement (status changes, points, their
+positions and each position's history, action items, outcomes) is seen only with its
+agreement; an outcome also only with its meeting. Being an admin grants nothing here.
 
 A request's reader is an :class:`Access`: the markings they may read (a question about the
 few markings in use, answered once per request in Python) and the need-to-know agreements
@@ -52,6 +52,7 @@ from tracker.models import (
     NegotiatingText,
     NegotiationPoint,
     PartyPosition,
+    PositionChange,
     Proposal,
     Provision,
     ProvisionRevision,
@@ -303,6 +304,7 @@ def _criteria(access: Access) -> list:
             _under_agreement(cls, m, n), meeting_seen(cls.meeting_id, m)
         ),
         PartyPosition: lambda cls: sa.and_(cls.marking_id.in_(m), _point_seen(cls.point_id, m, n)),
+        PositionChange: lambda cls: sa.and_(cls.marking_id.in_(m), _point_seen(cls.point_id, m, n)),
         AgreementParty: lambda cls: agreement_seen(cls.agreement_id, m, n),
         # Negotiating texts: revisions, alternatives and notes are marked; a text's structure
         # is seen with its revision (tracker/models/text.py).

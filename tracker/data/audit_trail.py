@@ -39,6 +39,7 @@ from tracker.models import (
     Party,
     PartyPosition,
     Person,
+    PositionChange,
     Revision,
     StatusChange,
     User,
@@ -226,7 +227,9 @@ class _Part:
     agreement_id: int | None
 
 
-def _child_change(session: Session, obj, *, deleted: bool) -> tuple[_Part, dict] | None:
+def _child_change(
+    session: Session, obj, *, deleted: bool
+) -> tuple[_Part, dict | list[dict]] | None:
     """A change to a row that belongs to an audited record, as a field of that record."""
     if isinstance(obj, AgreementParty):
         party = obj.party.name if obj.party else obj.party_id
@@ -252,6 +255,39 @@ def _child_change(session: Session, obj, *, deleted: bool) -> tuple[_Part, dict]
                 "old": old[0] if old else None,
                 "new": None if deleted else obj.position,
             },
+        )
+    if isinstance(obj, PositionChange):
+        # A step of a position's history: when and where the change its position's own
+        # entry records was stated. Written once; a marking raised later is no new step.
+        if obj not in session.new:
+            return None
+        party = obj.party.name if obj.party else obj.party_id
+        point = obj.point
+        return (
+            _Part(
+                "point",
+                obj.point_id,
+                _marking_with(session, obj.marking_id, point, obj.meeting),
+                point.agreement_id if point else None,
+            ),
+            [
+                {
+                    "field": f"position of {party} stated on",
+                    "old": None,
+                    "new": _plain(obj.stated_on),
+                },
+                *(
+                    [
+                        {
+                            "field": f"position of {party} stated at",
+                            "old": None,
+                            "new": _plain(obj.meeting),
+                        }
+                    ]
+                    if obj.meeting is not None
+                    else []
+                ),
+            ],
         )
     if isinstance(obj, AgendaItem):
         agreement = obj.agreement.title if obj.agreement else obj.agreement_id
@@ -348,7 +384,9 @@ def _write_audit_records(session: Session, _context) -> None:
         found = _child_change(session, obj, deleted=deleted)
         if found and found[0].record_id is not None:
             part, change = found
-            children.setdefault(part, []).append(change)
+            # One change, or several (a step of a position's history: its day and meeting).
+            changes = change if isinstance(change, list) else [change]
+            children.setdefault(part, []).extend(changes)
 
     for obj in session.new:
         spec = AUDITED.get(type(obj))

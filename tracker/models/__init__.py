@@ -26,7 +26,12 @@ from tracker.models.errors import RuleError
 from tracker.models.login_attempt import LoginAttempt, LoginOutcome
 from tracker.models.marking import UNMARKED_ID, Marked, Marking, MarkingValue, marking_release
 from tracker.models.meeting import AgendaItem, Meeting, MeetingLevel, meeting_participant
-from tracker.models.negotiation import NegotiationPoint, PartyPosition, PointStatus
+from tracker.models.negotiation import (
+    NegotiationPoint,
+    PartyPosition,
+    PointStatus,
+    PositionChange,
+)
 from tracker.models.party import Party, PartyKind, Person
 from tracker.models.status import Status, TransitionError, allowed_transitions
 from tracker.models.text import (
@@ -91,6 +96,7 @@ __all__ = [
     "PartyRole",
     "Person",
     "PointStatus",
+    "PositionChange",
     "Priority",
     "Role",
     "RuleError",

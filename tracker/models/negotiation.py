@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tracker.models.meeting import Meeting
     from tracker.models.party import Party
     from tracker.models.text import Provision
+    from tracker.models.user import User
 
 
 class PointStatus(enum.StrEnum):
@@ -74,6 +75,12 @@ class NegotiationPoint(Marked, Versioned, Base):
     )
     # The provisions of the agreement's texts the point is about.
     provisions: Mapped[list[Provision]] = relationship(secondary="point_provision")
+    # Oldest first: the order positions were stated in, then recorded in.
+    position_changes: Mapped[list[PositionChange]] = relationship(
+        back_populates="point",
+        cascade="all, delete-orphan",
+        order_by="(PositionChange.stated_on, PositionChange.recorded_at, PositionChange.id)",
+    )
 
     def __repr__(self) -> str:
         return f"<NegotiationPoint {self.subject!r} [{self.status}]>"
@@ -93,3 +100,38 @@ class PartyPosition(Marked, Base):
 
     point: Mapped[NegotiationPoint] = relationship(back_populates="positions")
     party: Mapped[Party] = relationship()
+
+
+class PositionChange(Marked, Base):
+    """One step of a party's position on a point: what it held from ``stated_on`` on
+    (empty: it no longer held one), and where it said so. Appended by the points service
+    whenever a position changes; never changed afterwards."""
+
+    __tablename__ = "position_change"
+    __table_args__ = (
+        # A point's history, or one party's, read in the order it was stated.
+        sa.Index("ix_position_change_point", "point_id", "party_id", "stated_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    point_id: Mapped[int] = mapped_column(sa.ForeignKey("negotiation_point.id", ondelete="CASCADE"))
+    party_id: Mapped[int] = mapped_column(sa.ForeignKey("party.id"), index=True)
+    position: Mapped[str] = mapped_column(sa.Text, default="")
+    stated_on: Mapped[date]
+    meeting_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+
+    point: Mapped[NegotiationPoint] = relationship(back_populates="position_changes")
+    party: Mapped[Party] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def removed(self) -> bool:
+        """Whether this step took the party's position away."""
+        return not self.position

@@ -16,6 +16,7 @@ from tracker.models import (
     PartyPosition,
     PartyRole,
     Person,
+    PositionChange,
     Status,
 )
 from tracker.web.pagination import Page, paginate
@@ -112,10 +113,12 @@ class PartyUsage:
     people: int
     agreements: int
     positions: int
+    # Steps of position histories, which name the party after its positions are gone.
+    stated: int = 0
 
     @property
     def in_use(self) -> bool:
-        return bool(self.people or self.agreements or self.positions)
+        return bool(self.people or self.agreements or self.positions or self.stated)
 
 
 def party_usage(party_id: int) -> PartyUsage:
@@ -127,6 +130,7 @@ def party_usage(party_id: int) -> PartyUsage:
         people=count(Person, Person.party_id),
         agreements=count(AgreementParty, AgreementParty.party_id),
         positions=count(PartyPosition, PartyPosition.party_id),
+        stated=count(PositionChange, PositionChange.party_id),
     )
 
 

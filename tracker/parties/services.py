@@ -89,5 +89,6 @@ def describe_usage(usage: queries.PartyUsage) -> str:
         (usage.people, "person", "people"),
         (usage.agreements, "agreement", "agreements"),
         (usage.positions, "negotiating position", "negotiating positions"),
+        (usage.stated, "step of a position's history", "steps of positions' histories"),
     ]
     return ", ".join(f"{n} {one if n == 1 else many}" for n, one, many in parts if n)

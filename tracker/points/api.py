@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import url_for
+from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy.orm import selectinload
 
@@ -90,10 +91,72 @@ class PointSchema(ma.Schema):
         },
     )
     marking = Marking(load_default=None)
+    positions_stated_on = ma.fields.Date(
+        load_only=True,
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "The day the positions this change adds, rewords or empties were "
+            "stated (their history's step): not in the future, nor before "
+            "`positions_stated_at_id`'s meeting; by default that meeting's day, else today."
+        },
+    )
+    positions_stated_at_id = record_id(
+        load_only=True,
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "The meeting where they were stated: one that discussed the "
+            "point's agreement."
+        },
+    )
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
     url = ma.fields.Function(
         lambda point: url_for("api_points.one", point_id=point.id), dump_only=True
     )
+
+
+class PositionChangeSchema(ma.Schema):
+    """One step of a party's position on a point."""
+
+    party_id = ma.fields.Integer(required=True)
+    name = ma.fields.String(
+        attribute="party.name", required=True, metadata={"description": "The party's name."}
+    )
+    position = ma.fields.String(
+        required=True,
+        metadata={"description": "What the party held from then on; empty: it held none."},
+    )
+    stated_on = ma.fields.Date(required=True)
+    stated_at_id = ma.fields.Integer(
+        attribute="meeting_id",
+        allow_none=True,
+        required=True,
+        metadata={"description": "The meeting where it was stated."},
+    )
+    meeting_title = ma.fields.Function(
+        lambda change: change.meeting.title if change.meeting else None,
+        required=True,
+        metadata={"type": "string", "nullable": True},
+    )
+    recorded_at = ma.fields.AwareDateTime(required=True, metadata={"description": "In UTC."})
+    recorded_by = ma.fields.Function(
+        lambda change: change.recorded_by.display_name if change.recorded_by else None,
+        required=True,
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "Who recorded it (display name); null if not known.",
+        },
+    )
+    marking = Marking(dump_only=True)
+
+
+class PositionHistoryArgs(PageArgs):
+    party = record_id(strict=False, metadata={"description": "Only this party's steps."})
+
+
+PositionHistoryPage = page_schema(PositionChangeSchema, "PositionHistoryPage")
 
 
 class PointChangeSchema(Change, PointSchema):
@@ -190,6 +253,9 @@ def create_point(data):
             positions=_positions(data),
             marking=data["marking_id"],
             position_markings=_position_markings(data),
+            positions_stated_on=data["positions_stated_on"],
+            positions_stated_at_id=data["positions_stated_at_id"],
+            recorded_by=current_user,
         )
     )
     return tagged(point, 201, Location=url_for("api_points.one", point_id=point.id))
@@ -237,9 +303,38 @@ def change_point(data, point_id: int):
             positions=positions,
             marking=data.get("marking_id"),
             position_markings=_position_markings(data),
+            positions_stated_on=data.get("positions_stated_on"),
+            positions_stated_at_id=data.get("positions_stated_at_id"),
+            recorded_by=current_user,
         )
     )
     return tagged(point)
+
+
+@blp.route("/<int:point_id>/positions/history", endpoint="history", methods=["GET"])
+@requires(Role.VIEWER)
+@blp.arguments(PositionHistoryArgs, location="query")
+@blp.response(200, PositionHistoryPage)
+@blp.alt_response(404, description="There is no such point.")
+def position_history(args, point_id: int):
+    """The history of the parties' positions on a point, newest first: each step with the
+    day it was stated and the meeting where."""
+    if not queries.point_exists(point_id):
+        abort(404, message=f"There is no negotiation point {point_id}.")
+    party_id = args.get("party")
+    found = page(
+        queries.history_select(point_id, party_id),
+        queries.HISTORY_ORDER,
+        scope=f"position_history:{point_id}:{party_id}",
+        cursor=args.get("cursor"),
+        limit=args["limit"],
+        descending=True,
+    )
+    return (
+        {"items": found.items, "next": found.next},
+        200,
+        link_header(found.next, "api_points.history", point_id=point_id),
+    )
 
 
 @blp.route("/<int:point_id>", endpoint="delete", methods=["DELETE"])

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from wtforms import FormField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms import (
+    DateField,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.markings.forms import MarkingForm
 from tracker.models import Party, PointStatus
@@ -24,6 +31,13 @@ class PointForm(TrackerForm):
     raised_at_id = IdSelectField("Raised at")
     settled_at_id = IdSelectField("Settled at", description="Only for points agreed or dropped.")
     marking = FormField(MarkingForm)
+    # When and where the positions this save changes were stated (their history's step).
+    positions_stated_on = DateField(
+        "Stated on",
+        validators=[Optional()],
+        description="For the positions changed now; defaults to the meeting's day, else today.",
+    )
+    positions_stated_at_id = IdSelectField("Stated at meeting")
 
     # Filled in by point_form(): (field name, party id) for each party of the agreement.
     party_fields: tuple[tuple[str, int], ...] = ()

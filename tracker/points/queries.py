@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from tracker.extensions import db
-from tracker.models import AgendaItem, Agreement, AgreementParty, Meeting, NegotiationPoint
+from tracker.models import (
+    AgendaItem,
+    Agreement,
+    AgreementParty,
+    Meeting,
+    NegotiationPoint,
+    Party,
+    PartyPosition,
+    PositionChange,
+)
 from tracker.models.clock import local_day
 from tracker.render.dates import format_date
 from tracker.web.forms import NONE_CHOSEN
@@ -26,16 +36,93 @@ def agreement_for_form(agreement_id: int) -> Agreement | None:
 
 
 def point_for_form(point_id: int) -> NegotiationPoint | None:
-    """A point with its agreement's parties and its positions."""
+    """A point with its agreement's parties, its positions and their history (which a
+    change extends)."""
     stmt = (
         sa.select(NegotiationPoint)
         .where(NegotiationPoint.id == point_id)
         .options(
             joinedload(NegotiationPoint.agreement).options(_with_parties()),
             selectinload(NegotiationPoint.positions),
+            selectinload(NegotiationPoint.position_changes),
         )
     )
     return db.session.scalars(stmt).one_or_none()
+
+
+def point_for_page(point_id: int) -> NegotiationPoint | None:
+    """A point with everything its page shows: its agreement, meetings, each party's
+    position and the history of each, with the meetings and people it names."""
+    stmt = (
+        sa.select(NegotiationPoint)
+        .where(NegotiationPoint.id == point_id)
+        .options(
+            joinedload(NegotiationPoint.agreement),
+            joinedload(NegotiationPoint.raised_at),
+            joinedload(NegotiationPoint.settled_at),
+            selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party),
+            selectinload(NegotiationPoint.position_changes).options(
+                joinedload(PositionChange.party),
+                joinedload(PositionChange.meeting),
+                joinedload(PositionChange.recorded_by),
+            ),
+        )
+    )
+    return db.session.scalars(stmt).one_or_none()
+
+
+def point_exists(point_id: int) -> bool:
+    """Whether the reader may see the point ``point_id``."""
+    stmt = sa.select(NegotiationPoint.id).where(NegotiationPoint.id == point_id)
+    return db.session.scalar(stmt) is not None
+
+
+@dataclass(frozen=True)
+class PartyHistory:
+    """One party's position on a point now, and every step of it, newest first."""
+
+    party: Party
+    current: PartyPosition | None
+    steps: list[PositionChange]
+
+
+def histories(point: NegotiationPoint) -> list[PartyHistory]:
+    """Each party that holds or held a position on ``point`` (loaded by point_for_page),
+    by name."""
+    current = {position.party_id: position for position in point.positions}
+    steps: dict[int, list[PositionChange]] = {}
+    parties = {position.party_id: position.party for position in point.positions}
+    for change in point.position_changes:
+        steps.setdefault(change.party_id, []).append(change)
+        parties.setdefault(change.party_id, change.party)
+    return sorted(
+        (
+            PartyHistory(party, current.get(party_id), list(reversed(steps.get(party_id, []))))
+            for party_id, party in parties.items()
+        ),
+        key=lambda history: (history.party.name.lower(), history.party.id),
+    )
+
+
+def history_select(point_id: int, party_id: int | None = None) -> sa.Select:
+    """The steps of the parties' positions on a point (or one party's), for a page of them
+    in HISTORY_ORDER."""
+    stmt = (
+        sa.select(PositionChange)
+        .where(PositionChange.point_id == point_id)
+        .options(
+            joinedload(PositionChange.party),
+            joinedload(PositionChange.meeting),
+            joinedload(PositionChange.recorded_by),
+        )
+    )
+    if party_id is not None:
+        stmt = stmt.where(PositionChange.party_id == party_id)
+    return stmt
+
+
+# Oldest first; a list of them pages through it reversed, newest first.
+HISTORY_ORDER = (PositionChange.stated_on, PositionChange.recorded_at, PositionChange.id)
 
 
 def meeting_problem(meeting: Meeting, agreement_id: int) -> str | None:

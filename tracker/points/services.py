@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+from tracker.data import markings
 from tracker.extensions import db
 from tracker.markings.services import MarkingChoice, set_marking
-from tracker.models import Agreement, Meeting, NegotiationPoint, PartyPosition, PointStatus
+from tracker.models import (
+    Agreement,
+    Meeting,
+    NegotiationPoint,
+    PartyPosition,
+    PointStatus,
+    PositionChange,
+    User,
+)
+from tracker.models.clock import today
 from tracker.models.errors import RuleError
 from tracker.points import queries
+from tracker.render.dates import format_date
 
 
 class PointError(RuleError):
@@ -30,6 +44,88 @@ def _meeting(
     return meeting
 
 
+@dataclass(frozen=True)
+class _Statement:
+    """When and where the positions changed by one save were stated."""
+
+    on: date
+    meeting: Meeting | None
+
+
+def _statement(
+    stated_on: date | None, stated_at_id: int | None, agreement: Agreement
+) -> _Statement:
+    """Check the day and meeting given for the positions a save changes: the meeting one
+    that discussed the agreement, the day not in the future nor before that meeting (by
+    default the meeting's day, else today)."""
+    meeting = _meeting(stated_at_id, "positions_stated_at_id", agreement, None)
+    now = today()
+    if stated_on is None:
+        if meeting is None:
+            return _Statement(now, None)
+        stated_on = meeting.local_day
+        if stated_on > now:
+            raise PointError(
+                f"“{meeting.title}” is not held until {format_date(stated_on)}: no position "
+                "can have been stated there yet.",
+                "positions_stated_at_id",
+            )
+    if stated_on > now:
+        raise PointError(
+            "A position cannot be stated in the future: give the day it was stated, "
+            f"{format_date(now)} or before.",
+            "positions_stated_on",
+        )
+    if meeting is not None and stated_on < meeting.local_day:
+        raise PointError(
+            f"The positions cannot be stated before the meeting they were stated at "
+            f"({format_date(meeting.local_day)}).",
+            "positions_stated_on",
+        )
+    return _Statement(stated_on, meeting)
+
+
+def _latest_stated(point: NegotiationPoint) -> dict[int, date]:
+    """The day each party's position was last stated, by party id."""
+    latest: dict[int, date] = {}
+    for change in point.position_changes:
+        latest[change.party_id] = max(change.stated_on, latest.get(change.party_id, date.min))
+    return latest
+
+
+def _record(
+    point: NegotiationPoint,
+    party_id: int,
+    text: str,
+    position: PartyPosition,
+    statement: _Statement,
+    recorded_by: User | None,
+) -> None:
+    """Append a step to the party's position history, marked as its position is."""
+    change = PositionChange(
+        party_id=party_id,
+        party=position.party,
+        position=text,
+        stated_on=statement.on,
+        meeting=statement.meeting,
+        recorded_by=recorded_by,
+    )
+    set_marking(change, None, parents=[position])
+    point.position_changes.append(change)
+
+
+def _raise_history(point: NegotiationPoint, position: PartyPosition) -> None:
+    """A position marked higher: the steps of its history show it too, so they rise with
+    it (as its audit entries do); marked lower, they keep what they had."""
+    for change in point.position_changes:
+        if change.party_id == position.party_id and change.marking_id != position.marking_id:
+            higher = markings.combined_id(
+                db.session, {change.marking_id, position.marking_id}, today()
+            )
+            if higher != change.marking_id:
+                change.marking_id = higher
+
+
 def _apply(
     point: NegotiationPoint,
     agreement: Agreement,
@@ -42,6 +138,9 @@ def _apply(
     positions: dict[int, str],
     marking: MarkingChoice | None = None,
     position_markings: dict[int, MarkingChoice] | None = None,
+    positions_stated_on: date | None = None,
+    positions_stated_at_id: int | None = None,
+    recorded_by: User | None = None,
 ) -> None:
     subject = (subject or "").strip()
     if not subject:
@@ -71,32 +170,51 @@ def _apply(
     unknown = set(positions) - party_ids
     if unknown:
         raise PointError("A position was given for a party not on this agreement.", "positions")
+    statement = _statement(positions_stated_on, positions_stated_at_id, agreement)
 
     # The point's marking first: its positions' defaults are read from it.
     set_marking(point, marking, parents=[agreement])
-    names = {link.party_id: link.party.name for link in agreement.party_links}
+    parties = {link.party_id: link.party for link in agreement.party_links}
+    names = {party_id: party.name for party_id, party in parties.items()}
     point.subject = subject
     point.details = (details or "").strip()
     point.status = status
     point.raised_at = raised_at
     point.settled_at = settled_at
-    # One row per party that holds a position; an emptied position removes the row.
+    # One row per party that holds a position; an emptied position removes the row. Each
+    # position that changes (added, reworded, emptied) gets a step in its history.
     existing = {position.party_id: position for position in point.positions}
+    latest = _latest_stated(point)
     kept = []
-    for party_id, text in positions.items():
-        text = (text or "").strip()
-        if not text:
+    for party_id in sorted(set(positions) | set(existing)):
+        text = (positions.get(party_id) or "").strip()
+        row = existing.get(party_id)
+        before = row.position if row is not None else ""
+        if text:
+            row = row or PartyPosition(party_id=party_id, party=parties.get(party_id))
+            old_marking = row.marking_id
+            set_marking(
+                row,
+                (position_markings or {}).get(party_id),
+                parents=[point],
+                field=f"positions.{party_id}.marking",
+                label=f"{names.get(party_id, 'A party')}'s position",
+            )
+            row.position = text
+            kept.append(row)
+            if old_marking is not None and row.marking_id != old_marking:
+                _raise_history(point, row)
+        if text == before:
             continue
-        row = existing.get(party_id) or PartyPosition(party_id=party_id)
-        set_marking(
-            row,
-            (position_markings or {}).get(party_id),
-            parents=[point],
-            field=f"positions.{party_id}.marking",
-            label=f"{names.get(party_id, 'A party')}'s position",
-        )
-        row.position = text
-        kept.append(row)
+        stated = latest.get(party_id)
+        if stated is not None and statement.on < stated:
+            name = names.get(party_id, "A party")
+            raise PointError(
+                f"{name}'s position was last stated on {format_date(stated)}: a change "
+                "cannot be stated before it.",
+                "positions_stated_on",
+            )
+        _record(point, party_id, text, row, statement, recorded_by)
     point.positions = kept
 
 
@@ -111,8 +229,13 @@ def create_point(
     positions: dict[int, str] | None = None,
     marking: MarkingChoice | None = None,
     position_markings: dict[int, MarkingChoice] | None = None,
+    positions_stated_on: date | None = None,
+    positions_stated_at_id: int | None = None,
+    recorded_by: User | None = None,
 ) -> NegotiationPoint:
-    """Add a negotiation point to ``agreement``; empty positions are not stored."""
+    """Add a negotiation point to ``agreement``; empty positions are not stored, and each
+    one given starts its history, stated on ``positions_stated_on`` at the meeting
+    ``positions_stated_at_id`` (see :func:`update_point`)."""
     # Attached to the agreement only once valid, so a refused point is never half-added.
     point = NegotiationPoint()
     _apply(
@@ -126,6 +249,9 @@ def create_point(
         positions=positions or {},
         marking=marking,
         position_markings=position_markings,
+        positions_stated_on=positions_stated_on,
+        positions_stated_at_id=positions_stated_at_id,
+        recorded_by=recorded_by,
     )
     point.agreement = agreement
     db.session.add(point)
@@ -144,8 +270,16 @@ def update_point(
     positions: dict[int, str],
     marking: MarkingChoice | None = None,
     position_markings: dict[int, MarkingChoice] | None = None,
+    positions_stated_on: date | None = None,
+    positions_stated_at_id: int | None = None,
+    recorded_by: User | None = None,
 ) -> None:
-    """Replace the point's details; ``positions`` is the whole set, by party id."""
+    """Replace the point's details; ``positions`` is the whole set, by party id.
+
+    Each position that changes gets a step in its party's history, stated on
+    ``positions_stated_on`` (by default the day of the meeting ``positions_stated_at_id``,
+    else today) and recorded by ``recorded_by``.
+    """
     _apply(
         point,
         point.agreement,
@@ -157,6 +291,9 @@ def update_point(
         positions=positions,
         marking=marking,
         position_markings=position_markings,
+        positions_stated_on=positions_stated_on,
+        positions_stated_at_id=positions_stated_at_id,
+        recorded_by=recorded_by,
     )
     db.session.flush()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from tracker.markings import forms as marking_forms
 from tracker.markings import services as marking_services
@@ -26,6 +27,8 @@ def _prepare(form: PointForm, agreement: Agreement, point: NegotiationPoint | No
     choices = queries.meeting_choices(agreement, keep)
     form.raised_at_id.choices = choices
     form.settled_at_id.choices = choices
+    # A meeting where positions were stated is newly chosen each time: no archived one.
+    form.positions_stated_at_id.choices = queries.meeting_choices(agreement)
     own = marking_services.value_of(point) if point else None
     agreement_value = marking_services.value_of(agreement)
     marking_forms.prepare(form.marking, own or agreement_value)
@@ -47,6 +50,9 @@ def _values(form: PointForm) -> dict:
         "positions": form.positions(),
         "marking": form.marking.choice(),
         "position_markings": form.position_markings(),
+        "positions_stated_on": form.positions_stated_on.data,
+        "positions_stated_at_id": form.positions_stated_at_id.data,
+        "recorded_by": current_user,
     }
 
 
@@ -77,6 +83,18 @@ def create(agreement_id: int):
         flash(f"Point “{edit.result.subject}” added.", "success")
         return _agreement_page(agreement_id)
     return edit.render("points/form.html", agreement=agreement, point=None)
+
+
+@bp.route("/points/<int:point_id>")
+def detail(point_id: int):
+    """A point with each party's position and the history of it."""
+    point = or_404(queries.point_for_page(point_id))
+    return render_template(
+        "points/detail.html",
+        point=point,
+        agreement=point.agreement,
+        histories=queries.histories(point),
+    )
 
 
 @bp.route("/points/<int:point_id>/edit", methods=["GET", "POST"])

@@ -136,7 +136,10 @@ class OpenPointSchema(ma.Schema):
     positions = ma.fields.List(
         ma.fields.Nested(ReportPositionSchema),
         required=True,
-        metadata={"description": "Each party's position as currently recorded."},
+        metadata={
+            "description": "Each party's position as it stood at the end of the as-of day: "
+            "the last it stated by then."
+        },
     )
 
 

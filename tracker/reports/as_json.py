@@ -8,7 +8,6 @@ from typing import Any
 
 from tracker.reports.content import (
     KEY_DATE_LABELS,
-    POSITIONS_NOTE,
     AgreementReport,
     MeetingLine,
 )
@@ -60,8 +59,7 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
             "days": report.days_in_status,
         },
         "parties": [
-            {"name": p.name, "code": p.code, "kind": p.kind, "role": p.role}
-            for p in report.parties
+            {"name": p.name, "code": p.code, "kind": p.kind, "role": p.role} for p in report.parties
         ],
         "status_history": [
             {
@@ -112,7 +110,7 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
             }
             for update in report.latest_updates
         ],
-        "notes": [POSITIONS_NOTE],
+        "notes": [report.positions_note],
     }
 
 

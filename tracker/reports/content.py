@@ -12,8 +12,10 @@ outline.py), so the formats cannot disagree.
   meeting is cited) and not yet settled (at a meeting held by then, or, without a meeting,
   by a change recorded by then);
 - action items are those agreed by then and not done by then; overdue means due before it;
+- each party's position on a point is the last step of its history stated on or before
+  it (none if the last one removed it); a position with no recorded history at all (entered
+  by a script, not through the points service) is shown as currently recorded;
 - the latest updates are the audit-trail entries recorded by then.
-Party positions on points are kept as currently recorded; the report says so.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from tracker.models import (
     ActionItem,
     Agreement,
     NegotiationPoint,
+    PartyPosition,
     PointStatus,
+    PositionChange,
     Status,
     clock,
 )
@@ -46,7 +50,14 @@ KEY_DATE_LABELS = {
     "signed_on": "Signed",
     "in_force_on": "Entered into force",
 }
-POSITIONS_NOTE = "Party positions are shown as currently recorded."
+
+
+def positions_note(as_of_text: str) -> str:
+    """What the report says about the parties' positions it shows."""
+    return (
+        f"Party positions are shown as they stood on {as_of_text}: "
+        "the last each party stated by then."
+    )
 
 
 @dataclass(frozen=True)
@@ -159,6 +170,10 @@ class AgreementReport:
         return f"today, {day}" if self.is_today else day
 
     @property
+    def positions_note(self) -> str:
+        return positions_note(self.as_of_text)
+
+    @property
     def recorded(self) -> bool:
         """False when the as-of day is before the agreement's first recorded status."""
         return self.status is not None
@@ -200,17 +215,36 @@ def _point_known(point: NegotiationPoint, as_of: date) -> bool:
     return point.created_at <= end_of_day(as_of)
 
 
-def _point_line(point: NegotiationPoint, status: PointStatus) -> PointLine:
+def positions_as_of(
+    point: NegotiationPoint, history: Sequence[PositionChange], as_of: date
+) -> list[PositionChange | PartyPosition]:
+    """Each party's position on ``point`` at the end of ``as_of``: the last step of its
+    ``history`` (the point's, oldest first) stated by then, unless that removed it; a party
+    with no history at all keeps its current position."""
+    last: dict[int, PositionChange] = {}
+    for change in history:
+        if change.stated_on <= as_of:
+            last[change.party_id] = change
+    with_history = {change.party_id for change in history}
+    found: list[PositionChange | PartyPosition] = [
+        change for change in last.values() if change.position
+    ]
+    found += [p for p in point.positions if p.party_id not in with_history]
+    return sorted(found, key=lambda p: p.party.name)
+
+
+def _point_line(
+    point: NegotiationPoint,
+    status: PointStatus,
+    positions: Sequence[PositionChange | PartyPosition],
+) -> PointLine:
     return PointLine(
         id=point.id,
         subject=point.subject,
         details=point.details,
         status=status,
         raised_at=point.raised_at.title if point.raised_at else None,
-        positions=tuple(
-            Position(position.party.name, position.position)
-            for position in sorted(point.positions, key=lambda p: p.party.name)
-        ),
+        positions=tuple(Position(position.party.name, position.position) for position in positions),
     )
 
 
@@ -238,11 +272,14 @@ def build_report(
     point_settled_records: dict[int, datetime],
     generated_at: datetime | None = None,
     meeting_markings: dict[int, set[int]] | None = None,
+    position_history: dict[int, list[PositionChange]] | None = None,
 ) -> AgreementReport:
     """Assemble the report from an agreement loaded with everything it shows and the
     meetings that discussed it (``meeting_markings``: each one's marking and its agenda
-    item's, which plain meeting lines do not carry)."""
+    item's, which plain meeting lines do not carry; ``position_history``: each point's
+    steps of its parties' positions, oldest first)."""
     meeting_markings = meeting_markings or {}
+    position_history = position_history or {}
     shown: set[int] = {agreement.marking_id}
     history = [change for change in agreement.status_changes if change.effective_on <= as_of]
     report = AgreementReport(
@@ -305,9 +342,10 @@ def build_report(
             continue
         # Settled later: on the day it was still being negotiated.
         status = point.status if settled_on is None else PointStatus.OPEN
-        report.open_points.append(_point_line(point, status))
+        positions = positions_as_of(point, position_history.get(point.id, ()), as_of)
+        report.open_points.append(_point_line(point, status, positions))
         shown.add(point.marking_id)
-        shown.update(position.marking_id for position in point.positions)
+        shown.update(position.marking_id for position in positions)
         if point.raised_at:
             shown.add(point.raised_at.marking_id)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from tracker.render.dates import format_date, format_local_datetime
-from tracker.reports.content import KEY_DATE_LABELS, POSITIONS_NOTE, AgreementReport
+from tracker.reports.content import KEY_DATE_LABELS, AgreementReport
 
 Style = Literal["", "strong", "muted", "alert"]
 
@@ -228,7 +228,7 @@ def _points(report: AgreementReport) -> Section:
         heading = (Span(point.subject), Span(" "), Span(f"({point.status.label})", "muted"))
         entries.append(Entry(heading, tuple(blocks)))
     if entries:
-        entries.append(Paragraph(POSITIONS_NOTE, note=True))
+        entries.append(Paragraph(report.positions_note, note=True))
     return Section("points", "Open negotiation points", tuple(entries), "No open points.")
 
 

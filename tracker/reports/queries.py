@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.agreements.queries import agreement_for_page, meetings_of
 from tracker.extensions import db
-from tracker.models import AgendaItem, Agreement, AuditRecord, Meeting, clock
+from tracker.models import AgendaItem, Agreement, AuditRecord, Meeting, PositionChange, clock
 from tracker.models.negotiation import PointStatus
 from tracker.reports.content import (
     LATEST_UPDATES,
@@ -97,6 +97,22 @@ def _meeting_markings(agreement_id: int) -> dict[int, set[int]]:
     return found
 
 
+def _position_history(agreement: Agreement) -> dict[int, list[PositionChange]]:
+    """The steps of the parties' positions on each of the agreement's points, oldest first."""
+    if not agreement.points:
+        return {}
+    stmt = (
+        sa.select(PositionChange)
+        .where(PositionChange.point_id.in_([point.id for point in agreement.points]))
+        .options(joinedload(PositionChange.party))
+        .order_by(PositionChange.stated_on, PositionChange.recorded_at, PositionChange.id)
+    )
+    found: dict[int, list[PositionChange]] = {}
+    for change in db.session.scalars(stmt):
+        found.setdefault(change.point_id, []).append(change)
+    return found
+
+
 def agreement_report(
     agreement_id: int, *, as_of: date | None = None, today: date | None = None
 ) -> AgreementReport | None:
@@ -118,6 +134,7 @@ def agreement_report(
         record_names=names,
         point_settled_records=_settled_records(agreement),
         meeting_markings=_meeting_markings(agreement.id),
+        position_history=_position_history(agreement),
     )
     report.marking = text_of(report.marking_ids)
     return report

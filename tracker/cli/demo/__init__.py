@@ -33,6 +33,7 @@ from tracker.models import (
     Party,
     PartyPosition,
     Person,
+    PositionChange,
 )
 from tracker.models.clock import today
 
@@ -213,6 +214,23 @@ def load_demo_data() -> Counter:
                     for party, text, marking_id in positions
                 ],
             )
+            # Each position's history starts where the point was raised (if held by now).
+            raised = point.raised_at
+            stated_on = today()
+            if raised is not None and raised.local_day <= stated_on:
+                stated_on = raised.local_day
+            else:
+                raised = None
+            point.position_changes = [
+                PositionChange(
+                    party=party,
+                    position=text,
+                    stated_on=stated_on,
+                    meeting=raised,
+                    marking_id=marking_id,
+                )
+                for party, text, marking_id in positions
+            ]
             session.add(point)
             created["negotiation points"] += 1
 
