@@ -424,8 +424,8 @@ def _fillings(rule, ids: dict[type, set]) -> list[dict]:
             ]
         elif name == "record_id":
             continue
-        elif name == "fmt":
-            values = [{"fmt": f} for f in ("pdf", "md", "json", "html", "docx")]
+        elif name == "fmt":  # the formats this rule takes
+            values = [{"fmt": f} for f in sorted(rule._converters["fmt"].items)]
         else:
             return []
         options = [{**o, **v} for o in options for v in values]

@@ -49,7 +49,6 @@ from tracker.texts.schemas import (
     TextPage,
     TextSchema,
 )
-from tracker.web.security import log_refusal
 
 blp = Blueprint(
     "api_texts",
@@ -289,14 +288,11 @@ def get_text(args, text_id: int):
 def get_revision(args, text_id: int, revision_id: int):
     """A revision as the document it is: its provisions in order, each with its segments,
     brackets, alternatives (their proposal `key`, each party's stance by code) and notes.
-    `?internal=true` adds our side's internal notes, for editors only; they are never in
-    the answer otherwise. The ETag is the revision's, to issue or delete it."""
+    `?internal=true` adds our side's internal notes (those the reader's clearance allows);
+    they are never in the answer otherwise. The ETag is the revision's, to issue or delete
+    it."""
     revision = _revision(_text(text_id), revision_id)
-    internal = args["internal"]
-    if internal and not current_user.can(Role.EDITOR):
-        log_refusal()
-        abort(403, description="Internal notes are for editors only.")
-    return tagged(_document(revision, internal=internal))
+    return tagged(_document(revision, internal=args["internal"]))
 
 
 @blp.route("/texts/<int:text_id>/revisions", endpoint="start", methods=["POST"])
@@ -487,13 +483,13 @@ def _internal_note_url(note: InternalNote) -> str:
 
 
 @blp.route("/texts/<int:text_id>/internal-notes", endpoint="internal_notes", methods=["GET"])
-@requires(Role.EDITOR)
+@requires(Role.VIEWER)
 @blp.arguments(PageArgs, location="query")
 @blp.alt_response(404, description="There is no such text.")
 @blp.response(200, InternalNotePage)
 def list_internal_notes(args, text_id: int):
-    """Our side's notes, fallback positions and instructions on a text, oldest first: for
-    editors, never part of the shared text."""
+    """Our side's notes, fallback positions and instructions on a text, oldest first (those
+    the reader's clearance allows): never part of the shared text."""
     text = _text(text_id)
     stmt = (
         sa.select(InternalNote)
@@ -549,7 +545,7 @@ def _internal_note(text_id: int, note_id: int) -> InternalNote:
 @blp.route(
     "/texts/<int:text_id>/internal-notes/<int:note_id>", endpoint="internal_note", methods=["GET"]
 )
-@requires(Role.EDITOR)
+@requires(Role.VIEWER)
 @blp.alt_response(404, description="There is no such text or note.")
 @blp.response(200, InternalNoteSchema)
 def get_internal_note(text_id: int, note_id: int):
