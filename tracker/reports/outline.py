@@ -269,10 +269,12 @@ def _updates(report: AgreementReport) -> Section:
 
 
 def _issued(revision: RevisionLine) -> str:
-    """ "Rev.2, issued 3 Mar 2025 by the Chair"."""
+    """Such as "Rev.2, issued 3 Mar 2025 by the Chair"."""
     day = f" {format_date(revision.issued_on)}" if revision.issued_on else ""
-    by = revision.issued_by
-    return f"{revision.label}, issued{day} by {'the ' + by if by == 'Chair' else by}"
+    who = {"Chair": " by the Chair", "Joint": " jointly"}.get(
+        revision.issued_by, f" by {revision.issued_by}"
+    )
+    return f"{revision.label}, issued{day}{who}"
 
 
 def _agreed_and_open(text: TextLine) -> str:
