@@ -137,7 +137,7 @@ def test_json_matches_its_documented_shape(viewer, negotiation):
 def test_json_schema_rejects_a_wrong_shape():
     """The schema is strict enough to catch a renamed or missing key."""
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"format_version": 2, "as_of": "2022-01-01"}, SCHEMA)
+        jsonschema.validate({"format_version": 3, "as_of": "2022-01-01"}, SCHEMA)
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
 from tracker.models import Role, Status
 from tracker.models.negotiation import PointStatus
+from tracker.models.text_document import ProvisionStatus
 from tracker.reports import queries
 from tracker.reports.as_json import FORMAT_VERSION, report_dict
 from tracker.reports.content import LATEST_UPDATES
@@ -166,6 +167,97 @@ class UpdateSchema(ma.Schema):
     )
 
 
+class ReportRevisionSchema(ma.Schema):
+    label = ma.fields.String(required=True, metadata={"description": "Such as Rev.2."})
+    issued_on = _day("The date on the revision.")
+    issued_by = ma.fields.String(
+        required=True, metadata={"description": "The issuing party's name, Chair or Joint."}
+    )
+
+
+class TextCountsSchema(ma.Schema):
+    provisions_agreed = ma.fields.Integer(required=True)
+    provisions_total = ma.fields.Integer(required=True)
+    open_brackets = ma.fields.Integer(required=True)
+
+
+class TextChangeSchema(ma.Schema):
+    provision = ma.fields.String(required=True, metadata={"description": "Its label now."})
+    old_label = _text("Its label in the previous revision; null if it was not there.")
+    what = ma.fields.List(
+        ma.fields.String(), required=True, metadata={"description": "The changes in words."}
+    )
+
+
+class BracketedSchema(ma.Schema):
+    statuses = [status.value for status in ProvisionStatus]
+
+    provision = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(statuses))
+    open_brackets = ma.fields.Integer(required=True)
+    proposed_by = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={"description": "The names of the parties proposing its alternatives."},
+    )
+
+
+class PartyProposalsSchema(ma.Schema):
+    party = ma.fields.String(
+        required=True, metadata={"description": "Its name, or Not attributed."}
+    )
+    code = _text("The party's code; null for proposals nobody is recorded as making.")
+    count = ma.fields.Integer(required=True, metadata={"description": "Open alternatives."})
+    provisions = ma.fields.List(ma.fields.String(), required=True)
+
+
+class BurnDownSchema(ma.Schema):
+    revision = ma.fields.String(required=True)
+    issued_on = _day("The date on the revision.")
+    issued_by = ma.fields.String(required=True)
+    open_brackets = ma.fields.Integer(required=True)
+    provisions_agreed = ma.fields.Integer(required=True)
+    provisions_total = ma.fields.Integer(required=True)
+
+
+class ReportTextSchema(TextCountsSchema):
+    """A negotiating text at the revision that stood on the as-of day."""
+
+    id = ma.fields.Integer(required=True)
+    title = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, metadata={"description": "Its label."})
+    revision = ma.fields.Nested(
+        ReportRevisionSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The latest issued on or before the day; null if none."},
+    )
+    previous = ma.fields.Nested(
+        ReportRevisionSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The one it is compared with: its base, else the one before."},
+    )
+    before = ma.fields.Nested(
+        TextCountsSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The counts in the previous revision."},
+    )
+    changed = ma.fields.List(ma.fields.Nested(TextChangeSchema), required=True)
+    still_bracketed = ma.fields.List(ma.fields.Nested(BracketedSchema), required=True)
+    open_proposals = ma.fields.List(
+        ma.fields.Nested(PartyProposalsSchema),
+        required=True,
+        metadata={"description": "Most open proposals first."},
+    )
+    burn_down = ma.fields.List(
+        ma.fields.Nested(BurnDownSchema),
+        required=True,
+        metadata={"description": "Each revision issued by the as-of day, oldest first."},
+    )
+
+
 class ReportSchema(ma.Schema):
     """The status report of one agreement as it stood at the end of ``as_of``."""
 
@@ -215,6 +307,14 @@ class ReportSchema(ma.Schema):
         metadata={
             "description": "The newest audit-trail entries about the agreement, its points "
             "and its action items, newest first."
+        },
+    )
+    texts = ma.fields.List(
+        ma.fields.Nested(ReportTextSchema),
+        required=True,
+        metadata={
+            "description": "The negotiating texts the reader may see; drafts are never "
+            "part of the report."
         },
     )
     notes = ma.fields.List(ma.fields.String(), required=True)

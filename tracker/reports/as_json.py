@@ -7,13 +7,17 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.reports.content import (
+    DRAFTS_NOTE,
     KEY_DATE_LABELS,
     AgreementReport,
     MeetingLine,
+    RevisionLine,
+    TextLine,
 )
 
 # 2: the top-level ``marking`` (the highest marking of what the report shows) was added.
-FORMAT_VERSION = 2
+# 3: ``texts``, the negotiating texts as they stood on the day, was added.
+FORMAT_VERSION = 3
 
 
 def _day(value: date | None) -> str | None:
@@ -33,6 +37,76 @@ def _meeting(meeting: MeetingLine | None) -> dict[str, Any] | None:
         "level": meeting.level,
         "outcome": meeting.outcome,
     }
+
+
+def _revision(revision: RevisionLine | None) -> dict[str, Any] | None:
+    if revision is None:
+        return None
+    return {
+        "label": revision.label,
+        "issued_on": _day(revision.issued_on),
+        "issued_by": revision.issued_by,
+    }
+
+
+def _text(text: TextLine) -> dict[str, Any]:
+    summary = text.summary
+    found: dict[str, Any] = {
+        "id": text.id,
+        "title": text.title,
+        "kind": text.kind,
+        "revision": _revision(text.revision),
+        "previous": _revision(text.previous),
+        "provisions_agreed": summary.agreed_now if summary else 0,
+        "provisions_total": summary.total_now if summary else 0,
+        "open_brackets": summary.brackets_now if summary else 0,
+        "before": None,
+        "changed": [],
+        "still_bracketed": [],
+        "open_proposals": [],
+        "burn_down": [
+            {
+                "revision": point.label,
+                "issued_on": _day(point.issued_on),
+                "issued_by": point.issued_by,
+                "open_brackets": point.open_brackets,
+                "provisions_agreed": point.agreed,
+                "provisions_total": point.total,
+            }
+            for point in text.burn_down
+        ],
+    }
+    if summary is None:
+        return found
+    if text.previous is not None:
+        found["before"] = {
+            "provisions_agreed": summary.agreed_before,
+            "provisions_total": summary.total_before,
+            "open_brackets": summary.brackets_before,
+        }
+        found["changed"] = [
+            {"provision": change.label, "old_label": change.old_label, "what": list(change.what)}
+            for change in summary.changed
+        ]
+    found["still_bracketed"] = [
+        {
+            "provision": provision.label,
+            "status": provision.status.value,
+            "open_brackets": provision.brackets,
+            "proposed_by": list(provision.parties),
+        }
+        for provision in summary.still_bracketed
+    ]
+    found["open_proposals"] = [
+        {
+            "party": party.name,
+            "code": party.party,
+            "count": party.count,
+            "provisions": list(party.provisions),
+        }
+        for party in summary.open_proposals
+    ]
+    return found
 
 
 def report_dict(report: AgreementReport) -> dict[str, Any]:
@@ -110,7 +184,8 @@ def report_dict(report: AgreementReport) -> dict[str, Any]:
             }
             for update in report.latest_updates
         ],
-        "notes": [report.positions_note],
+        "texts": [_text(text) for text in report.texts],
+        "notes": [report.positions_note] + ([DRAFTS_NOTE] if report.texts else []),
     }
 
 

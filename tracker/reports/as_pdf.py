@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from itertools import groupby
 
 from fpdf.errors import FPDFUnicodeEncodingException
@@ -23,22 +24,41 @@ from tracker.reports.outline import (
 ALERT = (176, 42, 55)  # the red of an overdue action
 
 
-def render_pdf(report: AgreementReport, timeline: tuple[str, str] | None = None) -> bytes:
-    """The report on A4; ``timeline`` is the picture's SVG and its description in words.
+@dataclass(frozen=True)
+class Pictures:
+    """The report's pictures as SVG with their descriptions in words."""
+
+    timeline: tuple[str, str] | None
+    burn_downs: dict[int, tuple[str, str]]
+
+    def of(self, figure: Figure) -> tuple[str, str] | None:
+        if figure.picture == "burn_down":
+            return self.burn_downs.get(figure.key) if figure.key is not None else None
+        return self.timeline
+
+
+def render_pdf(
+    report: AgreementReport,
+    timeline: tuple[str, str] | None = None,
+    burn_downs: dict[int, tuple[str, str]] | None = None,
+) -> bytes:
+    """The report on A4; ``timeline`` is the picture's SVG and its description in words,
+    ``burn_downs`` the same for each negotiating text's burn-down, by the text's id.
 
     Set in the PDF's built-in Helvetica when every character is in Windows-1252 (most
     reports: loading, subsetting and embedding a font file is half the time of a long
     one); a name such as Tōkyō or Αθήνα sets the whole report in the embedded DejaVu Sans.
     """
     shape = outline(report)
+    pictures = Pictures(timeline, burn_downs or {})
     try:
-        return _render_pdf(report, shape, timeline, unicode=False)
+        return _render_pdf(report, shape, pictures, unicode=False)
     except FPDFUnicodeEncodingException:
-        return _render_pdf(report, shape, timeline, unicode=True)
+        return _render_pdf(report, shape, pictures, unicode=True)
 
 
 def _render_pdf(
-    report: AgreementReport, shape: Outline, timeline: tuple[str, str] | None, *, unicode: bool
+    report: AgreementReport, shape: Outline, pictures: Pictures, *, unicode: bool
 ) -> bytes:
     pdf = ReportPDF(
         title=f"{report.name}: status report",
@@ -59,13 +79,13 @@ def _render_pdf(
     for section in shape.sections:
         pdf.heading(section.heading, 2)
         for block in section.blocks:
-            _block(pdf, block, timeline)
+            _block(pdf, block, pictures)
         if not section.blocks:
             pdf.paragraph(section.empty)
     return pdf.output_bytes()
 
 
-def _block(pdf: ReportPDF, block: Block, timeline: tuple[str, str] | None) -> None:
+def _block(pdf: ReportPDF, block: Block, pictures: Pictures) -> None:
     if isinstance(block, Paragraph):
         if block.note:
             pdf.paragraph(block.text, size=9, style="I")
@@ -80,9 +100,9 @@ def _block(pdf: ReportPDF, block: Block, timeline: tuple[str, str] | None) -> No
     elif isinstance(block, Entry):
         pdf.heading(text(block.heading), 3)
         for inner in block.blocks:
-            _block(pdf, inner, timeline)
-    elif isinstance(block, Figure) and timeline:
-        svg, description = timeline
+            _block(pdf, inner, pictures)
+    elif isinstance(block, Figure) and (picture := pictures.of(block)):
+        svg, description = picture
         pdf.image(io.BytesIO(svg.encode()), w=pdf.epw, alt_text=description)
         pdf.ln(2)
 

@@ -15,7 +15,10 @@ outline.py), so the formats cannot disagree.
 - each party's position on a point is the last step of its history stated on or before
   it (none if the last one removed it); a position with no recorded history at all (entered
   by a script, not through the points service) is shown as currently recorded;
-- the latest updates are the audit-trail entries recorded by then.
+- the latest updates are the audit-trail entries recorded by then;
+- each negotiating text is shown at the revision that stood on it (the latest issued on or
+  before it), compared with the revision before that, its burn-down running over the
+  revisions issued by then; drafts are never part of the report.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from tracker.models import (
 )
 from tracker.models.audit import AuditRecord
 from tracker.render.dates import format_date
+from tracker.texts.progress import BurnDownPoint
+from tracker.texts.summary import RoundSummary
 
 if TYPE_CHECKING:
     # A meeting that discussed the agreement, as its page reads it (plain values).
@@ -50,6 +55,10 @@ KEY_DATE_LABELS = {
     "signed_on": "Signed",
     "in_force_on": "Entered into force",
 }
+
+
+# What the report says about the negotiating texts it shows.
+DRAFTS_NOTE = "Only issued revisions are reported: drafts in progress are not part of the report."
 
 
 def positions_note(as_of_text: str) -> str:
@@ -125,6 +134,28 @@ class UpdateLine:
     fields: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class RevisionLine:
+    label: str
+    issued_on: date | None
+    issued_by: str  # the issuing party's name, "Chair" or "Joint"
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A negotiating text as it stood on the report's day (``revision`` None: none issued
+    by then); ``summary`` compares ``revision`` with ``previous``, or with itself when it
+    is the first issued."""
+
+    id: int
+    title: str
+    kind: str
+    revision: RevisionLine | None
+    previous: RevisionLine | None
+    summary: RoundSummary | None
+    burn_down: tuple[BurnDownPoint, ...]  # the revisions issued by the report's day
+
+
 @dataclass
 class AgreementReport:
     id: int
@@ -147,6 +178,7 @@ class AgreementReport:
     open_actions: list[ActionLine] = field(default_factory=list)
     latest_updates: list[UpdateLine] = field(default_factory=list)
     key_dates: dict[str, date | None] = field(default_factory=dict)
+    texts: list[TextLine] = field(default_factory=list)
     # The markings of every record the report shows (not of those the as-of day leaves
     # out), and their combined marking in words, which every format carries top and bottom.
     marking_ids: frozenset[int] = frozenset()

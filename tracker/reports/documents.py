@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from markupsafe import Markup
 
+from tracker.render.text_chart import burn_down_chart, describe_burn_down
 from tracker.render.timeline import MeetingMark, Phase, describe_timeline, render_timeline
 from tracker.reports.as_json import render_json
 from tracker.reports.as_markdown import render_markdown
@@ -50,6 +51,26 @@ def timeline_svg(report: AgreementReport, *, for_pdf: bool = False) -> str:
     )
 
 
+def burn_down_svgs(report: AgreementReport) -> dict[int, Markup]:
+    """Each negotiating text's burn-down picture for the page, by the text's id."""
+    return {
+        text.id: Markup(  # noqa: S704  (escaped SVG)
+            burn_down_chart(text.burn_down, title=f"Bracket burn-down of {text.title}")
+        )
+        for text in report.texts
+        if text.burn_down
+    }
+
+
+def burn_down_images(report: AgreementReport) -> dict[int, tuple[str, str]]:
+    """Each negotiating text's burn-down for the PDF: the picture and its alt text."""
+    return {
+        text.id: (burn_down_chart(text.burn_down, for_pdf=True), describe_burn_down(text.burn_down))
+        for text in report.texts
+        if text.burn_down
+    }
+
+
 def filename(report: AgreementReport, fmt: str) -> str:
     """An ASCII file name that says what and when: rpss-status-2025-05-05.pdf."""
     name = unicodedata.normalize("NFKD", report.short_name or report.title)
@@ -66,6 +87,7 @@ def render_html_document(report: AgreementReport) -> str:
         outline=outline(report),
         report_css=Markup(css),  # noqa: S704  (our own stylesheet)
         timeline=Markup(timeline_svg(report)) if report.history else None,  # noqa: S704
+        burn_downs=burn_down_svgs(report),
     )
 
 
@@ -77,7 +99,7 @@ def render(report: AgreementReport, fmt: str) -> Document:
                 timeline_svg(report, for_pdf=True),
                 describe_timeline(*timeline_parts(report), until=report.as_of),
             )
-        content = render_pdf(report, timeline)
+        content = render_pdf(report, timeline, burn_down_images(report))
     elif fmt == "md":
         content = render_markdown(report).encode()
     elif fmt == "json":

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from typing import ClassVar, Literal
 
 from tracker.render.dates import format_date, format_local_datetime
-from tracker.reports.content import KEY_DATE_LABELS, AgreementReport
+from tracker.render.text_chart import burn_down_table
+from tracker.reports.content import (
+    DRAFTS_NOTE,
+    KEY_DATE_LABELS,
+    AgreementReport,
+    RevisionLine,
+    TextLine,
+)
 
 Style = Literal["", "strong", "muted", "alert"]
 
@@ -70,10 +77,13 @@ class Table:
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """The timeline picture, drawn by each format that can show one."""
+    """A picture, drawn by each format that can show one: the timeline, or a negotiating
+    text's bracket burn-down (``key``: the text's id)."""
 
     kind: ClassVar[str] = "figure"
     caption: str
+    picture: Literal["timeline", "burn_down"] = "timeline"
+    key: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +128,7 @@ def outline(report: AgreementReport) -> Outline:
         _history(report),
         _meetings(report),
         _points(report),
+        _texts(report),
         _actions(report),
         _updates(report),
     ]
@@ -255,3 +266,113 @@ def _updates(report: AgreementReport) -> Section:
         rows.append((when, update.user or "command line", what))
     blocks = (Table(columns, tuple(rows)),) if rows else ()
     return Section("updates", "Latest updates", blocks, "No recorded updates.")
+
+
+def _issued(revision: RevisionLine) -> str:
+    """Such as "Rev.2, issued 3 Mar 2025 by the Chair"."""
+    day = f" {format_date(revision.issued_on)}" if revision.issued_on else ""
+    who = {"Chair": " by the Chair", "Joint": " jointly"}.get(
+        revision.issued_by, f" by {revision.issued_by}"
+    )
+    return f"{revision.label}, issued{day}{who}"
+
+
+def _agreed_and_open(text: TextLine) -> str:
+    summary, previous = text.summary, text.previous
+    assert summary is not None
+    now = f"Provisions agreed: {summary.agreed_now} of {summary.total_now}"
+    brackets = f"Open brackets: {summary.brackets_now}"
+    if previous is not None:
+        now += f" ({summary.agreed_before} of {summary.total_before} in {previous.label})"
+        brackets += f" ({summary.brackets_before} in {previous.label})"
+    return f"{now}. {brackets}."
+
+
+def _text_blocks(text: TextLine) -> tuple[Block, ...]:
+    summary, revision, previous = text.summary, text.revision, text.previous
+    if summary is None or revision is None:
+        return (Paragraph("No revision of this text had been issued by that date."),)
+    if previous is None:
+        compared = "the first issued revision: there is no earlier round to compare it with."
+    else:
+        compared = f"compared with {_issued(previous)}."
+    blocks: list[Block] = [
+        Paragraph(f"{_issued(revision)}; {compared}"),
+        Paragraph(_agreed_and_open(text)),
+    ]
+    if text.burn_down:
+        figures = burn_down_table(text.burn_down)
+        caption = (
+            "Open brackets in each revision issued by that date; the table below gives the "
+            "same figures."
+        )
+        blocks.append(Figure(caption, picture="burn_down", key=text.id))
+        columns = tuple(
+            Column(heading, 1.5 if numeric else 2, nowrap=numeric)
+            for heading, numeric in zip(figures.header, figures.numeric, strict=True)
+        )
+        blocks.append(Table(columns, figures.rows))
+    if previous is not None:
+        if summary.changed:
+            blocks.append(Paragraph(f"What changed since {previous.label}:"))
+            columns = (Column("Provision", 2), Column("What changed", 5, multiline=True))
+            rows = tuple(
+                (
+                    change.label
+                    + (
+                        f" (was {change.old_label})"
+                        if change.old_label not in (None, change.label)
+                        else ""
+                    ),
+                    "\n".join(change.what) or "—",
+                )
+                for change in summary.changed
+            )
+            blocks.append(Table(columns, rows))
+        else:
+            blocks.append(Paragraph(f"Nothing changed since {previous.label}."))
+    if summary.still_bracketed:
+        blocks.append(Paragraph(f"Still bracketed in {revision.label}:"))
+        columns = (
+            Column("Provision", 2),
+            Column("Status", 2),
+            Column("Open brackets", 1.5, nowrap=True),
+            Column("Proposals by", 3),
+        )
+        rows = tuple(
+            (
+                provision.label,
+                provision.status.label,
+                str(provision.brackets),
+                ", ".join(provision.parties) or "Not attributed",
+            )
+            for provision in summary.still_bracketed
+        )
+        blocks.append(Table(columns, rows))
+    else:
+        blocks.append(Paragraph(f"Nothing is bracketed in {revision.label}."))
+    if summary.open_proposals:
+        blocks.append(Paragraph("Open proposals by party:"))
+        columns = (
+            Column("Party", 2),
+            Column("Open proposals", 1.5, nowrap=True),
+            Column("In", 4),
+        )
+        rows = tuple(
+            (party.name, str(party.count), ", ".join(party.provisions))
+            for party in summary.open_proposals
+        )
+        blocks.append(Table(columns, rows))
+    return tuple(blocks)
+
+
+def _texts(report: AgreementReport) -> Section | None:
+    """Each negotiating text the reader sees; no section at all when there is none."""
+    if not report.texts:
+        return None
+    entries: list[Block] = []
+    for text in report.texts:
+        heading = (Span(text.title), Span(" "), Span(f"({text.kind})", "muted"))
+        entries.append(Entry(heading, _text_blocks(text)))
+    entries.append(Paragraph(DRAFTS_NOTE, note=True))
+    return Section("texts", "Negotiating texts", tuple(entries))

@@ -5,18 +5,33 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.agreements.queries import agreement_for_page, meetings_of
 from tracker.extensions import db
-from tracker.models import AgendaItem, Agreement, AuditRecord, Meeting, PositionChange, clock
+from tracker.models import (
+    AgendaItem,
+    Agreement,
+    AuditRecord,
+    Meeting,
+    NegotiatingText,
+    PositionChange,
+    Revision,
+    clock,
+)
 from tracker.models.negotiation import PointStatus
+from tracker.models.text_document import IssuedBy
 from tracker.reports.content import (
     LATEST_UPDATES,
     AgreementReport,
+    RevisionLine,
+    TextLine,
     build_report,
     end_of_day,
 )
+from tracker.texts import queries as texts
+from tracker.texts.compare import compare
+from tracker.texts.summary import round_summary
 from tracker.web.outgoing import text_of
 
 
@@ -113,6 +128,69 @@ def _position_history(agreement: Agreement) -> dict[int, list[PositionChange]]:
     return found
 
 
+def _revision_line(revision: Revision) -> RevisionLine:
+    if revision.issued_by == IssuedBy.PARTY and revision.issuing_party is not None:
+        issuer = revision.issuing_party.name
+    else:
+        issuer = revision.issued_by.value.capitalize()
+    return RevisionLine(revision.label, revision.issued_on, issuer)
+
+
+def _previous(revision: Revision, issued: list[Revision]) -> Revision | None:
+    """The revision ``revision`` is compared with: the one it was based on if that was
+    issued (and is seen), else the issued one before it."""
+    based_on = next((r for r in issued if r.id == revision.based_on_id), None)
+    if based_on is not None and based_on is not revision:
+        return based_on
+    order = (revision.issued_on, revision.id)
+    earlier = [r for r in issued if (r.issued_on, r.id) < order]
+    return max(earlier, key=lambda r: (r.issued_on, r.id), default=None)
+
+
+def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
+    """Each text of the agreement the reader sees as it stood on ``as_of``, and the markings
+    of what that shows. A fixed number of queries per text, however long it is: its two
+    revisions as plain values, their alternatives' markings and the burn-down's counts.
+    Only issued revisions count; the internal layer is never read."""
+    found = db.session.scalars(
+        sa.select(NegotiatingText)
+        .where(NegotiatingText.agreement_id == agreement_id)
+        .order_by(NegotiatingText.id)
+        .options(selectinload(NegotiatingText.revisions).selectinload(Revision.issuing_party))
+    ).all()
+    lines: list[TextLine] = []
+    shown: set[int] = set()
+    cutoff = end_of_day(as_of)
+    for text in found:
+        revision = texts.revision_on(text, as_of)
+        if revision is None and text.created_at > cutoff:
+            continue  # not yet begun on that day
+        shown.add(text.marking_id)
+        if revision is None:
+            lines.append(TextLine(text.id, text.title, text.kind.label, None, None, None, ()))
+            continue
+        issued = [r for r in text.revisions if r.is_issued and r.issued_on <= as_of]
+        previous = _previous(revision, issued)
+        new = texts.document(revision)
+        old = texts.document(previous) if previous is not None else new
+        points = texts.burn_down(text, until=as_of)
+        shown.update(r.marking_id for r in issued)
+        for compared in {revision.id, previous.id if previous else revision.id}:
+            shown.update(texts.alternative_markings(compared).values())
+        lines.append(
+            TextLine(
+                id=text.id,
+                title=text.title,
+                kind=text.kind.label,
+                revision=_revision_line(revision),
+                previous=_revision_line(previous) if previous is not None else None,
+                summary=round_summary(compare(old, new), new),
+                burn_down=points,
+            )
+        )
+    return lines, shown
+
+
 def agreement_report(
     agreement_id: int, *, as_of: date | None = None, today: date | None = None
 ) -> AgreementReport | None:
@@ -136,5 +214,7 @@ def agreement_report(
         meeting_markings=_meeting_markings(agreement.id),
         position_history=_position_history(agreement),
     )
+    report.texts, text_markings = _texts(agreement.id, as_of)
+    report.marking_ids |= text_markings
     report.marking = text_of(report.marking_ids)
     return report

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
 from tracker.reports import queries
-from tracker.reports.documents import render, timeline_svg
+from tracker.reports.documents import burn_down_svgs, render, timeline_svg
 from tracker.reports.forms import AsOfForm
 from tracker.reports.outline import outline
 from tracker.web.outgoing import mark
@@ -42,6 +42,7 @@ def agreement(agreement_id: int):
         outline=outline(report),
         form=form,
         timeline=timeline,
+        burn_downs=burn_down_svgs(report),
     ), (200 if valid else 400)
 
 

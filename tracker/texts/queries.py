@@ -470,10 +470,13 @@ def text_summaries(agreement_id: int) -> list[TextSummary]:
     return summaries
 
 
-def burn_down(text: NegotiatingText) -> tuple[BurnDownPoint, ...]:
+def burn_down(text: NegotiatingText, until: date | None = None) -> tuple[BurnDownPoint, ...]:
     """Each issued revision's open brackets and provisions agreed, counted in two queries
-    however many revisions (the picture on the text's page)."""
-    revisions = [r for r in text.revisions if r.is_issued]
+    however many revisions (the picture on the text's page); with ``until``, only those
+    issued on or before that day (the status report as of a day)."""
+    revisions = [
+        r for r in text.revisions if r.is_issued and (until is None or r.issued_on <= until)
+    ]
     ids = [r.id for r in revisions] or [0]
     live = ProvisionRevision.status != doc.ProvisionStatus.DELETED
     agreed = ProvisionRevision.status.in_(
