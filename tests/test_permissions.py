@@ -138,6 +138,10 @@ RULES: dict[str, Access] = {
     "texts.clean_bracket": Access.EDIT,
     "texts.add_note": Access.EDIT,
     "texts.delete_note": Access.EDIT,
+    "texts.compare_revisions": Access.READ,
+    "texts.download": Access.READ,
+    "texts.import_draft": Access.EDIT,
+    "texts.save_import": Access.EDIT,
     # The audit trail: every record's history is readable; the whole trail is for admins
     "audit.history": Access.READ,
     "audit.index": Access.ADMIN,
@@ -232,9 +236,9 @@ RULES: dict[str, Access] = {
     "api_texts.save_provision": Access.EDIT,
     "api_texts.remove_provision": Access.EDIT,
     "api_texts.clean": Access.EDIT,
-    "api_texts.internal_notes": Access.EDIT,
+    "api_texts.internal_notes": Access.READ,
     "api_texts.add_internal_note": Access.EDIT,
-    "api_texts.internal_note": Access.EDIT,
+    "api_texts.internal_note": Access.READ,
     "api_texts.delete_internal_note": Access.EDIT,
 }
 
@@ -254,6 +258,7 @@ OTHER_ARGUMENTS = {
     "audit.history": {"record_type": "agreement"},
     "api_audit.history": {"record_type": "agreement"},
     "reports.download": {"fmt": "pdf"},
+    "texts.download": {"fmt": "docx"},
 }
 
 ROLES = [None, Role.VIEWER, Role.EDITOR, Role.ADMIN]
