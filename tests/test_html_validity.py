@@ -66,6 +66,7 @@ SKIP = {
     "audit.export",  # a CSV file, checked in tests/audit
     "access_log.export",  # a CSV file, checked in tests/access_log
     "reports.download",  # report files; the standalone HTML one is validated below
+    "texts.download",  # Word and PDF files, checked in tests/texts
     "portfolio.export_csv",  # CSV and PDF files, checked in tests/portfolio
     "portfolio.export_pdf",
     "calendars.all_meetings",  # .ics files, checked in tests/calendars

@@ -85,4 +85,4 @@ def test_many_revisions_widen_the_picture_and_shorten_long_labels():
     root = parse(burn_down_chart(many))
     assert float(root.get("width")) >= 15 * 84
     labels = [t.text for t in root.iter(f"{NS}text") if t.get("class") == "axis-label"]
-    assert labels[0].endswith("…") and len(labels) == 45
+    assert labels[0].endswith("...") and len(labels) == 45

@@ -128,7 +128,8 @@ def _fit(text: str, width: float) -> str:
     if svg.text_width(text, FONT_SIZE) <= width:
         return text
     room = max(int(width / (FONT_SIZE * 0.62)) - 1, 1)
-    return text[:room].rstrip() + "…"
+    # Three dots, not "…": the PDF draws the picture in a core font without that character.
+    return text[:room].rstrip() + "..."
 
 
 def burn_down_chart(

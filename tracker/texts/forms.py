@@ -42,6 +42,7 @@ from tracker.web.conflicts import VersionedForm
 from tracker.web.forms import IdSelectField, RowList, TrackerForm, optional_id
 
 TEXT, BRACKET = "text", "bracket"
+MAX_STANCES = 50
 
 
 def _choices(enum) -> list[SelectChoice]:
@@ -113,6 +114,13 @@ class AlternativeForm(Form):
     supported_by = SelectMultipleField("Supported by", render_kw={"size": 3})
     opposed_by = SelectMultipleField("Opposed by", render_kw={"size": 3})
     remove = BooleanField("Remove this alternative")
+
+    def _few(self, field):
+        # No more parties than there can be on one agreement's stance lists.
+        if len(field.data or ()) > MAX_STANCES:
+            raise ValidationError(f"Choose at most {MAX_STANCES} parties.")
+
+    validate_proposed_by = validate_supported_by = validate_opposed_by = _few
 
     def validate_key(self, field):
         _key(field.data)

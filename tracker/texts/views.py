@@ -587,7 +587,7 @@ def _pick(text, name: str):
     raw = request.args.get(name, "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         abort(400, description=f"“{name}” must be a revision's number.")
     found = queries.revision_of(text, int(raw))
     return or_404(found)
