@@ -14,6 +14,7 @@ later is either covered or makes this test fail, saying what to add.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import shutil
@@ -51,6 +52,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.models import text_document as doc
+from tracker.render import text_docx
 from tracker.texts import services as text_services
 from tracker.web.security import ERROR_CODES
 
@@ -408,6 +410,22 @@ def hand_picked_states(pages: Pages, app, visitors: dict[str, Visitor]) -> None:
         refused = (403,) if record_type in ("user", "group") else (200,)
         pages.fetch(f"history-{record_type}", visitors["viewer"], "GET", url, expected=refused)
     pages.fetch("audit-filtered", admin, "GET", "/admin/audit?type=agreement&since=2020-01-01")
+
+    # A Word file read for review: the page whose form saves it as a draft (the demo text
+    # has no draft, so it may take one).
+    word = text_docx.write(
+        doc.Document(
+            title="Main text",
+            provisions=(doc.Provision("Article 1", segments=(doc.Segment("Agreed."),)),),
+        )
+    )
+    pages.fetch(
+        "text-import-review",
+        admin,
+        "POST",
+        f"/texts/{ids['text_id'][0]}/import",
+        data={"file": (io.BytesIO(word), "draft.docx"), "label": "Imported draft"},
+    )
 
     # Status reports: as of a past day, refused for a bad day, and the standalone HTML file.
     pages.fetch("report-as-of", admin, "GET", "/agreements/1/report?as_of=2024-12-01")
