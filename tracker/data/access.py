@@ -251,7 +251,33 @@ def agreements_first(session: Session) -> sa.ColumnElement[bool]:
     access = current(session)
     if access.everything:
         return sa.true()
-    return agreement_rule(Agreement, *ids(access))
+    return _made(access).first
+
+
+@dataclass(frozen=True)
+class _Made:
+    """The rule's SQL for one reader's access, made once and reused by every statement."""
+
+    criteria: tuple
+    first: sa.ColumnElement[bool]
+
+
+# The rule's SQL by access key, for the readers seen lately: built once, not for each of a
+# request's statements. Plain values of the key, no session or request in them.
+_MADE: dict[tuple, _Made] = {}
+_MADE_KEPT = 256
+
+
+def _made(access: Access) -> _Made:
+    key = access.key
+    found = _MADE.get(key)
+    if found is None:
+        if len(_MADE) >= _MADE_KEPT:
+            _MADE.clear()
+        found = _MADE[key] = _Made(
+            tuple(_criteria(access)), agreement_rule(Agreement, *ids(access))
+        )
+    return found
 
 
 def _criteria(access: Access) -> list:
@@ -289,7 +315,7 @@ def _narrow(state: ORMExecuteState):
         return None
     access = current(state.session)
     if not access.everything:
-        state.statement = state.statement.options(*_criteria(access))
+        state.statement = state.statement.options(*_made(access).criteria)
     return _noting_markings(state)
 
 
