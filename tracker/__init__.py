@@ -192,6 +192,7 @@ def register_template_helpers(app: Flask) -> None:
         Role=Role,
         marking_banner=markings.banner,
         record_marking=markings.record_marking,
+        marking_badge=markings.marking_badge,
     )
     app.context_processor(templating.permissions)
 
