@@ -15,7 +15,17 @@ hook adds SQLAlchemy's ``with_loader_criteria`` for every marked entity to every
 which reaches joins, subqueries, EXISTS, counts and relationship loads alike, so a new
 query is filtered without anyone remembering. A session with no reader set outside a
 request (the command line, migrations, scripts) sees everything; inside a request, nothing
-until the request's user is known.
+until the request's user is known. The criteria are made once per reader's access, not for
+every statement.
+
+A reader from whom nothing is hidden (they may read every marking stored, and no
+need-to-know agreement leaves them off its list) queries without the criteria, which would
+keep every row: the same answers, without their cost on every statement. That is known
+only for one state of the data, so it holds only in the transaction that found it, and
+only where that transaction reads one snapshot (SQLite's transactions; PostgreSQL's at
+REPEATABLE READ, not a page's READ COMMITTED), until the session writes: a marking stored
+or an agreement put on need-to-know by another transaction, or by this one, since is then
+not seen, or not yet, and the criteria apply again (see :attr:`Access.whole_in`).
 
 Records that a reader may not see do not exist for them: pages answer 404, lists and counts
 leave them out. What was loaded is noted per session (:func:`shown`), so pages and files
@@ -26,15 +36,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 import sqlalchemy as sa
 from flask import g, has_request_context
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
 
-from tracker.data import markings
+from tracker.data import database, markings
 from tracker.models import (
     AccessEntry,
     ActionItem,
@@ -71,12 +82,16 @@ class Access:
     clearance: int = 0
     party_id: int | None = None
     caveats: frozenset[str] = frozenset()
+    # The session transaction in which nothing was found hidden from them (every marking
+    # stored readable, no need-to-know agreement leaving them off its list), when it reads
+    # one snapshot; None otherwise. Not part of what they may see: not compared.
+    whole_in: object | None = field(default=None, compare=False, repr=False)
 
     @property
     def everything(self) -> bool:
         return self.markings is None
 
-    @property
+    @cached_property
     def key(self) -> tuple:
         """Readers with equal keys see the same records: what caches of counts key on."""
         if self.markings is None:
@@ -88,43 +103,86 @@ EVERYTHING = Access(None)
 NOTHING = Access(frozenset())
 
 
+# What each row of the reader's query (for_user) tells, in its first column.
+_LISTED, _NEWEST, _STORED, _HIDDEN = 0, 1, 2, 3
+
+
 def for_user(session: Session, user: User | None, *, day: date | None = None) -> Access:
     """``user``'s access, read now in one query: nothing for no user or an inactive one."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return NOTHING
     day = day or today()
     groups = sa.select(group_member.c.group_id).where(group_member.c.user_id == user.id)
+    on_list = sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups))
     # An agreement's lead always counts as on its list, so a lead cannot lock themself out.
     # (Every agreement they lead, so that one they put on need-to-know stays theirs to see,
     # and on PostgreSQL to write, in the same request.)
-    led = sa.select(Agreement.id).where(Agreement.lead_id == user.id)
-    listed = sa.select(AccessEntry.agreement_id).where(
-        sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups))
+    led = sa.select(sa.literal_column(str(_LISTED)), Agreement.id).where(
+        Agreement.lead_id == user.id
     )
-    # The newest marking's id rides along as a negative number, so the markings kept in
-    # this process are read again only when another has stored a new one.
-    newest = sa.select(-sa.func.coalesce(sa.func.max(Marking.id), 0))
-    with reading_whole(session):
-        found = set(
-            session.scalars(sa.union(listed, led, newest).execution_options(tracker_access=False))
+    listed = sa.select(sa.literal_column(str(_LISTED)), AccessEntry.agreement_id).where(on_list)
+    # The newest marking's id and how many are stored, so that the markings kept in this
+    # process are read again only when another has stored one.
+    newest = sa.select(
+        sa.literal_column(str(_NEWEST)), sa.func.coalesce(sa.func.max(Marking.id), 0)
+    )
+    stored = sa.select(sa.literal_column(str(_STORED)), sa.func.count(Marking.id))
+    # A need-to-know agreement that leaves them off its list, if any (the partial index of
+    # need-to-know agreements finds it without reading the others).
+    off_list = (
+        sa.select(Agreement.id)
+        .where(
+            Agreement.need_to_know == sa.true(),
+            sa.or_(Agreement.lead_id.is_(None), Agreement.lead_id != user.id),
+            ~sa.exists().where(AccessEntry.agreement_id == Agreement.id, on_list),
         )
-    top = -min(found)
+        .limit(1)
+        .scalar_subquery()
+    )
+    hidden = sa.select(sa.literal_column(str(_HIDDEN)), off_list)
+    statement = sa.union_all(listed, led, newest, stored, hidden)
+    agreements: set[int] = set()
+    found: dict[int, int | None] = {}
+    with reading_whole(session):
+        for kind, value in session.execute(statement.execution_options(tracker_access=False)):
+            if kind == _LISTED:
+                agreements.add(value)
+            else:
+                found[kind] = value
     held = user.caveat_set
+    stored_markings = markings.known(session, top=found[_NEWEST], count=found[_STORED])
     readable = frozenset(
         marking_id
-        for marking_id, value in markings.known(session, top=top).items()
+        for marking_id, value in stored_markings.items()
         if value.readable_by(
             clearance=user.clearance, party_id=user.party_id, caveats=held, day=day
         )
     )
+    whole = found[_HIDDEN] is None and len(readable) == len(stored_markings)
     return Access(
         readable,
-        frozenset(i for i in found if i > 0),
+        frozenset(agreements),
         user.id,
         user.clearance,
         user.party_id,
         held,
+        whole_in=_snapshot(session) if whole else None,
     )
+
+
+def _transaction(session: Session | scoped_session) -> object | None:
+    """The session's root transaction, if one has begun."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return session.get_transaction()
+
+
+def _snapshot(session: Session) -> object | None:
+    """The session's transaction, if what it has read holds for the rest of it."""
+    transaction = _transaction(session)
+    if transaction is None or not database.holds_snapshot(session.connection()):
+        return None
+    return transaction
 
 
 def current(session: Session) -> Access:
@@ -159,16 +217,41 @@ def _new_marking(session: Session, marking_id: int, value: MarkingValue) -> None
     access = current(session)
     if access.everything or access.user_id is None:
         return
+    # A marking new to the reader's snapshot: the criteria apply again (see whole_in).
     if value.readable_by(
         clearance=access.clearance, party_id=access.party_id, caveats=access.caveats, day=today()
     ):
-        widened = replace(access, markings=access.markings | {marking_id})
-        session.info[KEY] = widened
-        if has_request_context():
-            setattr(g, KEY, widened)
+        _replace(session, replace(access, markings=access.markings | {marking_id}, whole_in=None))
+    else:
+        _replace(session, replace(access, whole_in=None))
 
 
 markings.ON_NEW.append(_new_marking)
+
+
+def _replace(session: Session, access: Access) -> None:
+    """``access``, changed from the session's reader in this request, in its place."""
+    session.info[KEY] = access
+    if has_request_context():
+        setattr(g, KEY, access)
+
+
+def sees_all(session: Session, access: Access) -> bool:
+    """Whether ``access`` sees every record ``session`` can read now (see whole_in)."""
+    return access.whole_in is not None and access.whole_in is _transaction(session)
+
+
+def _wrote(session: Session) -> None:
+    """The session has changed something: whatever it found hidden from nobody may not hold
+    any more (an agreement put on need-to-know), so the criteria apply again."""
+    access = session.info.get(KEY)
+    if access is not None and access.whole_in is not None:
+        _replace(session, replace(access, whole_in=None))
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context) -> None:
+    _wrote(session)
 
 
 def listed_now(session: Session, agreement_id: int) -> None:
@@ -177,10 +260,7 @@ def listed_now(session: Session, agreement_id: int) -> None:
     access = current(session)
     if access.everything or agreement_id in access.agreements:
         return
-    widened = replace(access, agreements=access.agreements | {agreement_id})
-    session.info[KEY] = widened
-    if has_request_context():
-        setattr(g, KEY, widened)
+    _replace(session, replace(access, agreements=access.agreements | {agreement_id}))
 
 
 @contextmanager
@@ -249,7 +329,7 @@ def agreements_first(session: Session) -> sa.ColumnElement[bool]:
     every query anyway; stated first, it is tested before costlier conditions (a search's)
     on each row a list walks, which matters for a reader who sees few of them."""
     access = current(session)
-    if access.everything:
+    if access.everything or sees_all(session, access):
         return sa.true()
     return _made(access).first
 
@@ -306,15 +386,17 @@ def _criteria(access: Access) -> list:
 
 @event.listens_for(Session, "do_orm_execute")
 def _narrow(state: ORMExecuteState):
+    if not state.is_select:
+        _wrote(state.session)  # an ORM UPDATE or DELETE (an INSERT flushes)
+        return None
     if (
-        not state.is_select
-        or state.is_column_load
+        state.is_column_load
         or state.is_relationship_load  # the query that loaded the parent passes its criteria on
         or state.execution_options.get("tracker_access") is False
     ):
         return None
     access = current(state.session)
-    if not access.everything:
+    if not (access.everything or sees_all(state.session, access)):
         state.statement = state.statement.options(*_made(access).criteria)
     return _noting_markings(state)
 

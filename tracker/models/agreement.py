@@ -108,6 +108,14 @@ class Agreement(Marked, Versioned, Base):
             sqlite_where=sa.text("archived_at IS NOT NULL"),
             postgresql_where=sa.text("archived_at IS NOT NULL"),
         ),
+        # The need-to-know agreements, to ask once a request whether any leaves its reader
+        # off its list (tracker/data/access.py) without reading the others.
+        sa.Index(
+            "ix_agreement_need_to_know",
+            "id",
+            sqlite_where=sa.text("need_to_know = 1"),
+            postgresql_where=sa.text("need_to_know"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
