@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -107,18 +107,17 @@ NOTHING = Access(frozenset())
 _LISTED, _NEWEST, _STORED, _HIDDEN = 0, 1, 2, 3
 
 
-def for_user(session: Session, user: User | None, *, day: date | None = None) -> Access:
-    """``user``'s access, read now in one query: nothing for no user or an inactive one."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
-        return NOTHING
-    day = day or today()
-    groups = sa.select(group_member.c.group_id).where(group_member.c.user_id == user.id)
-    on_list = sa.or_(AccessEntry.user_id == user.id, AccessEntry.group_id.in_(groups))
+@cache
+def _reader_query() -> sa.CompoundSelect:
+    """What for_user reads, for the user bound as ``user_id``: built once per process."""
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    groups = sa.select(group_member.c.group_id).where(group_member.c.user_id == user_id)
+    on_list = sa.or_(AccessEntry.user_id == user_id, AccessEntry.group_id.in_(groups))
     # An agreement's lead always counts as on its list, so a lead cannot lock themself out.
     # (Every agreement they lead, so that one they put on need-to-know stays theirs to see,
     # and on PostgreSQL to write, in the same request.)
     led = sa.select(sa.literal_column(str(_LISTED)), Agreement.id).where(
-        Agreement.lead_id == user.id
+        Agreement.lead_id == user_id
     )
     listed = sa.select(sa.literal_column(str(_LISTED)), AccessEntry.agreement_id).where(on_list)
     # The newest marking's id and how many are stored, so that the markings kept in this
@@ -133,18 +132,28 @@ def for_user(session: Session, user: User | None, *, day: date | None = None) ->
         sa.select(Agreement.id)
         .where(
             Agreement.need_to_know == sa.true(),
-            sa.or_(Agreement.lead_id.is_(None), Agreement.lead_id != user.id),
+            sa.or_(Agreement.lead_id.is_(None), Agreement.lead_id != user_id),
             ~sa.exists().where(AccessEntry.agreement_id == Agreement.id, on_list),
         )
         .limit(1)
         .scalar_subquery()
     )
     hidden = sa.select(sa.literal_column(str(_HIDDEN)), off_list)
-    statement = sa.union_all(listed, led, newest, stored, hidden)
+    return sa.union_all(listed, led, newest, stored, hidden)
+
+
+def for_user(session: Session, user: User | None, *, day: date | None = None) -> Access:
+    """``user``'s access, read now in one query: nothing for no user or an inactive one."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return NOTHING
+    day = day or today()
     agreements: set[int] = set()
     found: dict[int, int | None] = {}
     with reading_whole(session):
-        for kind, value in session.execute(statement.execution_options(tracker_access=False)):
+        # On the session's connection, in its transaction, without the ORM's work: its
+        # tables and columns are the rule's own.
+        rows = session.connection().execute(_reader_query(), {"user_id": user.id})
+        for kind, value in rows:
             if kind == _LISTED:
                 agreements.add(value)
             else:
