@@ -406,8 +406,31 @@ def _narrow(state: ORMExecuteState):
         return None
     access = current(state.session)
     if not (access.everything or sees_all(state.session, access)):
-        state.statement = state.statement.options(*_made(access).criteria)
+        state.statement = _with_criteria(state, access)
     return _noting_markings(state)
+
+
+# A statement built once and run again and again (``execution_options(**KEPT_STATEMENT)``):
+# narrowed once for each reader's access and kept, so that the statement SQLAlchemy runs
+# is the same object each time and its cache key, kept on it, is not worked out again.
+KEPT_STATEMENT = {"tracker_kept": True}
+_NARROWED: dict[tuple[int, tuple], tuple[sa.Executable, sa.Executable]] = {}
+
+
+def _with_criteria(state: ORMExecuteState, access: Access) -> sa.Executable:
+    statement = state.statement
+    if not state.execution_options.get("tracker_kept"):
+        return statement.options(*_made(access).criteria)
+    key = (id(statement), access.key)
+    found = _NARROWED.get(key)
+    if found is not None and found[0] is statement:
+        return found[1]
+    if len(_NARROWED) >= _MADE_KEPT:
+        _NARROWED.clear()
+    narrowed = statement.options(*_made(access).criteria)
+    # The statement itself kept alongside, so that its id names no other while kept.
+    _NARROWED[key] = (statement, narrowed)
+    return narrowed
 
 
 # -- What a request loaded ---------------------------------------------------------------
