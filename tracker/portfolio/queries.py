@@ -46,14 +46,19 @@ class PartyChoice:
     kind: PartyKind
 
 
-def parties() -> list[PartyChoice]:
-    """The parties the portfolio can be narrowed to: those not archived, by kind and name."""
-    rows = db.session.execute(
-        sa.select(Party.id, Party.name, Party.kind)
-        .where(Party.archived_at.is_(None))
-        .order_by(Party.kind, Party.name)
-    )
-    return [PartyChoice(id, name, PartyKind(kind)) for id, name, kind in rows]
+def parties() -> tuple[PartyChoice, ...]:
+    """The parties the portfolio can be narrowed to: those not archived, by kind and name;
+    read once for each state of the data."""
+
+    def read() -> tuple[PartyChoice, ...]:
+        rows = db.session.execute(
+            sa.select(Party.id, Party.name, Party.kind)
+            .where(Party.archived_at.is_(None))
+            .order_by(Party.kind, Party.name)
+        )
+        return tuple(PartyChoice(id, name, PartyKind(kind)) for id, name, kind in rows)
+
+    return remember("portfolio parties", read)
 
 
 @dataclass(frozen=True)
