@@ -573,17 +573,8 @@ def upcoming_meetings(
     last_day = today + timedelta(days=days)
     # A day's margin in UTC either side of the zones; the exact cut is made on local days.
     until = datetime.combine(last_day + timedelta(days=2), time(), UTC)
-    stmt = (
-        sa.select(Meeting)
-        .where(Meeting.archived_at.is_(None), Meeting.starts_at >= now, Meeting.starts_at < until)
-        .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement))
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
-    if filters.party or filters.category or filters.status:
-        listed = sa.select(Agreement.id).where(*_conditions(filters))
-        stmt = stmt.where(Meeting.agenda_items.any(AgendaItem.agreement_id.in_(listed)))
     meetings = []
-    for meeting in db.session.scalars(stmt):
+    for meeting in db.session.scalars(_upcoming_statement(filters), {"now": now, "until": until}):
         entry = UpcomingMeeting(
             meeting,
             sorted(
@@ -598,6 +589,26 @@ def upcoming_meetings(
         if entry.local_day <= last_day:
             meetings.append(entry)
     return meetings
+
+
+@lru_cache(maxsize=64)
+def _upcoming_statement(filters: PortfolioFilters) -> sa.Select:
+    """The meetings of :func:`upcoming_meetings` from ``now`` to ``until`` (bound): built
+    once per filters, and kept by the data layer once narrowed for a reader."""
+    now, until = (
+        sa.bindparam("now", type_=UTCDateTime()),
+        sa.bindparam("until", type_=UTCDateTime()),
+    )
+    stmt = (
+        sa.select(Meeting)
+        .where(Meeting.archived_at.is_(None), Meeting.starts_at >= now, Meeting.starts_at < until)
+        .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    if filters.party or filters.category or filters.status:
+        listed = sa.select(Agreement.id).where(*_conditions(filters))
+        stmt = stmt.where(Meeting.agenda_items.any(AgendaItem.agreement_id.in_(listed)))
+    return stmt.execution_options(**access.KEPT_STATEMENT)
 
 
 def marking_ids(filters: PortfolioFilters, *, today: date, chart: bool) -> frozenset[int]:
