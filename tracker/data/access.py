@@ -457,9 +457,24 @@ def _has_aggregate(expression) -> bool:
     return False
 
 
-def _marked_columns(state: ORMExecuteState) -> list:
-    """The marked entities whose columns (not whole records: those fire load events) a plain
-    SELECT shows, beyond their ids; empty when adding a column could change its rows."""
+@dataclass(frozen=True)
+class _Noting:
+    """How a SELECT of columns notes the markings of the records it shows: the columns it
+    asks for, the marking columns to add, and where each marked table's marking is."""
+
+    asked: int
+    added: tuple
+    where: tuple[tuple[str, int], ...]
+
+
+# How each shape of SELECT notes markings, by its columns (the same objects each time a
+# statement selects the same attributes): worked out once, not for every statement.
+_NOTINGS: dict[tuple[int, ...], tuple[tuple, _Noting | None]] = {}
+_NOTINGS_KEPT = 512
+
+
+def _noting(state: ORMExecuteState) -> _Noting | None:
+    """How ``state``'s SELECT notes markings; None when it notes none (see _noting_for)."""
     stmt = state.statement
     options = state.execution_options
     if (
@@ -472,36 +487,44 @@ def _marked_columns(state: ORMExecuteState) -> list:
         or options.get("yield_per")
         or options.get("stream_results")
     ):
-        return []
+        return None
+    columns = tuple(stmt._raw_columns)  # noqa: SLF001
+    key = tuple(map(id, columns))
+    kept = _NOTINGS.get(key)
+    if kept is not None and all(a is b for a, b in zip(kept[0], columns, strict=True)):
+        return kept[1]
+    noting = _noting_for(stmt)
+    if len(_NOTINGS) >= _NOTINGS_KEPT:
+        _NOTINGS.clear()
+    # The columns kept alongside, so that their ids name no others while kept.
+    _NOTINGS[key] = (columns, noting)
+    return noting
+
+
+def _noting_for(stmt: sa.Select) -> _Noting | None:
+    """The marked entities whose columns (not whole records: those fire load events) a plain
+    SELECT shows, beyond their ids, and where their markings are or will be; None when it
+    shows none, or when adding a column could change its rows."""
+    descriptions = stmt.column_descriptions
     found = []
-    for description in stmt.column_descriptions:
+    for description in descriptions:
         entity, expression = description.get("entity"), description.get("expr")
         if entity is not None and expression is entity:
-            return []  # records, noted by their load events (columns beside them are keys)
+            return None  # records, noted by their load events (columns beside them are keys)
         clause = getattr(expression, "__clause_element__", lambda e=expression: e)()
         if not isinstance(clause, sa.ClauseElement) or _has_aggregate(clause):
-            return []
+            return None
         if entity is None or description.get("name") == "id":
             continue
         mapper = sa.inspect(entity).mapper
         marked = issubclass(mapper.class_, Marked) and "marking_id" in mapper.columns
         if marked and all(entity is not other for other in found):
             found.append(entity)
-    return found
-
-
-def _noting_markings(state: ORMExecuteState):
-    """Run a SELECT of columns of marked records with their markings added (unless it
-    selects them already), note those, and answer with the columns asked for; None (run as
-    asked) for other statements."""
-    entities = _marked_columns(state)
-    if not entities:
+    if not found:
         return None
-    stmt = state.statement
-    descriptions = stmt.column_descriptions
     asked = len(descriptions)
     where, added = [], []
-    for entity in entities:
+    for entity in found:
         index = next(
             (
                 n
@@ -514,17 +537,27 @@ def _noting_markings(state: ORMExecuteState):
             index = asked + len(added)
             added.append(entity.marking_id.label(f"_marking_{len(added)}"))
         where.append((sa.inspect(entity).mapper.local_table.name, index))
-    if not added:
-        result = state.invoke_statement()
-        frozen = result.freeze()
+    return _Noting(asked, tuple(added), tuple(where))
+
+
+def _noting_markings(state: ORMExecuteState):
+    """Run a SELECT of columns of marked records with their markings added (unless it
+    selects them already), note those, and answer with the columns asked for; None (run as
+    asked) for other statements."""
+    noting = _noting(state)
+    if noting is None:
+        return None
+    if not noting.added:
+        frozen = state.invoke_statement().freeze()
     else:
-        frozen = state.invoke_statement(statement=stmt.add_columns(*added)).freeze()
+        statement = state.statement.add_columns(*noting.added)
+        frozen = state.invoke_statement(statement=statement).freeze()
     noted = state.session.info.setdefault(SHOWN, set())
     for row in frozen.data:
-        for table, index in where:
+        for table, index in noting.where:
             noted.add((table, None, row[index]))
     answer = frozen()
-    return answer.columns(*range(asked)) if added else answer
+    return answer.columns(*range(noting.asked)) if noting.added else answer
 
 
 @event.listens_for(Marked, "load", propagate=True)
