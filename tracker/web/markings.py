@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import g, has_request_context, request
+from collections.abc import Callable
+from typing import Any
+
+from flask import g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -63,20 +66,24 @@ def record_marking(record) -> str:
     return describe(value_of(record.marking_id).current(today()))
 
 
-# Where a request keeps each marking's badge: a list draws one per row, mostly the same few.
-# On the request, not on ``g``: an app context can outlive a request (tests), and a badge
-# names parties by their codes, which may change.
-BADGES = "tracker.marking_badges"
-
-
 def marking_badge(record) -> Markup:
     """The badge of a record's marking, as lists and record pages show it by its title."""
-    kept = request.environ.setdefault(BADGES, {}) if has_request_context() else {}
-    badge = kept.get(record.marking_id)
-    if badge is None:
-        text = escape(record_marking(record))
-        badge = kept[record.marking_id] = Markup(  # noqa: S704  (escaped above)
-            f'<span class="badge marking-badge border text-bg-light" title="Classification">'
-            f"{text}</span>"
-        )
+    text = escape(record_marking(record))
+    return Markup(  # noqa: S704  (escaped above)
+        f'<span class="badge marking-badge border text-bg-light" title="Classification">'
+        f"{text}</span>"
+    )
+
+
+def marking_badges() -> Callable[[Any], Markup]:
+    """:func:`marking_badge` for the rows of one list: each marking's badge made once (a
+    list draws fifty, mostly of the same few markings)."""
+    made: dict[int, Markup] = {}
+
+    def badge(record) -> Markup:
+        found = made.get(record.marking_id)
+        if found is None:
+            found = made[record.marking_id] = marking_badge(record)
+        return found
+
     return badge
