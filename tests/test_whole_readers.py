@@ -318,3 +318,28 @@ def test_a_marking_committed_after_a_newer_one_is_not_missed(
 
     _elsewhere(database_url, store_late)
     assert _seen(chief, world) == ({"plain", "restricted"} if readable else {"restricted"})
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        sa.select(Agreement.id),
+        sa.select(User.id).where(User.id.in_(sa.select(Agreement.lead_id))),
+        sa.select(sa.orm.aliased(Agreement).title),
+        sa.select(sa.table("agreement", sa.column("title"))),
+        sa.select(User.id).where(sa.text("id IN (SELECT lead_id FROM agreement)")),
+        sa.select(sa.literal_column("(SELECT title FROM agreement)")),
+        sa.select(sa.func.some_function_of_the_database()),
+    ],
+    ids=["table", "subquery", "alias", "lightweight table", "text", "literal", "function"],
+)
+def test_reads_past_the_rule_are_refused_for_what_it_covers(app, db, world, statement):
+    with app.test_request_context("/"), pytest.raises(ValueError, match="need-to-know"):
+        access.read_unruled(db.session, statement)
+
+
+def test_reads_past_the_rule_serve_what_it_does_not_cover(app, db, world):
+    names = sa.select(User.username).where(User.active.is_(True)).order_by(User.username)
+    with app.test_request_context("/"):
+        access.use(db.session, access.NOTHING)  # a reader who sees no marked record
+        assert list(access.read_unruled(db.session, names).scalars()) == ["chief"]

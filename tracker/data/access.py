@@ -433,6 +433,59 @@ def _with_criteria(state: ORMExecuteState, access: Access) -> sa.Executable:
     return narrowed
 
 
+# -- Reads of tables the rule does not cover ----------------------------------------------
+
+# The tables of marked records and of what is seen only with them (the criteria's entities).
+_RULED_TABLES = frozenset(
+    entity.__tablename__
+    for entity in (
+        Agreement,
+        Meeting,
+        StatusChange,
+        NegotiationPoint,
+        ActionItem,
+        AgendaItem,
+        PartyPosition,
+        AgreementParty,
+        AccessEntry,
+        AuditRecord,
+    )
+)
+# Statements found to read none of them, by id (the statement kept alongside).
+_UNRULED: dict[int, sa.Select] = {}
+
+
+def read_unruled(session: Session, statement: sa.Select) -> sa.Result:
+    """Run ``statement``, a SELECT built once and run again that reads no table the rule
+    covers (users, parties): on the session's connection, in its transaction, without the
+    ORM's work for a rule that has nothing to narrow. Refused (ValueError), the first time
+    it is run, if it reads a covered table anywhere or holds SQL text that could."""
+    if _UNRULED.get(id(statement)) is not statement:
+        if not isinstance(statement, sa.Select) or _reads_ruled(statement):
+            raise ValueError("This statement may read records the need-to-know rule covers.")
+        if len(_UNRULED) >= _MADE_KEPT:
+            _UNRULED.clear()
+        _UNRULED[id(statement)] = statement
+    return session.connection().execute(statement)
+
+
+def _reads_ruled(statement: sa.Select) -> bool:
+    """Whether ``statement`` reads a covered table, or may: SQL text, a literal column, a
+    function of the database's own (SQLAlchemy's generic ones, such as count, read none)."""
+    for element in sa.sql.visitors.iterate(statement):
+        if isinstance(element, sa.TextClause | sa.TextualSelect):
+            return True
+        if isinstance(element, sa.ColumnClause) and element.is_literal:
+            return True
+        if isinstance(element, sa.sql.functions.Function) and not isinstance(
+            element, sa.sql.functions.GenericFunction
+        ):
+            return True
+        if isinstance(element, sa.TableClause) and element.name in _RULED_TABLES:
+            return True
+    return False
+
+
 # -- What a request loaded ---------------------------------------------------------------
 
 AGGREGATES = frozenset(
