@@ -289,48 +289,70 @@ def reading_whole(session: Session) -> Iterator[None]:
 
 
 # -- The rule as SQL ---------------------------------------------------------------------
-# Functions of plain tuples of ids (``markings``: the readable markings; ``listed``: the
-# need-to-know agreements listing the reader) so that the criteria can be lambdas: SQLAlchemy
-# then applies them to aliases too (an outer join to an aliased meeting) and caches the SQL
-# with the ids as parameters.
+# Functions of the readable markings and the listed agreements as SQL elements, so that the
+# criteria can be lambdas over them: SQLAlchemy then applies them to aliases too (an outer
+# join to an aliased meeting) and caches the SQL once for each set of readable markings.
+#
+# The markings are written into the SQL as a list of numbers (a few sets, one per
+# clearance, party and caveats in use): as parameters, each of the criteria's dozens of
+# places in a large statement costs again on every run, expanding its list and matching it
+# to its copies. The listed agreements, which differ from reader to reader, stay a
+# parameter, and drop out for a reader on no list (most).
 
 
-def agreement_rule(columns, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
-    """Whether the agreement row with these ``columns`` (a table, alias or entity) is seen."""
+def id_list(ids: Iterable[int]) -> sa.ColumnElement:
+    """``(1, 2, 3)``: numbers as a SQL list, to test a column against with :func:`among`;
+    ``(NULL)``, which holds nothing, for none."""
+    return sa.literal_column("(" + (", ".join(str(int(i)) for i in sorted(ids)) or "NULL") + ")")
+
+
+def among(column, listed: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """Whether ``column`` is one of the numbers of ``listed`` (an :func:`id_list`)."""
+    return column.op("IN", is_comparison=True)(listed)
+
+
+def agreement_rule(columns, markings, listed) -> sa.ColumnElement[bool]:
+    """Whether the agreement row with these ``columns`` (a table, alias or entity) is seen:
+    ``markings`` an :func:`id_list`, ``listed`` a tuple of ids (a parameter) or None."""
+    if listed is None:
+        return sa.and_(among(columns.marking_id, markings), columns.need_to_know == sa.false())
     return sa.and_(
-        columns.marking_id.in_(markings),
+        among(columns.marking_id, markings),
         sa.or_(columns.need_to_know == sa.false(), columns.id.in_(listed)),
     )
 
 
-def agreement_seen(agreement_id, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
+def agreement_seen(agreement_id, markings, listed) -> sa.ColumnElement[bool]:
     """Whether the agreement ``agreement_id`` (a column) refers to is seen: for raw SQL and
     for the records under an agreement."""
     table = Agreement.__table__.alias()
     return sa.exists().where(table.c.id == agreement_id, agreement_rule(table.c, markings, listed))
 
 
-def meeting_seen(meeting_id, markings: tuple) -> sa.ColumnElement[bool]:
+def meeting_seen(meeting_id, markings) -> sa.ColumnElement[bool]:
     table = Meeting.__table__.alias()
-    return sa.exists().where(table.c.id == meeting_id, table.c.marking_id.in_(markings))
+    return sa.exists().where(table.c.id == meeting_id, among(table.c.marking_id, markings))
 
 
-def _point_seen(point_id, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
+def _point_seen(point_id, markings, listed) -> sa.ColumnElement[bool]:
     table = NegotiationPoint.__table__.alias()
     return sa.exists().where(
         table.c.id == point_id,
-        table.c.marking_id.in_(markings),
+        among(table.c.marking_id, markings),
         agreement_seen(table.c.agreement_id, markings, listed),
     )
 
 
-def _under_agreement(cls, markings: tuple, listed: tuple) -> sa.ColumnElement[bool]:
-    return sa.and_(cls.marking_id.in_(markings), agreement_seen(cls.agreement_id, markings, listed))
+def _under_agreement(cls, markings, listed) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        among(cls.marking_id, markings), agreement_seen(cls.agreement_id, markings, listed)
+    )
 
 
-def ids(access: Access) -> tuple[tuple, tuple]:
+def ids(access: Access) -> tuple[sa.ColumnElement, tuple | None]:
     """(readable markings, listed agreements) as the rule's functions take them."""
-    return tuple(sorted(access.markings or ())), tuple(sorted(access.agreements))
+    listed = tuple(sorted(access.agreements)) or None
+    return id_list(access.markings or ()), listed
 
 
 def agreements_first(session: Session) -> sa.ColumnElement[bool]:
@@ -371,26 +393,56 @@ def _made(access: Access) -> _Made:
 
 def _criteria(access: Access) -> list:
     m, n = ids(access)
-    rules = {
+    # Lambdas of their own for a reader on no list: SQLAlchemy keeps the SQL of a lambda by
+    # its code, so one whose shape depends on a value must not share the code of another.
+    rules = _rules(m, n) if n is not None else _rules_of_no_list(m)
+    return [
+        with_loader_criteria(entity, rule, include_aliases=True) for entity, rule in rules.items()
+    ]
+
+
+def _rules(m, n) -> dict:
+    return {
         Agreement: lambda cls: agreement_rule(cls, m, n),
-        Meeting: lambda cls: cls.marking_id.in_(m),
+        Meeting: lambda cls: among(cls.marking_id, m),
         StatusChange: lambda cls: _under_agreement(cls, m, n),
         NegotiationPoint: lambda cls: _under_agreement(cls, m, n),
         ActionItem: lambda cls: _under_agreement(cls, m, n),
         AgendaItem: lambda cls: sa.and_(
             _under_agreement(cls, m, n), meeting_seen(cls.meeting_id, m)
         ),
-        PartyPosition: lambda cls: sa.and_(cls.marking_id.in_(m), _point_seen(cls.point_id, m, n)),
+        PartyPosition: lambda cls: sa.and_(
+            among(cls.marking_id, m), _point_seen(cls.point_id, m, n)
+        ),
         AgreementParty: lambda cls: agreement_seen(cls.agreement_id, m, n),
         AccessEntry: lambda cls: agreement_seen(cls.agreement_id, m, n),
         AuditRecord: lambda cls: sa.and_(
-            cls.marking_id.in_(m),
+            among(cls.marking_id, m),
             sa.or_(cls.agreement_id.is_(None), agreement_seen(cls.agreement_id, m, n)),
         ),
     }
-    return [
-        with_loader_criteria(entity, rule, include_aliases=True) for entity, rule in rules.items()
-    ]
+
+
+def _rules_of_no_list(m) -> dict:
+    return {
+        Agreement: lambda cls: agreement_rule(cls, m, None),
+        Meeting: lambda cls: among(cls.marking_id, m),
+        StatusChange: lambda cls: _under_agreement(cls, m, None),
+        NegotiationPoint: lambda cls: _under_agreement(cls, m, None),
+        ActionItem: lambda cls: _under_agreement(cls, m, None),
+        AgendaItem: lambda cls: sa.and_(
+            _under_agreement(cls, m, None), meeting_seen(cls.meeting_id, m)
+        ),
+        PartyPosition: lambda cls: sa.and_(
+            among(cls.marking_id, m), _point_seen(cls.point_id, m, None)
+        ),
+        AgreementParty: lambda cls: agreement_seen(cls.agreement_id, m, None),
+        AccessEntry: lambda cls: agreement_seen(cls.agreement_id, m, None),
+        AuditRecord: lambda cls: sa.and_(
+            among(cls.marking_id, m),
+            sa.or_(cls.agreement_id.is_(None), agreement_seen(cls.agreement_id, m, None)),
+        ),
+    }
 
 
 @event.listens_for(Session, "do_orm_execute")
