@@ -61,6 +61,12 @@ def parties() -> tuple[PartyChoice, ...]:
     return remember("portfolio parties", read)
 
 
+def party_names() -> dict[int, str]:
+    """The name of each party of :func:`parties`, by id; made once for each state of the
+    data (not to be changed)."""
+    return remember("portfolio party names", lambda: {party.id: party.name for party in parties()})
+
+
 @dataclass(frozen=True)
 class StatusCount:
     status: Status

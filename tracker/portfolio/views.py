@@ -53,7 +53,7 @@ class PortfolioRequest:
 
     @property
     def party_names(self) -> dict[int, str]:
-        return {party.id: party.name for party in self.parties}
+        return queries.party_names()
 
     def rows(self) -> Iterator[queries.PortfolioRow]:
         return queries.iter_rows(
@@ -76,7 +76,7 @@ class PortfolioRequest:
 
 def _request() -> PortfolioRequest:
     parties = queries.parties()
-    filters, problems = parse_filters(request.args, {party.id: party.name for party in parties})
+    filters, problems = parse_filters(request.args, queries.party_names())
     return PortfolioRequest(
         filters=filters,
         problems=problems,
