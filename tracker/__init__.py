@@ -197,6 +197,8 @@ def register_template_helpers(app: Flask) -> None:
         Role=Role,
         marking_banner=markings.banner,
         record_marking=markings.record_marking,
+        marking_badge=markings.marking_badge,
+        marking_badges=markings.marking_badges,
     )
     app.context_processor(templating.permissions)
 

@@ -31,7 +31,11 @@ class Defaults:
     # roles and row-level security".
     DATABASE_OWNER_URL = ""
     SECRET_KEY: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Compiled statements kept per engine (SQLAlchemy's default: 500). The need-to-know
+    # criteria write each set of readable markings into the SQL (tracker/data/access.py), so
+    # a statement is compiled once for each set in use (one per clearance, party and
+    # caveats among the readers), not once in all.
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "query_cache_size": 2000}
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -21,6 +21,7 @@ KEPT = 512
 # On the request itself, not on ``g``: an app context can outlive a request (tests).
 COUNT_READ = "tracker.change_count"
 READING = frozenset({"GET", "HEAD", "OPTIONS"})
+_COUNTER = sa.select(ChangeCounter.n).where(ChangeCounter.id == 1)
 
 
 def _change_count() -> int | None:
@@ -28,7 +29,8 @@ def _change_count() -> int | None:
     seen by the next request), and each time outside requests and in writing ones."""
 
     def read() -> int | None:
-        return db.session.scalar(sa.select(ChangeCounter.n).where(ChangeCounter.id == 1))
+        # On the session's connection, in its transaction, without the ORM's work.
+        return db.session.connection().scalar(_COUNTER)
 
     if not has_request_context() or request.method not in READING:
         return read()

@@ -257,6 +257,19 @@ def run_request(dispatch: Callable[[], T], *, again: Callable[[], None]) -> T:
         _request.reset(token)
 
 
+def holds_snapshot(connection: Connection) -> bool:
+    """Whether the rest of ``connection``'s transaction sees the database as it has so far:
+    on SQLite inside a transaction (it reads one snapshot, or holds the write lock); on
+    PostgreSQL a deferred request's transaction once it has read (REPEATABLE READ). Not
+    at READ COMMITTED, where each statement sees what others have committed since."""
+    dbapi_connection = connection.connection.driver_connection
+    if _is_sqlite(dbapi_connection):
+        return dbapi_connection.in_transaction
+    if connection.dialect.name == "postgresql":
+        return connection.info.get(_TRANSACTION) == _READING
+    return False
+
+
 def done_writing() -> None:
     """This request will write no more (its save was refused): end its transaction now,
     releasing the write lock if it holds it, and begin any later ones read-only."""

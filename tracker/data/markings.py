@@ -55,11 +55,19 @@ def _load(session: Session, known: _Known) -> None:
     known.top = max(values, default=0)
 
 
-def known(session: Session, *, top: int | None = None) -> dict[int, MarkingValue]:
-    """Every marking stored, by id; read again when ``top`` (the newest id, as the caller
-    found it) is not the newest kept."""
+def known(
+    session: Session, *, top: int | None = None, count: int | None = None
+) -> dict[int, MarkingValue]:
+    """Every marking stored, by id; read again when ``top`` (the newest id) or ``count``
+    (how many are stored), as the caller found them, are not what is kept. (The count
+    tells of a marking committed after a newer one, as PostgreSQL's sequence allows:
+    markings are never deleted, so as many as kept means the same ones.)"""
     kept = _kept()
-    if not kept.values or (top is not None and top != kept.top):
+    if (
+        not kept.values
+        or (top is not None and top != kept.top)
+        or (count is not None and count != len(kept.values))
+    ):
         _load(session, kept)
     return kept.values
 

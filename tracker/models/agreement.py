@@ -72,6 +72,11 @@ class PartyRole(enum.StrEnum):
         return self.value.capitalize()
 
 
+# What the need-to-know rule tests of an agreement (tracker/data/access.py), at the end of
+# the list's indexes.
+RULED = ("marking_id", "need_to_know")
+
+
 class Agreement(Marked, Versioned, Base):
     __tablename__ = "agreement"
     version_parts = ("party_links",)
@@ -88,16 +93,26 @@ class Agreement(Marked, Versioned, Base):
         # narrowed by nothing, status, category or lead; one index for each filter and
         # order, so a page reads its rows in order and never sorts the filter's matches.
         # Partial, so PostgreSQL too reads them in order (it does not treat IS NULL on a
-        # leading column as fixing that column). The orders by activity are indexed below
-        # the class, where the column can be named in descending order.
-        sa.Index("ix_agreement_list_title", "title", "id", **ACTIVE),
-        sa.Index("ix_agreement_list_status", "status", "title", "id", **ACTIVE),
-        sa.Index("ix_agreement_list_category", "category", "title", "id", **ACTIVE),
+        # leading column as fixing that column). Each ends with what the need-to-know rule
+        # tests (RULED), so SQLite tests the rows a reader may not see in the index,
+        # without reading them. The orders by activity are indexed below the class, where
+        # the column can be named in descending order.
+        sa.Index("ix_agreement_list_title", "title", "id", *RULED, **ACTIVE),
+        sa.Index("ix_agreement_list_status", "status", "title", "id", *RULED, **ACTIVE),
+        sa.Index("ix_agreement_list_category", "category", "title", "id", *RULED, **ACTIVE),
         sa.Index(
-            "ix_agreement_list_category_status", "category", "status", "title", "id", **ACTIVE
+            "ix_agreement_list_category_status",
+            "category",
+            "status",
+            "title",
+            "id",
+            *RULED,
+            **ACTIVE,
         ),
-        sa.Index("ix_agreement_list_lead", "lead_id", "title", "id", **ACTIVE),
-        sa.Index("ix_agreement_list_lead_status", "lead_id", "status", "title", "id", **ACTIVE),
+        sa.Index("ix_agreement_list_lead", "lead_id", "title", "id", *RULED, **ACTIVE),
+        sa.Index(
+            "ix_agreement_list_lead_status", "lead_id", "status", "title", "id", *RULED, **ACTIVE
+        ),
         # No index on status or category alone: SQLite would count by status through it,
         # visiting every row, instead of through the list's index of active agreements.
         # The dashboard's recently changed agreements; the few archived agreements.
@@ -108,6 +123,14 @@ class Agreement(Marked, Versioned, Base):
             "id",
             sqlite_where=sa.text("archived_at IS NOT NULL"),
             postgresql_where=sa.text("archived_at IS NOT NULL"),
+        ),
+        # The need-to-know agreements, to ask once a request whether any leaves its reader
+        # off its list (tracker/data/access.py) without reading the others.
+        sa.Index(
+            "ix_agreement_need_to_know",
+            "id",
+            sqlite_where=sa.text("need_to_know = 1"),
+            postgresql_where=sa.text("need_to_know"),
         ),
     )
 
@@ -244,7 +267,14 @@ for _name, _leading in {
     "ix_agreement_list_lead_activity": (Agreement.lead_id,),
 }.items():
     sa.Index(
-        _name, *_leading, Agreement.last_activity_on.desc(), Agreement.title, Agreement.id, **ACTIVE
+        _name,
+        *_leading,
+        Agreement.last_activity_on.desc(),
+        Agreement.title,
+        Agreement.id,
+        Agreement.marking_id,
+        Agreement.need_to_know,
+        **ACTIVE,
     )
 
 

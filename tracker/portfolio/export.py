@@ -51,9 +51,7 @@ def csv_lines(rows: Iterable[PortfolioRow], marking: str | None = None) -> Itera
     """The CSV text one line at a time, header first (after the ``marking``, which is the
     last line too), so it can be streamed as it is read."""
     # Only text can be taken for a formula; numbers (a negative count of days) stay numbers.
-    return csvfile.lines(
-        HEADER, map(_cells, rows), cell=csvfile.neutralise_text, marking=marking
-    )
+    return csvfile.lines(HEADER, map(_cells, rows), cell=csvfile.neutralise_text, marking=marking)
 
 
 def _safe_cells(row: PortfolioRow) -> list:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
-from tracker.data import outgoing
+from tracker.data import access, outgoing
 from tracker.data.cache import remember
 from tracker.extensions import db
 from tracker.models import (
@@ -25,6 +27,7 @@ from tracker.models import (
     PointStatus,
     Status,
 )
+from tracker.models.base import UTCDateTime
 from tracker.models.clock import local_day
 from tracker.models.status import CLOSED_STATUSES
 from tracker.portfolio.filters import PortfolioFilters
@@ -43,14 +46,25 @@ class PartyChoice:
     kind: PartyKind
 
 
-def parties() -> list[PartyChoice]:
-    """The parties the portfolio can be narrowed to: those not archived, by kind and name."""
-    rows = db.session.execute(
-        sa.select(Party.id, Party.name, Party.kind)
-        .where(Party.archived_at.is_(None))
-        .order_by(Party.kind, Party.name)
-    )
-    return [PartyChoice(id, name, PartyKind(kind)) for id, name, kind in rows]
+def parties() -> tuple[PartyChoice, ...]:
+    """The parties the portfolio can be narrowed to: those not archived, by kind and name;
+    read once for each state of the data."""
+
+    def read() -> tuple[PartyChoice, ...]:
+        rows = db.session.execute(
+            sa.select(Party.id, Party.name, Party.kind)
+            .where(Party.archived_at.is_(None))
+            .order_by(Party.kind, Party.name)
+        )
+        return tuple(PartyChoice(id, name, PartyKind(kind)) for id, name, kind in rows)
+
+    return remember("portfolio parties", read)
+
+
+def party_names() -> dict[int, str]:
+    """The name of each party of :func:`parties`, by id; made once for each state of the
+    data (not to be changed)."""
+    return remember("portfolio party names", lambda: {party.id: party.name for party in parties()})
 
 
 @dataclass(frozen=True)
@@ -172,6 +186,41 @@ def _last_meeting_id(now: datetime):
     )
 
 
+@dataclass(frozen=True)
+class _Moments:
+    """What the portfolio's statements compare with: today, now, and the stalled cut-off
+    (a day, and its start as a time); values, or bound parameters of a statement built
+    once and run with :func:`_moment_values`."""
+
+    today: Any
+    now: Any
+    cutoff: Any
+    cutoff_at: Any
+
+
+def _moments(*, today: date, now: datetime, stalled_after: int) -> _Moments:
+    cutoff = today - timedelta(days=stalled_after)
+    return _Moments(today, now, cutoff, datetime.combine(cutoff, time(), UTC))
+
+
+_BOUND = _Moments(
+    sa.bindparam("today", type_=sa.Date()),
+    sa.bindparam("now", type_=UTCDateTime()),
+    sa.bindparam("cutoff", type_=sa.Date()),
+    sa.bindparam("cutoff_at", type_=UTCDateTime()),
+)
+
+
+def _moment_values(moments: _Moments) -> dict:
+    """The parameters of a statement built on ``_BOUND``, for ``moments``."""
+    return {
+        "today": moments.today,
+        "now": moments.now,
+        "cutoff": moments.cutoff,
+        "cutoff_at": moments.cutoff_at,
+    }
+
+
 def stalled_flag(*, today: date, now: datetime, stalled_after: int) -> sa.ColumnElement[int]:
     """1 if the agreement is stalled, else 0 (never NULL), from its own row where it can.
 
@@ -181,8 +230,12 @@ def stalled_flag(*, today: date, now: datetime, stalled_after: int) -> sa.Column
     triggers; the latest may still be to come, so only when it falls after the cut-off is
     the agenda looked up, through an index, for a meeting held since then.
     """
-    cutoff = today - timedelta(days=stalled_after)
-    cutoff_at = datetime.combine(cutoff, time(), UTC)
+    return _stalled(_moments(today=today, now=now, stalled_after=stalled_after))
+
+
+def _stalled(moments: _Moments) -> sa.ColumnElement[int]:
+    """:func:`stalled_flag` at ``moments``."""
+    now, cutoff, cutoff_at = moments.now, moments.cutoff, moments.cutoff_at
     met_since = (
         sa.select(AgendaItem.meeting_id)
         .join(Meeting, Meeting.id == AgendaItem.meeting_id)
@@ -274,13 +327,19 @@ def _portfolio(
 
     Enumerations, dates and times come as the database gives them, converted by
     :func:`_row` alone: the export converts 250,000 rows."""
-    names, points, overdue = _correlated_figures(today)
+    moments = _moments(today=today, now=now, stalled_after=stalled_after)
+    return _portfolio_at(filters, moments, stalled_as=stalled_as)
+
+
+def _portfolio_at(
+    filters: PortfolioFilters, moments: _Moments, *, stalled_as: int | None = None
+) -> sa.Select:
+    """:func:`_portfolio` at ``moments``."""
+    now = moments.now
+    names, points, overdue = _correlated_figures(moments.today)
     last = aliased(Meeting, name="last_meeting")
     upcoming = aliased(Meeting, name="next_meeting")
-    if stalled_as is None:
-        stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
-    else:
-        stalled = sa.literal(stalled_as)
+    stalled = _stalled(moments) if stalled_as is None else sa.literal(stalled_as)
     stmt = (
         sa.select(
             Agreement.id.label("id"),
@@ -405,21 +464,40 @@ def page_rows(
     the others by title, each a walk of the list's title index that stops at the page's
     end, instead of sorting every agreement on the flag.
     """
-    stmt = _portfolio(filters, today=today, now=now, stalled_after=stalled_after)
-    stalled = stalled_flag(today=today, now=now, stalled_after=stalled_after)
     start = (number - 1) * size
     from_stalled = max(0, min(size, summary.stalled - start))
-    # One statement: each part keeps its own order and limit inside a subquery.
-    stalled_part = stmt.where(stalled == 1).limit(from_stalled)
-    other_part = stmt.where(stalled == 0).limit(size - from_stalled)
-    parts = sa.union_all(
-        sa.select(stalled_part.offset(min(start, summary.stalled)).subquery()),
-        sa.select(other_part.offset(max(0, start - summary.stalled)).subquery()),
-    ).subquery()
+    moments = _moments(today=today, now=now, stalled_after=stalled_after)
     rows = db.session.execute(
-        sa.select(parts).order_by(parts.c.stalled.desc(), parts.c.title, parts.c.id)
+        _page_statement(filters),
+        {
+            **_moment_values(moments),
+            "stalled_size": from_stalled,
+            "stalled_start": min(start, summary.stalled),
+            "other_size": size - from_stalled,
+            "other_start": max(0, start - summary.stalled),
+        },
     )
     return [_row(row, today) for row in rows]
+
+
+@lru_cache(maxsize=64)
+def _page_statement(filters: PortfolioFilters) -> sa.Select:
+    """A page of the portfolio under ``filters``, its moments, sizes and starts bound: built
+    once (a large statement), and kept by the data layer once narrowed for a reader."""
+    stmt = _portfolio_at(filters, _BOUND)
+    stalled = _stalled(_BOUND)
+    # One statement: each part keeps its own order and limit inside a subquery.
+    stalled_part = stmt.where(stalled == 1).limit(sa.bindparam("stalled_size"))
+    other_part = stmt.where(stalled == 0).limit(sa.bindparam("other_size"))
+    parts = sa.union_all(
+        sa.select(stalled_part.offset(sa.bindparam("stalled_start")).subquery()),
+        sa.select(other_part.offset(sa.bindparam("other_start")).subquery()),
+    ).subquery()
+    return (
+        sa.select(parts)
+        .order_by(parts.c.stalled.desc(), parts.c.title, parts.c.id)
+        .execution_options(**access.KEPT_STATEMENT)
+    )
 
 
 def rows_after(
@@ -501,17 +579,8 @@ def upcoming_meetings(
     last_day = today + timedelta(days=days)
     # A day's margin in UTC either side of the zones; the exact cut is made on local days.
     until = datetime.combine(last_day + timedelta(days=2), time(), UTC)
-    stmt = (
-        sa.select(Meeting)
-        .where(Meeting.archived_at.is_(None), Meeting.starts_at >= now, Meeting.starts_at < until)
-        .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement))
-        .order_by(Meeting.starts_at, Meeting.id)
-    )
-    if filters.party or filters.category or filters.status:
-        listed = sa.select(Agreement.id).where(*_conditions(filters))
-        stmt = stmt.where(Meeting.agenda_items.any(AgendaItem.agreement_id.in_(listed)))
     meetings = []
-    for meeting in db.session.scalars(stmt):
+    for meeting in db.session.scalars(_upcoming_statement(filters), {"now": now, "until": until}):
         entry = UpcomingMeeting(
             meeting,
             sorted(
@@ -526,6 +595,26 @@ def upcoming_meetings(
         if entry.local_day <= last_day:
             meetings.append(entry)
     return meetings
+
+
+@lru_cache(maxsize=64)
+def _upcoming_statement(filters: PortfolioFilters) -> sa.Select:
+    """The meetings of :func:`upcoming_meetings` from ``now`` to ``until`` (bound): built
+    once per filters, and kept by the data layer once narrowed for a reader."""
+    now, until = (
+        sa.bindparam("now", type_=UTCDateTime()),
+        sa.bindparam("until", type_=UTCDateTime()),
+    )
+    stmt = (
+        sa.select(Meeting)
+        .where(Meeting.archived_at.is_(None), Meeting.starts_at >= now, Meeting.starts_at < until)
+        .options(selectinload(Meeting.agenda_items).joinedload(AgendaItem.agreement))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    if filters.party or filters.category or filters.status:
+        listed = sa.select(Agreement.id).where(*_conditions(filters))
+        stmt = stmt.where(Meeting.agenda_items.any(AgendaItem.agreement_id.in_(listed)))
+    return stmt.execution_options(**access.KEPT_STATEMENT)
 
 
 def marking_ids(filters: PortfolioFilters, *, today: date, chart: bool) -> frozenset[int]:

@@ -8,6 +8,7 @@ The page's own download links carry only the filters it applied, so they never f
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    get_template_attribute,
     render_template,
     request,
     url_for,
@@ -24,6 +26,7 @@ from flask import (
 from markupsafe import Markup
 from wtforms import SelectChoice
 
+from tracker.data.cache import remember
 from tracker.models import Category, Status, clock
 from tracker.portfolio import queries
 from tracker.portfolio.export import csv_chunks
@@ -43,14 +46,14 @@ class PortfolioRequest:
 
     filters: PortfolioFilters
     problems: list[FilterProblem]
-    parties: list[queries.PartyChoice]
+    parties: tuple[queries.PartyChoice, ...]
     today: date
     now: datetime
     stalled_after: int
 
     @property
     def party_names(self) -> dict[int, str]:
-        return {party.id: party.name for party in self.parties}
+        return queries.party_names()
 
     def rows(self) -> Iterator[queries.PortfolioRow]:
         return queries.iter_rows(
@@ -73,7 +76,7 @@ class PortfolioRequest:
 
 def _request() -> PortfolioRequest:
     parties = queries.parties()
-    filters, problems = parse_filters(request.args, {party.id: party.name for party in parties})
+    filters, problems = parse_filters(request.args, queries.party_names())
     return PortfolioRequest(
         filters=filters,
         problems=problems,
@@ -135,16 +138,33 @@ def index():
         chart=Markup(status_chart(counts, links=links)),  # noqa: S704  (escaped as it is built)
         links=links,
         meetings=portfolio.meetings(),
-        party_choices=[
-            SelectChoice(party.id, party.name, optgroup=party.kind.label)
-            for party in portfolio.parties
-        ],
+        party_filter=_party_filter(portfolio.parties, filters.party),
         statuses=list(Status),
         categories=list(Category),
         today=portfolio.today,
         stalled_after=portfolio.stalled_after,
         upcoming_days=queries.UPCOMING_DAYS,
     )
+
+
+def _party_filter(parties: tuple[queries.PartyChoice, ...], chosen: int | None) -> Markup:
+    """The party filter (200 options), drawn once for each state of the data when no party
+    is chosen, as most views draw it."""
+
+    def draw() -> Markup:
+        choices = [
+            SelectChoice(party.id, party.name, optgroup=party.kind.label) for party in parties
+        ]
+        # By kind's label, then as read (by name), as Jinja's groupby filter orders them.
+        groups = itertools.groupby(
+            sorted(choices, key=lambda choice: choice.optgroup), lambda choice: choice.optgroup
+        )
+        macro = get_template_attribute("_macros/filters.html", "party_filter")
+        return macro([(group, list(choices)) for group, choices in groups], chosen)
+
+    if chosen is not None:
+        return draw()
+    return remember("portfolio party filter, none chosen", draw)
 
 
 def _attachment(extension: str, today: date) -> dict[str, str]:

@@ -67,7 +67,9 @@ def load_user(login_id: str) -> User | None:
     user_id, _, generation = login_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    # Users are not marked: the need-to-know criteria have nothing to narrow here (the
+    # reader is not known yet), so the load skips them.
+    user = db.session.get(User, int(user_id), execution_options={"tracker_access": False})
     if user is None or not user.active or user.session_generation != int(generation):
         return None
     return user

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import g
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -61,3 +64,26 @@ def banner() -> Markup:
 def record_marking(record) -> str:
     """The marking of one record, for lists and record pages."""
     return describe(value_of(record.marking_id).current(today()))
+
+
+def marking_badge(record) -> Markup:
+    """The badge of a record's marking, as lists and record pages show it by its title."""
+    text = escape(record_marking(record))
+    return Markup(  # noqa: S704  (escaped above)
+        f'<span class="badge marking-badge border text-bg-light" title="Classification">'
+        f"{text}</span>"
+    )
+
+
+def marking_badges() -> Callable[[Any], Markup]:
+    """:func:`marking_badge` for the rows of one list: each marking's badge made once (a
+    list draws fifty, mostly of the same few markings)."""
+    made: dict[int, Markup] = {}
+
+    def badge(record) -> Markup:
+        found = made.get(record.marking_id)
+        if found is None:
+            found = made[record.marking_id] = marking_badge(record)
+        return found
+
+    return badge
