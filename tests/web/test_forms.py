@@ -76,16 +76,30 @@ def test_a_quick_select_draws_what_wtforms_select_draws(name, choices, data):
     assert field(class_="form-select") == expected
 
 
+def test_a_kept_tuple_of_choices_is_drawn_once_and_marked_for_each_field():
+    """A tuple of choices (kept until the data changes, or for good) is drawn once; each
+    select still shows its own choice."""
+    kept = tuple(GROUPED)
+    for data in ([1, 3], [5], [], [2]):
+        form = Choices(data={"people": data})
+        form.people.choices = kept
+        expected = Select(multiple=True)(form.people)
+        assert form.people() == expected
+
+
 def test_a_row_of_shared_choices_draws_the_blank_and_its_chosen_option_only():
     widget = SharedChoices("party-choices")
     rows = [IdSelectField(widget=widget).bind(Form(), f"parties-{n}-party") for n in range(3)]
     for row, data in zip(rows, (2, None, 9), strict=True):
         row.process(None, data)
-        row.choices = IDS  # one list for every row, as the forms give them
+        row.choices = tuple(IDS)  # one tuple for every row, as the forms give them
     drawn = [str(row()) for row in rows]
     blank = '<option value="">—</option>'
     assert drawn[0].endswith(f'>{blank}<option selected value="2">&lt;Corvar&gt;</option></select>')
     assert drawn[1].endswith('><option selected value="">—</option></select>')
     assert drawn[2].endswith(f">{blank}</select>")  # not offered: the blank only
     assert 'data-choices="party-choices"' in drawn[0]
-    assert str(widget.choice_list(rows[0])).count("<option") == len(IDS)
+    shared = str(widget.choice_list(rows[0]))
+    assert shared.startswith('<template id="party-choices"><option value="">—</option>')
+    assert shared.count("<option") == len(IDS)
+    assert widget.choice_list(rows[1]) == shared  # drawn once, the same for every row

@@ -133,11 +133,43 @@ def _chosen_texts(field) -> frozenset[str]:
 
 
 def _quick_options(field) -> str | None:
-    """The options of ``field`` (in their optgroups), or None when a choice is not a plain
-    ``SelectChoice`` of a text or number value (the caller then draws it as WTForms does)."""
-    chosen = _chosen_texts(field)
+    """The options of ``field`` (in their optgroups), its chosen ones marked; None when a
+    choice is not a plain ``SelectChoice`` of a text or number value (the caller then draws
+    it as WTForms does)."""
+    html = _options_once(field.choices)
+    if html is None:
+        return None
+    for text in _chosen_texts(field):
+        option = f'<option value="{escape(text)}">'
+        html = html.replace(option, f"<option selected{option[7:]}", 1)
+    return html
+
+
+# The options of lists of choices that are kept (a tuple: the parties, read once until the
+# data changes; the time zones, made once): drawn once while kept, not on every page.
+_DRAWN: dict[int, tuple[tuple, str | None]] = {}
+DRAWN_KEPT = 64
+
+
+def _options_once(choices) -> str | None:
+    """:func:`_options` of ``choices``, drawn once for a tuple of them."""
+    if type(choices) is not tuple:
+        return _options(choices)
+    kept = _DRAWN.get(id(choices))
+    if kept is not None and kept[0] is choices:  # the same tuple, not one at its address
+        return kept[1]
+    html = _options(choices)
+    if len(_DRAWN) >= DRAWN_KEPT:
+        _DRAWN.clear()
+    _DRAWN[id(choices)] = (choices, html)
+    return html
+
+
+def _options(choices) -> str | None:
+    """The options of ``choices`` (in their optgroups), none chosen; None if one is not a
+    plain ``SelectChoice`` of a text or number value."""
     parts, group = [], None
-    for choice in field.choices or ():
+    for choice in choices or ():
         value = choice.value if type(choice) is SelectChoice else None
         if type(value) not in (str, int) or choice.render_kw:
             return None
@@ -148,7 +180,7 @@ def _quick_options(field) -> str | None:
                 parts.append(f'<optgroup label="{escape(choice.optgroup)}">')
             group = choice.optgroup
         text = str(value)
-        parts.append(_option(text, choice.label or text, text in chosen))
+        parts.append(_option(text, choice.label or text, False))
     if group is not None:
         parts.append("</optgroup>")
     return "".join(parts)
@@ -210,6 +242,10 @@ class SharedChoices:
 
     def choice_list(self, field) -> Markup:
         """The choices of ``field`` (grouped as its optgroups say) in an inert <template>."""
+        options = _options_once(field.choices)
+        if options is not None:
+            # _option escapes every value and label.
+            return Markup(f'<template id="{escape(self.list_id)}">{options}</template>')  # noqa: S704
         parts, group = [f'<template id="{escape(self.list_id)}">'], None
         for choice in field.choices:
             optgroup = getattr(choice, "optgroup", None)
