@@ -46,7 +46,7 @@ GROUPED = [
     SelectChoice(1, "Singh", optgroup="India"),
     SelectChoice(2, "Rao", optgroup="India"),
     SelectChoice(3, "Tanaka", optgroup="Japan & co"),
-    SelectChoice(4, "Nobody"),
+    SelectChoice(4, 'Nobody\'s "own"'),
     SelectChoice(5, "Kim", optgroup="Korea"),
 ]
 KINDS = [SelectChoice("", "Any"), SelectChoice("state", "State"), SelectChoice("org")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
@@ -133,13 +133,13 @@ def meeting_for_form(meeting_id: int) -> Meeting | None:
         sa.select(Meeting)
         .where(Meeting.id == meeting_id)
         .options(
-            selectinload(Meeting.participants),
+            joinedload(Meeting.participants),  # a few people, in the meeting's statement
             selectinload(Meeting.agenda_items)
             .joinedload(AgendaItem.agreement)
             .load_only(Agreement.short_name, Agreement.marking_id),
         )
     )
-    return db.session.scalars(stmt).one_or_none()
+    return db.session.scalars(stmt).unique().one_or_none()
 
 
 def agreement_name(agreement_id: int | None) -> str | None:
@@ -211,7 +211,8 @@ def parent_choices(
         )
         listed = sa.true()
     stmt = (
-        sa.select(gathering.id, gathering.title, gathering.starts_at)
+        # The start as stored: only its month is shown, read from the text on SQLite.
+        sa.select(gathering.id, gathering.title, _stored(gathering.starts_at))
         .where(listed)
         .order_by(gathering.starts_at.desc(), gathering.id.desc())
     )
@@ -225,14 +226,30 @@ def parent_choices(
     return choices
 
 
+def _stored(column) -> sa.ColumnElement:
+    """``column`` as the database gives it, without SQLAlchemy's conversion (SQLite: text).
+    Named apart from the column: SQLite then orders by the column, not by this result, and
+    keeps merging the two index walks instead of reading every row before the first."""
+    return sa.type_coerce(column, sa.String).label("stored_starts_at")
+
+
 @cache
 def _month_named(year: int, month: int) -> str:
     return f"{date(year, month, 1):%b %Y}"
 
 
-def _month(moment: datetime) -> str:
-    """ "Mar 2023": a gathering's month, written once for the hundred or so of its
-    neighbours that share it (formatting each start was a fifth of the meeting form)."""
+@cache
+def _month_of_text(year_month: str) -> str:
+    return _month_named(int(year_month[:4]), int(year_month[5:7]))
+
+
+def _month(stored: str | datetime) -> str:
+    """ "Mar 2023": the UTC month of a start as the database gives it (SQLite: naive UTC
+    text), written once for the hundred or so gatherings that share it; converting and
+    formatting each start was a fifth of the meeting form."""
+    if isinstance(stored, str):
+        return _month_of_text(stored[:7])
+    moment = stored.astimezone(UTC) if stored.tzinfo else stored
     return _month_named(moment.year, moment.month)
 
 
