@@ -133,13 +133,14 @@ def meeting_for_form(meeting_id: int) -> Meeting | None:
         sa.select(Meeting)
         .where(Meeting.id == meeting_id)
         .options(
-            joinedload(Meeting.participants),  # a few people, in the meeting's statement
+            # Not joined: SQLite would build the join of every meeting's participants first.
+            selectinload(Meeting.participants),
             selectinload(Meeting.agenda_items)
             .joinedload(AgendaItem.agreement)
             .load_only(Agreement.short_name, Agreement.marking_id),
         )
     )
-    return db.session.scalars(stmt).unique().one_or_none()
+    return db.session.scalars(stmt).one_or_none()
 
 
 def agreement_name(agreement_id: int | None) -> str | None:
