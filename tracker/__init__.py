@@ -184,8 +184,10 @@ def register_errorhandlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from tracker.models import Role
     from tracker.web import arguments, markings, security, templating
+    from tracker.web.forms import quick_widgets
     from tracker.web.navigation import NAVIGATION, NAVIGATION_OFFICERS, NAVIGATION_ROLES
 
+    quick_widgets()
     app.jinja_env.filters.update(templating.FILTERS)
     app.jinja_env.globals.update(
         id_urls=templating.id_urls,

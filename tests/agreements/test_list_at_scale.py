@@ -15,12 +15,14 @@ from tracker.agreements import queries
 from tracker.agreements.filters import AgreementFilters
 from tracker.data import access
 from tracker.extensions import db
+from tracker.markings.services import stored_id
 from tracker.models import (
     ActionItem,
     AgendaItem,
     Agreement,
     AgreementParty,
     ChangeCounter,
+    MarkingValue,
     Meeting,
 )
 
@@ -291,3 +293,43 @@ def test_the_party_filter_drawn_once_follows_changes_to_parties(logged_in, db, s
     assert ">Japan</option>" not in page
     chosen = logged_in.get(f"/agreements/?party={shelf['japan']}").get_data(as_text=True)
     assert f'<option value="{shelf["japan"]}" selected>Nippon</option>' in chosen
+
+
+@pytest.mark.parametrize("sort", ["title", "activity"])
+@pytest.mark.parametrize("advantage", [0, 10**9], ids=["driven", "probed"])
+def test_a_search_lists_what_its_reader_sees_whichever_way_it_is_applied(
+    app, db, shelf, monkeypatch, make_user, advantage, sort
+):
+    """Some matches are marked above the reader or on need-to-know: walking the list and
+    testing each agreement they see against the text's matches, or fetching the matches,
+    lists exactly those they see, as a plain query does."""
+    monkeypatch.setattr(queries, "PROBE_ADVANTAGE", advantage)
+    confidential = stored_id(MarkingValue(2))
+    agreements = db.session.scalars(sa.select(Agreement).order_by(Agreement.id)).all()
+    for agreement in agreements[::3]:
+        agreement.marking_id = confidential
+    agreements[1].need_to_know = True  # on nobody's list
+    reader = make_user("reader")
+    db.session.commit()
+    seen = (Agreement.marking_id != confidential) & (Agreement.need_to_know.is_(False))
+    order = (
+        (Agreement.last_activity_on.desc(), Agreement.title, Agreement.id)
+        if sort == "activity"
+        else (Agreement.title, Agreement.id)
+    )
+    expected = list(
+        db.session.scalars(
+            sa.select(Agreement.short_name)
+            .where(Agreement.summary.contains("maritime"), seen)
+            .order_by(*order)
+        )
+    )
+    hidden = db.session.scalars(
+        sa.select(Agreement.short_name).where(Agreement.summary.contains("maritime"), ~seen)
+    ).all()
+    assert expected and hidden  # the case means something
+    with app.test_request_context():
+        access.use(db.session, access.for_user(db.session, reader))
+        page = queries.list_agreements(AgreementFilters(q="maritime", sort=sort), 1, 50)
+    assert [row.short_name for row in page.items] == expected
+    assert page.total == len(expected)

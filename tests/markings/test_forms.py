@@ -8,7 +8,15 @@ import sqlalchemy as sa
 
 from tests.helpers import log_in
 from tracker.markings.services import MarkingChoice, stored_id, value_of
-from tracker.models import ActionItem, Agreement, AuditRecord, MarkingValue, Meeting, Role
+from tracker.models import (
+    ActionItem,
+    Agreement,
+    AuditRecord,
+    MarkingValue,
+    Meeting,
+    Role,
+    utcnow,
+)
 from tracker.points import services as points
 
 RESTRICTED, CONFIDENTIAL = 1, 2
@@ -194,3 +202,26 @@ def test_an_edit_left_as_shown_keeps_a_downgraded_marking(cleared, db, rpss):
     assert saved.status_code == 302, saved.get_data(as_text=True)
     db.session.refresh(point)
     assert value_of(point) == MarkingValue()
+
+
+def test_the_release_list_offers_the_parties_not_archived_and_keeps_an_archived_one_chosen(
+    cleared, db, rpss, make_party
+):
+    """The REL TO choices are read once until the data changes: archiving a party takes it
+    off them, except where a release list already names it."""
+    japan = next(link.party for link in rpss.party_links if link.party.code == "JPN")
+    korea = make_party("Korea", "KOR")
+    db.session.commit()
+
+    def choices() -> str:
+        page = cleared.get(f"/agreements/{rpss.id}/edit").get_data(as_text=True)
+        return page.split('name="marking-rel_to"')[1].split("</select>")[0]
+
+    assert f'<option value="{korea.id}">KOR — Korea</option>' in choices()
+    japan.archived_at = korea.archived_at = utcnow()
+    db.session.commit()
+    offered = choices()
+    assert f'<option selected value="{japan.id}">JPN — Japan</option>' in offered
+    assert f'value="{korea.id}"' not in offered
+    new = cleared.get("/agreements/new").get_data(as_text=True)
+    assert f'value="{japan.id}">JPN' not in new.split('name="marking-rel_to"')[1]

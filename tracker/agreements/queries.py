@@ -291,8 +291,9 @@ def agreement_for_page(agreement_id: int, *, agenda: bool = True) -> Agreement |
         .where(Agreement.id == agreement_id)
         .options(
             *options,
+            # Its lead and its few parties in the same statement as the agreement.
             joinedload(Agreement.lead),
-            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
+            joinedload(Agreement.party_links).joinedload(AgreementParty.party),
             selectinload(Agreement.status_changes).options(
                 joinedload(StatusChange.meeting), joinedload(StatusChange.recorded_by)
             ),
@@ -306,7 +307,7 @@ def agreement_for_page(agreement_id: int, *, agenda: bool = True) -> Agreement |
             ),
         )
     )
-    return db.session.scalar(stmt)
+    return db.session.scalars(stmt).unique().one_or_none()
 
 
 def timeline_parts(
@@ -438,13 +439,18 @@ def agreement_for_api(agreement_id: int) -> Agreement | None:
 def agreement_for_form(agreement_id: int) -> Agreement | None:
     """One agreement with what its edit form shows and replaces: its lead and its parties
     (the form reads both from the agreement), not its history, meetings, points or actions."""
-    return db.session.scalar(
-        sa.select(Agreement)
-        .where(Agreement.id == agreement_id)
-        .options(
-            joinedload(Agreement.lead),
-            selectinload(Agreement.party_links).joinedload(AgreementParty.party),
+    # One statement: the agreement's few party rows joined to it.
+    return (
+        db.session.scalars(
+            sa.select(Agreement)
+            .where(Agreement.id == agreement_id)
+            .options(
+                joinedload(Agreement.lead),
+                joinedload(Agreement.party_links).joinedload(AgreementParty.party),
+            )
         )
+        .unique()
+        .one_or_none()
     )
 
 

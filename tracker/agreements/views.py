@@ -125,10 +125,16 @@ def index():
     )
 
 
+def _party_row_choices() -> tuple[SelectChoice, ...]:
+    """A party row's choices: none, or a party; one tuple for each state of the data, so
+    that the page draws them once (web/forms.py keeps what it drew for a tuple)."""
+    return remember("party row choices", lambda: (NONE_CHOSEN, *_party_choices()))
+
+
 def _prepare_form(
     form: AgreementForm, *, creating: bool, agreement: Agreement | None = None
 ) -> None:
-    party_choices = [NONE_CHOSEN, *_party_choices()]
+    party_choices = _party_row_choices()
     for row in form.parties:
         row.party.choices = party_choices
     staff = [SelectChoice(id_, name) for id_, name in queries.staff_choices()]

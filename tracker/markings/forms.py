@@ -4,6 +4,8 @@ down to, and the reason for a downgrade, shown when one is needed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from wtforms import (
     DateField,
@@ -17,10 +19,11 @@ from wtforms import (
 from wtforms.validators import Length, Optional, ValidationError
 
 from tracker.data import markings
+from tracker.data.cache import remember
 from tracker.extensions import db
 from tracker.markings.services import MAX_REASON, MarkingChoice, from_parts
 from tracker.models import MarkingValue, Party
-from tracker.web.forms import NONE_CHOSEN, optional_id
+from tracker.web.forms import NONE_CHOSEN, QuickSelect, optional_id
 from tracker.web.markings import describe
 
 
@@ -34,12 +37,15 @@ class CheckboxList(SelectMultipleField):
 class MarkingForm(Form):
     """A record's marking; give it its choices and default with :func:`prepare`."""
 
-    level = SelectField("Classification", coerce=optional_id, validate_choice=False)
+    level = SelectField(
+        "Classification", coerce=optional_id, validate_choice=False, widget=QuickSelect()
+    )
     rel_to = SelectMultipleField(
         "Releasable to (REL TO)",
         coerce=int,
         description="Only readers of these parties may see it; none chosen: no release list.",
         render_kw={"size": 6},
+        widget=QuickSelect(multiple=True),
     )
     caveats = CheckboxList("Caveats", description="Each reader must hold every one ticked.")
 
@@ -53,7 +59,11 @@ class MarkingForm(Form):
 
     declassify_on = DateField("Declassify on", validators=[Optional()])
     downgrade_to = SelectField(
-        "Then downgraded to", coerce=optional_id, validate_choice=False, default=None
+        "Then downgraded to",
+        coerce=optional_id,
+        validate_choice=False,
+        default=None,
+        widget=QuickSelect(),
     )
     downgrade_reason = TextAreaField(
         "Reason for the downgrade",
@@ -95,13 +105,25 @@ class MarkingForm(Form):
         return bool(self.errors) or bool((self.downgrade_reason.data or "").strip())
 
 
-def _party_choices(kept: frozenset[int]) -> list[SelectChoice]:
+def _parties(where) -> tuple[SelectChoice, ...]:
     rows = db.session.execute(
         sa.select(Party.id, Party.code, Party.name)
-        .where(sa.or_(Party.archived_at.is_(None), Party.id.in_(kept or [0])))
-        .order_by(sa.func.coalesce(Party.code, Party.name))
+        .where(where)
+        .order_by(sa.func.coalesce(Party.code, Party.name), Party.id)
     )
-    return [SelectChoice(id_, f"{code} — {name}" if code else name) for id_, code, name in rows]
+    return tuple(
+        SelectChoice(id_, f"{code} — {name}" if code else name) for id_, code, name in rows
+    )
+
+
+def _party_choices(kept: frozenset[int]) -> Sequence[SelectChoice]:
+    """The parties a release list may name: those not archived, read once for each state
+    of the data (every marked record's form shows them), and any archived one ``kept``
+    names already."""
+    active = remember("REL TO party choices", lambda: _parties(Party.archived_at.is_(None)))
+    if kept <= {choice.value for choice in active}:
+        return active
+    return _parties(sa.or_(Party.archived_at.is_(None), Party.id.in_(kept)))
 
 
 def prepare(field, default: MarkingValue) -> None:

@@ -85,7 +85,10 @@ def _prepare(form: MeetingForm, meeting: Meeting | None, *, parent: int | None =
     for _ in range(min(BLANK_ROWS - blank, form.agenda.max_entries - len(form.agenda))):
         form.agenda.append_entry()
     if queries.active_count(Agreement) > limit:
-        names = queries.agreement_references(row.agreement_id.data for row in form.agenda)
+        names = queries.agreement_references(
+            (row.agreement_id.data for row in form.agenda),
+            known=[item.agreement for item in meeting.agenda_items] if meeting else (),
+        )
 
         def lookup(text: str) -> int | None:
             return queries.agreement_by_reference(text, keep=kept_agreements)

@@ -36,7 +36,7 @@ from tracker.portfolio.filters import PortfolioFilters
 UPCOMING_DAYS = 30
 OPEN_POINTS = (PointStatus.OPEN, PointStatus.CONVERGING)
 # Joins party names in SQL; no name holds this control character, so they split apart again.
-_SEPARATOR = "\x1f"
+SEPARATOR = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -265,11 +265,12 @@ def _raw(column) -> sa.ColumnElement:
     return sa.type_coerce(column, sa.String)
 
 
-def _day(value) -> date | None:
+def stored_day(value) -> date | None:
+    """A stored date as a date (SQLite keeps it as ISO text)."""
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _moment(value) -> datetime | None:
+def stored_moment(value) -> datetime | None:
     """A stored time as an aware UTC datetime (SQLite keeps it as naive UTC text)."""
     if value is None:
         return None
@@ -278,11 +279,16 @@ def _moment(value) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def stored_local_day(value, zone: str) -> date:
+    """The day a stored time falls on at a place in ``zone`` (a meeting's own calendar)."""
+    return local_day(stored_moment(value), zone)
+
+
 def _correlated_figures(today: date) -> tuple:
     """The portfolio's per-agreement figures as subqueries of each agreement row: party
     names, open points, overdue actions."""
     names = (
-        sa.select(sa.func.aggregate_strings(Party.name, _SEPARATOR))
+        sa.select(sa.func.aggregate_strings(Party.name, SEPARATOR))
         .join(AgreementParty, AgreementParty.party_id == Party.id)
         .where(AgreementParty.agreement_id == Agreement.id)
         .correlate(Agreement)
@@ -398,38 +404,39 @@ def _row(row, today: date) -> PortfolioRow:
         overdue_actions,
         stalled,
     ) = row
-    status_since = _day(status_since)
+    status_since = stored_day(status_since)
     return PortfolioRow(
         id=id_,
         title=title,
         short_name=short_name,
         category=_CATEGORIES[category],
         status=_STATUSES[status],
-        parties=sorted(parties.split(_SEPARATOR)) if parties else [],
+        parties=sorted(parties.split(SEPARATOR)) if parties else [],
         status_since=status_since,
         days_in_status=(today - status_since).days if status_since else None,
         last_meeting=None
         if last_id is None
-        else MeetingDay(last_id, _moment(last_starts_at), last_timezone),
+        else MeetingDay(last_id, stored_moment(last_starts_at), last_timezone),
         next_meeting=None
         if next_id is None
-        else MeetingDay(next_id, _moment(next_starts_at), next_timezone),
+        else MeetingDay(next_id, stored_moment(next_starts_at), next_timezone),
         open_points=open_points,
         overdue_actions=overdue_actions,
         stalled=bool(stalled),
     )
 
 
-def iter_rows(
+def iter_records(
     filters: PortfolioFilters,
     *,
     today: date,
     now: datetime,
     stalled_after: int,
     batch: int = 500,
-) -> Iterator[PortfolioRow]:
-    """The portfolio's rows, stalled first then by title, fetched ``batch`` at a time so an
-    export never holds the whole portfolio in memory.
+) -> Iterator[sa.Row]:
+    """The portfolio's rows as the database gives them (the columns of :func:`_portfolio`:
+    :func:`_row` reads them), stalled first then by title, fetched ``batch`` at a time so
+    an export never holds the whole portfolio in memory.
 
     Read as two walks of the title index, the stalled rows then the others, so rows stream
     from the first one on instead of after a sort of the whole portfolio.
@@ -443,9 +450,24 @@ def iter_rows(
             stalled_after=stalled_after,
             stalled_as=flag,
         )
-        result = db.session.execute(stmt.where(stalled == flag).execution_options(yield_per=batch))
-        for row in result:
-            yield _row(row, today)
+        yield from db.session.execute(
+            stmt.where(stalled == flag).execution_options(yield_per=batch)
+        )
+
+
+def iter_rows(
+    filters: PortfolioFilters,
+    *,
+    today: date,
+    now: datetime,
+    stalled_after: int,
+    batch: int = 500,
+) -> Iterator[PortfolioRow]:
+    """The rows of :func:`iter_records` as PortfolioRows."""
+    for row in iter_records(
+        filters, today=today, now=now, stalled_after=stalled_after, batch=batch
+    ):
+        yield _row(row, today)
 
 
 def page_rows(

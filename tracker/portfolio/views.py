@@ -60,6 +60,12 @@ class PortfolioRequest:
             self.filters, today=self.today, now=self.now, stalled_after=self.stalled_after
         )
 
+    def records(self) -> Iterator:
+        """The rows as the database gives them, for the CSV (see queries.iter_records)."""
+        return queries.iter_records(
+            self.filters, today=self.today, now=self.now, stalled_after=self.stalled_after
+        )
+
     def summary(self) -> queries.Summary:
         return queries.summary(
             self.filters, today=self.today, now=self.now, stalled_after=self.stalled_after
@@ -178,7 +184,7 @@ def export_csv():
     # Known before the first row is read: the markings of the rows the query selects.
     portfolio.note_marking(chart=False)
     marking = outgoing.shown_text()
-    pieces = outgoing.streamed(csv_chunks(portfolio.rows(), marking))
+    pieces = outgoing.streamed(csv_chunks(portfolio.records(), portfolio.today, marking))
     response = Response(pieces, mimetype="text/csv", headers=_attachment("csv", portfolio.today))
     return outgoing.mark(response, marking)
 
