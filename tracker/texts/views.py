@@ -28,6 +28,7 @@ from tracker.markings import forms as marking_forms
 from tracker.markings import services as marking_services
 from tracker.models import Revision, Role, RuleError, TextKind, clock
 from tracker.models import text_document as doc
+from tracker.points import queries as point_queries
 from tracker.render import text_chart, text_docx, text_pdf
 from tracker.render.dates import format_date
 from tracker.texts import compare, docx_import, importing, progress, queries, services
@@ -182,6 +183,7 @@ def _consolidated(revision: Revision, as_of: date | None = None) -> str:
     editable = not revision.is_issued and current_user.can(Role.EDITOR)
     # The rows the edit buttons go to: a draft's, for an editor.
     rows = {r.provision_id: r for r in queries.provision_rows(revision)} if editable else {}
+    points = point_queries.points_concerning([p.key for p in provisions])
     return render_template(
         "texts/revision.html",
         revision=revision,
@@ -189,6 +191,7 @@ def _consolidated(revision: Revision, as_of: date | None = None) -> str:
         document=value,
         provisions=provisions,
         rows=rows,
+        points=points,
         show=show,
         shows=SHOWS,
         statuses=list(doc.ProvisionStatus),
