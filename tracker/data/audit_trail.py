@@ -32,6 +32,7 @@ from tracker.models import (
     AgendaItem,
     Agreement,
     AgreementParty,
+    Alternative,
     ApiToken,
     InternalNote,
     Meeting,
@@ -43,6 +44,7 @@ from tracker.models import (
     PositionChange,
     Revision,
     StatusChange,
+    TextNote,
     User,
     utcnow,
 )
@@ -134,6 +136,11 @@ def _noted(session: Session) -> list[tuple[_Part, list[dict]]]:
         elif isinstance(record, StatusChange):
             marking = _marking_with(session, record.marking_id, record.meeting)
             part = _Part("agreement", record.agreement_id, marking, record.agreement_id)
+        elif isinstance(record, Alternative | TextNote):
+            # A part of a revision (its marking's downgrade): in the revision's history.
+            revision = session.get(Revision, record.revision_id)
+            marking = _marking_with(session, record.marking_id, revision)
+            part = _Part("revision", record.revision_id, marking, record.agreement_id)
         else:
             child = _child_change(session, record, deleted=False)
             part = child[0] if child else None
