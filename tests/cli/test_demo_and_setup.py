@@ -71,6 +71,19 @@ def test_demo_data_loads_the_world_of_the_source_article(runner, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
 
 
+def test_demo_points_name_the_articles_of_the_rpss_text(runner, db):
+    from tracker.points.queries import provisions_of  # noqa: PLC0415
+
+    runner.invoke(args=["demo-data"])
+    point = db.session.scalar(
+        sa.select(NegotiationPoint).where(
+            NegotiationPoint.subject == "Scope of supplies and services"
+        )
+    )
+    names = [name.name for name in provisions_of(point)]
+    assert len(names) == 1 and "Article 2 Supplies and services" in names[0]
+
+
 def test_demo_data_is_idempotent(runner, db):
     runner.invoke(args=["demo-data"])
     before = _row_counts(db)

@@ -14,6 +14,7 @@ with it; when it falls, they keep the higher marking they had.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,6 +32,7 @@ from tracker.models import (
     AgendaItem,
     Agreement,
     AgreementParty,
+    Alternative,
     ApiToken,
     InternalNote,
     Meeting,
@@ -42,6 +44,7 @@ from tracker.models import (
     PositionChange,
     Revision,
     StatusChange,
+    TextNote,
     User,
     utcnow,
 )
@@ -112,27 +115,37 @@ def acting_through_token(session: Session, name: str | None) -> None:
     session.info[TOKEN_NAME] = name
 
 
-def note(session: Session, record, changes: list[dict]) -> None:
+def note(session: Session, record, changes: list[dict], *, shown_with: Iterable[int] = ()) -> None:
     """Record ``changes`` (``{"field", "old", "new"}``) with ``record``'s audit row when
-    the session next flushes it: what a service knows and the columns do not."""
-    session.info.setdefault(NOTES, []).append((record, changes))
+    the session next flushes it: what a service knows and the columns do not. Changes that
+    show other records (their names) give the markings of those in ``shown_with``: the
+    entry is marked with them too (an entry of its own if that is higher)."""
+    session.info.setdefault(NOTES, []).append((record, changes, frozenset(shown_with)))
 
 
 def _noted(session: Session) -> list[tuple[_Part, list[dict]]]:
     """The notes whose records are now flushed, with where each is recorded."""
     found, kept = [], []
-    for record, changes in session.info.get(NOTES, ()):
+    for record, changes, shown_with in session.info.get(NOTES, ()):
         spec = AUDITED.get(type(record))
         if spec is not None:
-            part = _Part(spec.record_type, record.id, *_place(record))
+            marking_id, agreement_id = _place(record)
+            if shown_with:
+                marking_id = markings.combined_id(session, {marking_id, *shown_with}, today())
+            part = _Part(spec.record_type, record.id, marking_id, agreement_id)
         elif isinstance(record, StatusChange):
             marking = _marking_with(session, record.marking_id, record.meeting)
             part = _Part("agreement", record.agreement_id, marking, record.agreement_id)
+        elif isinstance(record, Alternative | TextNote):
+            # A part of a revision (its marking's downgrade): in the revision's history.
+            revision = session.get(Revision, record.revision_id)
+            marking = _marking_with(session, record.marking_id, revision)
+            part = _Part("revision", record.revision_id, marking, record.agreement_id)
         else:
             child = _child_change(session, record, deleted=False)
             part = child[0] if child else None
         if part is None or part.record_id is None:
-            kept.append((record, changes))  # not flushed yet
+            kept.append((record, changes, shown_with))  # not flushed yet
         else:
             found.append((part, changes))
     session.info[NOTES] = kept

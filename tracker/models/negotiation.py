@@ -39,7 +39,7 @@ class PointStatus(enum.StrEnum):
 
 class NegotiationPoint(Marked, Versioned, Base):
     __tablename__ = "negotiation_point"
-    version_parts = ("positions",)
+    version_parts = ("positions", "provisions")
     __table_args__ = (
         sa.CheckConstraint(
             "settled_at_id IS NULL OR status IN ('agreed', 'dropped')",

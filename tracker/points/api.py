@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask import url_for
+from flask import g, url_for
 from flask_login import current_user
 from flask_smorest import abort
 from sqlalchemy.orm import selectinload
 
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
-from tracker.api.fields import Change, record_id, text
+from tracker.api.fields import MAX_ID, Change, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -20,6 +20,7 @@ from tracker.markings.queries import at_or_above
 from tracker.markings.schemas import Level, Marking
 from tracker.models import NegotiationPoint, PartyPosition, PointStatus, Role
 from tracker.points import queries, services
+from tracker.texts import queries as text_queries
 
 blp = Blueprint(
     "api_points",
@@ -46,6 +47,76 @@ class PositionSchema(ma.Schema):
         metadata={"description": "What the party holds; empty to hold none."},
     )
     marking = Marking(load_default=None)
+
+
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# What is read of a provision beside its id, and ignored when sent back.
+_PROVISION_READ = {"label": {"type": "string"}, "revision_id": _ID}
+
+
+class ProvisionRef(ma.fields.Field):
+    """A provision a point concerns: sent as its id (or as it was read), read with the
+    name it has in the latest revision of its text the reader sees."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "metadata",
+            {
+                "oneOf": [
+                    {**_ID, "description": "The provision's id (its `key` in a revision)."},
+                    {
+                        "type": "object",
+                        "description": "The provision as read: `label`, its number and heading "
+                        "in the latest revision of its text you see, e.g. `Main text: Article 5 "
+                        "Access to facilities`, and `revision_id`, that revision's; both only "
+                        "read (ignored when sent back).",
+                        "properties": {"id": _ID, **_PROVISION_READ},
+                        "required": ["id"],
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+        )
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return {"id": value.provision_id, "label": value.name, "revision_id": value.revision_id}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, dict):
+            unknown = set(value) - {"id", *_PROVISION_READ}
+            if unknown:
+                raise ma.ValidationError(f"Unknown field: {sorted(unknown)[0][:40]}.")
+            if not isinstance(value.get("label", ""), str) or not _is_id(
+                value.get("revision_id", 1)
+            ):
+                raise ma.ValidationError("Send a provision as its id, or as it was read.")
+            value = value.get("id")
+        if not _is_id(value):
+            raise ma.ValidationError(f"A provision's id: a whole number from 1 to {MAX_ID}.")
+        return value
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
+class ProvisionLinks(ma.fields.List):
+    """A point's ``provisions``: those the reader sees named, by text and in its order."""
+
+    def __init__(self, **kwargs):
+        super().__init__(ProvisionRef(), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        ids = [provision.id for provision in value or ()]
+        known = g.get("provision_names")
+        names = (
+            known
+            if known is not None and known.keys() >= set(ids)
+            else text_queries.provision_names(ids)
+        )
+        shown = sorted((names[i] for i in ids if i in names), key=text_queries.ProvisionName.order)
+        return [self.inner._serialize(name, None, None) for name in shown]
 
 
 def _one_per_party(positions: list[dict]) -> None:
@@ -88,6 +159,15 @@ class PointSchema(ma.Schema):
         metadata={
             "description": "Each party's position, by party; the whole set when sent (a "
             "party left out, or given an empty position, holds none)."
+        },
+    )
+    provisions = ProvisionLinks(
+        load_default=list,
+        validate=ma.validate.Length(max=services.MAX_PROVISIONS),
+        metadata={
+            "description": "The provisions of the agreement's texts the point concerns; the "
+            "whole set when sent (as ids), of those you see: one you may not see (in no "
+            "revision you may read) stays as it is."
         },
     )
     marking = Marking(load_default=None)
@@ -210,7 +290,8 @@ def _position_markings(data: dict) -> dict:
 def list_points(args):
     """The negotiation points, oldest first."""
     stmt = sa.select(NegotiationPoint).options(
-        selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party)
+        selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party),
+        selectinload(NegotiationPoint.provisions),
     )
     agreement_id, status = args.get("agreement"), args.get("status")
     if agreement_id is not None:
@@ -223,6 +304,10 @@ def list_points(args):
     scope = f"points:{agreement_id}:{status}:{level}"
     found = page(
         stmt, (NegotiationPoint.id,), scope=scope, cursor=args.get("cursor"), limit=args["limit"]
+    )
+    # The page's provisions named in one query, not one per point.
+    g.provision_names = text_queries.provision_names(
+        {provision.id for point in found.items for provision in point.provisions}
     )
     return (
         {"items": found.items, "next": found.next},
@@ -256,6 +341,7 @@ def create_point(data):
             positions_stated_on=data["positions_stated_on"],
             positions_stated_at_id=data["positions_stated_at_id"],
             recorded_by=current_user,
+            provisions=data["provisions"],
         )
     )
     return tagged(point, 201, Location=url_for("api_points.one", point_id=point.id))
@@ -306,6 +392,7 @@ def change_point(data, point_id: int):
             positions_stated_on=data.get("positions_stated_on"),
             positions_stated_at_id=data.get("positions_stated_at_id"),
             recorded_by=current_user,
+            provisions=data.get("provisions"),
         )
     )
     return tagged(point)

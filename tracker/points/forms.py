@@ -7,6 +7,7 @@ from wtforms import (
     FormField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -14,8 +15,20 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from tracker.markings.forms import MarkingForm
 from tracker.models import Party, PointStatus
+from tracker.points.services import MAX_PROVISIONS
 from tracker.web.conflicts import VersionedForm
-from tracker.web.forms import IdSelectField, TrackerForm
+from tracker.web.forms import IdSelectField, QuickSelect, TrackerForm
+
+
+class ProvisionsField(SelectMultipleField):
+    """The provisions a point concerns, by id; anything else sent is refused by name."""
+
+    def process_formdata(self, valuelist):
+        try:
+            self.data = [int(value) for value in valuelist]
+        except ValueError:
+            self.data = None
+            raise ValueError("Choose the provisions from the list.") from None
 
 
 class PointForm(TrackerForm):
@@ -30,6 +43,17 @@ class PointForm(TrackerForm):
     )
     raised_at_id = IdSelectField("Raised at")
     settled_at_id = IdSelectField("Settled at", description="Only for points agreed or dropped.")
+    # Named apart from the point's ``provisions`` (records), which the form cannot show.
+    provision_ids = ProvisionsField(
+        "Provisions it concerns",
+        coerce=int,
+        # The service refuses one not offered, saying why (another agreement's, or hidden).
+        validate_choice=False,
+        widget=QuickSelect(multiple=True),
+        render_kw={"size": 8},
+        description="The articles or paragraphs of the agreement's texts, as numbered in "
+        f"each text's latest revision; at most {MAX_PROVISIONS}.",
+    )
     marking = FormField(MarkingForm)
     # When and where the positions this save changes were stated (their history's step).
     positions_stated_on = DateField(
@@ -49,6 +73,10 @@ class PointForm(TrackerForm):
             raise ValidationError(
                 "A point is settled at a meeting only when it is agreed or dropped."
             )
+
+    def validate_provision_ids(self, field):
+        if len(field.data or ()) > MAX_PROVISIONS:
+            raise ValidationError(f"A point can concern at most {MAX_PROVISIONS} provisions.")
 
     def position_fields(self):
         return [self[name] for name, _ in self.party_fields]

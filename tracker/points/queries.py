@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -18,10 +18,14 @@ from tracker.models import (
     NegotiationPoint,
     Party,
     PartyPosition,
+    PointStatus,
     PositionChange,
+    point_provision,
 )
 from tracker.models.clock import local_day
 from tracker.render.dates import format_date
+from tracker.texts import queries as text_queries
+from tracker.texts.queries import ProvisionName
 from tracker.web.forms import NONE_CHOSEN
 
 
@@ -45,6 +49,7 @@ def point_for_form(point_id: int) -> NegotiationPoint | None:
             joinedload(NegotiationPoint.agreement).options(_with_parties()),
             selectinload(NegotiationPoint.positions),
             selectinload(NegotiationPoint.position_changes),
+            selectinload(NegotiationPoint.provisions),
         )
     )
     return db.session.scalars(stmt).one_or_none()
@@ -60,6 +65,7 @@ def point_for_page(point_id: int) -> NegotiationPoint | None:
             joinedload(NegotiationPoint.agreement),
             joinedload(NegotiationPoint.raised_at),
             joinedload(NegotiationPoint.settled_at),
+            selectinload(NegotiationPoint.provisions),
             selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party),
             selectinload(NegotiationPoint.position_changes).options(
                 joinedload(PositionChange.party),
@@ -69,6 +75,43 @@ def point_for_page(point_id: int) -> NegotiationPoint | None:
         )
     )
     return db.session.scalars(stmt).one_or_none()
+
+
+def provisions_of(point: NegotiationPoint) -> list[ProvisionName]:
+    """The provisions ``point`` concerns that the reader sees named, by text and in the
+    order of the text."""
+    names = text_queries.provision_names([p.id for p in point.provisions])
+    return sorted(names.values(), key=ProvisionName.order)
+
+
+@dataclass(frozen=True)
+class PointRef:
+    """A point as a text's page lists it."""
+
+    id: int
+    subject: str
+    status: PointStatus
+
+
+def points_concerning(provision_ids: Collection[int]) -> dict[int, list[PointRef]]:
+    """The points the reader sees that concern each of ``provision_ids``, oldest first."""
+    if not provision_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(
+            point_provision.c.provision_id,
+            NegotiationPoint.id,
+            NegotiationPoint.subject,
+            NegotiationPoint.status,
+        )
+        .join(point_provision, point_provision.c.point_id == NegotiationPoint.id)
+        .where(point_provision.c.provision_id.in_(sorted(set(provision_ids))))
+        .order_by(NegotiationPoint.id)
+    )
+    found: dict[int, list[PointRef]] = {}
+    for provision_id, id_, subject, status in rows:
+        found.setdefault(provision_id, []).append(PointRef(id_, subject, status))
+    return found
 
 
 def point_exists(point_id: int) -> bool:

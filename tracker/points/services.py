@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.data import markings
+import sqlalchemy as sa
+
+from tracker.data import audit_trail, markings
 from tracker.extensions import db
 from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import (
@@ -15,12 +18,17 @@ from tracker.models import (
     PartyPosition,
     PointStatus,
     PositionChange,
+    Provision,
     User,
 )
 from tracker.models.clock import today
 from tracker.models.errors import RuleError
 from tracker.points import queries
 from tracker.render.dates import format_date
+from tracker.texts import queries as text_queries
+
+# The provisions one point may name: a point is about a few articles, not a whole text.
+MAX_PROVISIONS = 50
 
 
 class PointError(RuleError):
@@ -126,6 +134,59 @@ def _raise_history(point: NegotiationPoint, position: PartyPosition) -> None:
                 change.marking_id = higher
 
 
+@dataclass(frozen=True)
+class _Links:
+    """The provisions a save leaves a point naming, and what the audit trail says of it."""
+
+    provisions: list[Provision]
+    change: dict | None
+    marking_ids: frozenset[int]
+
+
+def _links(point: NegotiationPoint, agreement: Agreement, chosen: Collection[int]) -> _Links:
+    """Check the provisions chosen for ``point``: each one of the agreement's texts that the
+    editor sees named in a revision. Those it names that the editor does not see (in no
+    revision they may read) stay, as the form and the API never offered them."""
+    chosen = list(dict.fromkeys(chosen))
+    if len(chosen) > MAX_PROVISIONS:
+        raise PointError(f"A point can concern at most {MAX_PROVISIONS} provisions.", "provisions")
+    # Loaded through the reader's rule: a provision of a text they do not see is not
+    # there, so replacing the list leaves its link as it is.
+    current = list(point.provisions)
+    names = text_queries.provision_names({*chosen, *(p.id for p in current)})
+    found = {
+        provision.id: provision
+        for provision in db.session.scalars(
+            sa.select(Provision).where(
+                Provision.id.in_(chosen), Provision.agreement_id == agreement.id
+            )
+        )
+    }
+    for provision_id in chosen:
+        if provision_id not in found or provision_id not in names:
+            raise PointError(
+                f"Provision {provision_id} is not one of this agreement's texts that you may "
+                "see: choose the provisions from the list.",
+                "provisions",
+            )
+    unseen = [p for p in current if p.id not in names]
+    before = [p.id for p in current if p.id in names]
+    if set(before) == set(chosen):
+        return _Links(current, None, frozenset())
+    change = {
+        "field": "provisions",
+        "old": [name.name for name in _in_order(names, before)],
+        "new": [name.name for name in _in_order(names, chosen)],
+    }
+    shown = frozenset(m for i in {*before, *chosen} for m in names[i].marking_ids)
+    return _Links([found[i] for i in chosen] + unseen, change, shown)
+
+
+def _in_order(names: dict, ids: Collection[int]) -> list:
+    """The names of ``ids``, by text and in the order of the text."""
+    return sorted((names[i] for i in ids), key=text_queries.ProvisionName.order)
+
+
 def _apply(
     point: NegotiationPoint,
     agreement: Agreement,
@@ -141,6 +202,7 @@ def _apply(
     positions_stated_on: date | None = None,
     positions_stated_at_id: int | None = None,
     recorded_by: User | None = None,
+    provisions: Collection[int] | None = None,
 ) -> None:
     subject = (subject or "").strip()
     if not subject:
@@ -171,6 +233,7 @@ def _apply(
     if unknown:
         raise PointError("A position was given for a party not on this agreement.", "positions")
     statement = _statement(positions_stated_on, positions_stated_at_id, agreement)
+    links = _links(point, agreement, provisions) if provisions is not None else None
 
     # The point's marking first: its positions' defaults are read from it.
     set_marking(point, marking, parents=[agreement])
@@ -181,6 +244,10 @@ def _apply(
     point.status = status
     point.raised_at = raised_at
     point.settled_at = settled_at
+    if links is not None and links.change is not None:
+        point.provisions = links.provisions
+        # The names of the provisions, marked with what they show (their text and revision).
+        audit_trail.note(db.session, point, [links.change], shown_with=links.marking_ids)
     # One row per party that holds a position; an emptied position removes the row. Each
     # position that changes (added, reworded, emptied) gets a step in its history.
     existing = {position.party_id: position for position in point.positions}
@@ -232,10 +299,12 @@ def create_point(
     positions_stated_on: date | None = None,
     positions_stated_at_id: int | None = None,
     recorded_by: User | None = None,
+    provisions: Collection[int] = (),
 ) -> NegotiationPoint:
     """Add a negotiation point to ``agreement``; empty positions are not stored, and each
     one given starts its history, stated on ``positions_stated_on`` at the meeting
-    ``positions_stated_at_id`` (see :func:`update_point`)."""
+    ``positions_stated_at_id`` (see :func:`update_point`); ``provisions``, the ids of the
+    provisions of the agreement's texts it concerns."""
     # Attached to the agreement only once valid, so a refused point is never half-added.
     point = NegotiationPoint()
     _apply(
@@ -252,6 +321,7 @@ def create_point(
         positions_stated_on=positions_stated_on,
         positions_stated_at_id=positions_stated_at_id,
         recorded_by=recorded_by,
+        provisions=provisions,
     )
     point.agreement = agreement
     db.session.add(point)
@@ -273,8 +343,11 @@ def update_point(
     positions_stated_on: date | None = None,
     positions_stated_at_id: int | None = None,
     recorded_by: User | None = None,
+    provisions: Collection[int] | None = None,
 ) -> None:
-    """Replace the point's details; ``positions`` is the whole set, by party id.
+    """Replace the point's details; ``positions`` is the whole set, by party id, and
+    ``provisions`` (ids) the whole set of provisions it concerns that the editor sees
+    (None: unchanged).
 
     Each position that changes gets a step in its party's history, stated on
     ``positions_stated_on`` (by default the day of the meeting ``positions_stated_at_id``,
@@ -294,6 +367,7 @@ def update_point(
         positions_stated_on=positions_stated_on,
         positions_stated_at_id=positions_stated_at_id,
         recorded_by=recorded_by,
+        provisions=provisions,
     )
     db.session.flush()
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from tracker.markings import forms as marking_forms
 from tracker.markings import services as marking_services
 from tracker.models import Agreement, NegotiationPoint, Role
 from tracker.points import queries, services
 from tracker.points.forms import PointEditForm, PointForm, point_form
+from tracker.texts import queries as text_queries
 from tracker.web.auth import role_required
 from tracker.web.editing import Edit
 from tracker.web.forms import ConfirmForm
@@ -29,6 +31,13 @@ def _prepare(form: PointForm, agreement: Agreement, point: NegotiationPoint | No
     form.settled_at_id.choices = choices
     # A meeting where positions were stated is newly chosen each time: no archived one.
     form.positions_stated_at_id.choices = queries.meeting_choices(agreement)
+    linked = [p.id for p in point.provisions] if point else []
+    form.provision_ids.choices = [
+        SelectChoice(name.provision_id, name.name)
+        for name in text_queries.provision_choices(agreement.id, kept=linked)
+    ]
+    if not form.is_submitted():
+        form.provision_ids.data = linked
     own = marking_services.value_of(point) if point else None
     agreement_value = marking_services.value_of(agreement)
     marking_forms.prepare(form.marking, own or agreement_value)
@@ -53,22 +62,26 @@ def _values(form: PointForm) -> dict:
         "positions_stated_on": form.positions_stated_on.data,
         "positions_stated_at_id": form.positions_stated_at_id.data,
         "recorded_by": current_user,
+        "provisions": form.provision_ids.data or [],
     }
 
 
 def _fields(form: PointForm) -> dict[str, str]:
-    """Where a position's marking error goes on the form."""
+    """Where a position's marking error, or the provisions', goes on the form."""
     return {
-        f"positions.{party_id}.marking.{part}": f"{name}_marking.{part}"
-        for name, party_id in form.party_fields
-        for part in (
-            "level",
-            "rel_to",
-            "caveats",
-            "declassify_on",
-            "downgrade_to",
-            "downgrade_reason",
-        )
+        "provisions": "provision_ids",
+        **{
+            f"positions.{party_id}.marking.{part}": f"{name}_marking.{part}"
+            for name, party_id in form.party_fields
+            for part in (
+                "level",
+                "rel_to",
+                "caveats",
+                "declassify_on",
+                "downgrade_to",
+                "downgrade_reason",
+            )
+        },
     }
 
 
@@ -94,6 +107,7 @@ def detail(point_id: int):
         point=point,
         agreement=point.agreement,
         histories=queries.histories(point),
+        provisions=queries.provisions_of(point),
     )
 
 

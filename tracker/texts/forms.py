@@ -113,6 +113,8 @@ class AlternativeForm(Form):
     proposed_by = SelectMultipleField("Proposed by", render_kw={"size": 3})
     supported_by = SelectMultipleField("Supported by", render_kw={"size": 3})
     opposed_by = SelectMultipleField("Opposed by", render_kw={"size": 3})
+    # Its revision's unless marked higher (a fallback wording only some may read).
+    marking = FormField(MarkingForm)
     remove = BooleanField("Remove this alternative")
 
     def _few(self, field):

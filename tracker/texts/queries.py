@@ -3,7 +3,7 @@ in a fixed number of queries however long the text."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -520,3 +520,120 @@ def burn_down(text: NegotiatingText, until: date | None = None) -> tuple[BurnDow
             )
         )
     return tuple(points)
+
+
+# -- Provisions as other pages name them (a negotiation point's) --------------------------
+
+
+@dataclass(frozen=True)
+class ProvisionName:
+    """A provision as the reader may see it named: its number and heading in the latest
+    revision of its text they see that holds it."""
+
+    provision_id: int
+    text_id: int
+    text_title: str
+    revision_id: int
+    revision_label: str
+    label: str
+    heading: str
+    position: int  # its place in that revision
+    # Deleted in the text's latest revision the reader sees, or gone from it.
+    deleted: bool
+    # The markings of what the name shows (its text's and its revision's).
+    marking_ids: frozenset[int]
+
+    @property
+    def name(self) -> str:
+        """E.g. “Main text: Article 5 Access to facilities (deleted)”."""
+        words = f"{self.text_title}: {self.label}"
+        if self.heading:
+            words += f" {self.heading}"
+        return words + (" (deleted)" if self.deleted else "")
+
+    def order(self) -> tuple:
+        """Where it is listed: by text, in the order of the text, deleted ones last."""
+        return (self.text_id, self.deleted, self.position, self.provision_id)
+
+
+def _names(where) -> dict[int, ProvisionName]:
+    """The names of the provisions ``where`` picks, by provision id, each from the latest
+    revision the reader sees that holds it (a provision in none they see has no name)."""
+    # The texts the reader sees with their latest revision they see.
+    latest = (
+        sa.select(Revision.text_id, sa.func.max(Revision.id).label("id"))
+        .group_by(Revision.text_id)
+        .subquery()
+    )
+    shown = (
+        sa.select(
+            ProvisionRevision.provision_id, sa.func.max(ProvisionRevision.revision_id).label("id")
+        )
+        .where(where)
+        .group_by(ProvisionRevision.provision_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            ProvisionRevision.provision_id,
+            NegotiatingText.id,
+            NegotiatingText.title,
+            NegotiatingText.marking_id,
+            Revision.id,
+            Revision.label,
+            Revision.marking_id,
+            ProvisionRevision.label,
+            ProvisionRevision.heading,
+            ProvisionRevision.status,
+            ProvisionRevision.position,
+            latest.c.id,
+        )
+        .join(
+            shown,
+            sa.and_(
+                shown.c.provision_id == ProvisionRevision.provision_id,
+                shown.c.id == ProvisionRevision.revision_id,
+            ),
+        )
+        .join(Revision, Revision.id == ProvisionRevision.revision_id)
+        .join(NegotiatingText, NegotiatingText.id == Revision.text_id)
+        .join(latest, latest.c.text_id == NegotiatingText.id)
+    ).all()
+    return {
+        row[0]: ProvisionName(
+            provision_id=row[0],
+            text_id=row[1],
+            text_title=row[2],
+            revision_id=row[4],
+            revision_label=row[5],
+            label=row[7],
+            heading=row[8],
+            position=row[10],
+            deleted=row[9] == doc.ProvisionStatus.DELETED or row[4] != row[11],
+            marking_ids=frozenset({row[3], row[6]}),
+        )
+        for row in rows
+    }
+
+
+def provision_names(provision_ids: Collection[int]) -> dict[int, ProvisionName]:
+    """The names of ``provision_ids`` the reader may see, by id (see :class:`ProvisionName`)."""
+    if not provision_ids:
+        return {}
+    return _names(ProvisionRevision.provision_id.in_(sorted(set(provision_ids))))
+
+
+def provision_choices(agreement_id: int, kept: Collection[int] = ()) -> list[ProvisionName]:
+    """The provisions of the agreement's texts a point may name: those in each text's latest
+    revision the reader sees, and the ``kept`` ones already named; by text, then in the
+    order of the text."""
+    latest = (
+        sa.select(sa.func.max(Revision.id))
+        .where(Revision.agreement_id == agreement_id)
+        .group_by(Revision.text_id)
+    )
+    picked = ProvisionRevision.revision_id.in_(latest)
+    if kept:
+        picked = sa.or_(picked, ProvisionRevision.provision_id.in_(sorted(set(kept))))
+    names = _names(sa.and_(ProvisionRevision.agreement_id == agreement_id, picked))
+    return sorted(names.values(), key=lambda n: (n.text_id, n.deleted, n.position, n.provision_id))

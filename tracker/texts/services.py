@@ -27,6 +27,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from tracker.data import access, audit_trail
+from tracker.data import markings as marking_data
 from tracker.extensions import db
 from tracker.markings.services import MarkingChoice, set_marking
 from tracker.models import (
@@ -61,6 +62,10 @@ MAX_HEADING = 300
 
 class TextError(RuleError):
     """A change to a negotiating text that the rules refuse."""
+
+
+# The markings asked for a provision's alternatives, by (segment, alternative) position.
+AlternativeMarkings = dict[tuple[int, int], MarkingChoice]
 
 
 # -- Texts and revisions ---------------------------------------------------------------
@@ -308,8 +313,10 @@ def add_provision(
     *,
     before: ProvisionRevision | None = None,
     parties: Parties | None = None,
+    markings: AlternativeMarkings | None = None,
 ) -> ProvisionRevision:
-    """A new provision in the draft ``revision``, at the end or before ``before``."""
+    """A new provision in the draft ``revision``, at the end or before ``before``;
+    ``markings``: a marking asked for some of its alternatives (see :func:`save_provision`)."""
     _editable(revision)
     if len(revision.provisions) >= MAX_PROVISIONS:
         raise TextError(f"A text can have at most {MAX_PROVISIONS} provisions.", "label")
@@ -324,7 +331,7 @@ def add_provision(
         provision_id=provision.id,
         agreement_id=revision.agreement_id,
     )
-    _write(row, revision, value, parties or Parties.load())
+    _write(row, revision, value, parties or Parties.load(), markings or {})
     index = revision.provisions.index(before) if before is not None else len(revision.provisions)
     revision.provisions.insert(index, row)
     _renumber_positions(revision)
@@ -338,21 +345,28 @@ def _renumber_positions(revision: Revision) -> None:
 
 
 def save_provision(
-    row: ProvisionRevision, value: doc.Provision, *, parties: Parties | None = None
+    row: ProvisionRevision,
+    value: doc.Provision,
+    *,
+    parties: Parties | None = None,
+    markings: AlternativeMarkings | None = None,
 ) -> None:
-    """Replace what ``row`` says (label, heading, status, wording, notes) with ``value``."""
+    """Replace what ``row`` says (label, heading, status, wording, notes) with ``value``.
+
+    ``markings`` gives a marking to the alternatives it names by where they are in
+    ``value`` ((segment, alternative), from 0); the others keep theirs, or a new one takes
+    its revision's. None is marked lower than its revision, or than it was, without a
+    downgrade (tracker/markings/services.py)."""
     _editable(row.revision)
     check_nothing_hidden(row)
     before = _summary(row)
     row.provision.kind = value.kind
-    _write(row, row.revision, value, parties or Parties.load())
+    changes = _write(row, row.revision, value, parties or Parties.load(), markings or {})
     after = _summary(row)
     if before != after:
-        audit_trail.note(
-            db.session,
-            row.revision,
-            [{"field": f"provision {row.label}", "old": before, "new": after}],
-        )
+        changes.insert(0, {"field": f"provision {row.label}", "old": before, "new": after})
+    if changes:
+        audit_trail.note(db.session, row.revision, changes)
     row.updated_at = utcnow()  # raises its version: a save from an older form is refused
     db.session.flush()
 
@@ -365,8 +379,14 @@ def _summary(row: ProvisionRevision) -> str:
 
 
 def _write(
-    row: ProvisionRevision, revision: Revision, value: doc.Provision, parties: Parties
-) -> None:
+    row: ProvisionRevision,
+    revision: Revision,
+    value: doc.Provision,
+    parties: Parties,
+    markings: AlternativeMarkings,
+) -> list[dict]:
+    """Write ``value`` into ``row``; the changes of its alternatives' markings, for the
+    revision's audit trail."""
     label = value.label.strip()
     if not label:
         raise TextError("Give the provision its number, such as Article 5.", "label")
@@ -386,6 +406,7 @@ def _write(
     old_alternatives = {a.proposal_id: a for s in row.segments for a in s.alternatives}
     segments = []
     notes = []
+    changes: list[dict] = []
     seen: set[int] = set()
     for index, part in enumerate(value.segments):
         field = f"segments-{index}"
@@ -409,6 +430,16 @@ def _write(
             alternative = _alternative(
                 row, revision, option, position, proposals, old_alternatives, seen, parties, where
             )
+            marked = _mark(
+                alternative,
+                markings.get((index, position)),
+                revision,
+                old_alternatives.get(alternative.proposal_id),
+                field=f"{where}-marking",
+                label=option.label.strip() or f"Option {position + 1}",
+            )
+            if marked is not None:
+                changes.append({**marked, "field": f"{marked['field']} in {label}"})
             segment.alternatives.append(alternative)
             for note in option.notes:
                 made = _note(row, revision, note, len(notes), parties, f"{where}-notes")
@@ -421,6 +452,35 @@ def _write(
         notes.append(_note(row, revision, note, len(notes), parties, f"notes-{len(notes)}"))
     row.segments = segments
     row.notes = notes
+    return changes
+
+
+def _mark(
+    alternative: Alternative,
+    choice: MarkingChoice | None,
+    revision: Revision,
+    previous: Alternative | None,
+    *,
+    field: str,
+    label: str,
+) -> dict | None:
+    """Give ``alternative`` the marking ``choice`` asks for, under the rule for markings:
+    a carried-over alternative is the one it replaces (``previous``), so the rule is
+    applied to that one (never lower than it was without a downgrade) and its marking
+    moves over. The change for the audit trail, or None."""
+    if choice is None:
+        return None
+    holder = previous if previous is not None else alternative
+    old = holder.marking_id
+    set_marking(holder, choice, parents=[revision], field=field, label=label)
+    alternative.marking_id = holder.marking_id
+    if old == alternative.marking_id:
+        return None
+    return {
+        "field": f"marking of {label}",
+        "old": None if old is None else marking_data.describe(db.session, old),
+        "new": marking_data.describe(db.session, alternative.marking_id),
+    }
 
 
 def _proposals_of(provision_id: int) -> set[int]:

@@ -24,10 +24,13 @@ from wtforms import SelectChoice
 
 from tracker.agreements import queries as agreement_queries
 from tracker.data import database
+from tracker.data import markings as markings_data
+from tracker.extensions import db
 from tracker.markings import forms as marking_forms
 from tracker.markings import services as marking_services
 from tracker.models import Revision, Role, RuleError, TextKind, clock
 from tracker.models import text_document as doc
+from tracker.points import queries as point_queries
 from tracker.render import text_chart, text_docx, text_pdf
 from tracker.render.dates import format_date
 from tracker.texts import compare, docx_import, importing, progress, queries, services
@@ -182,6 +185,7 @@ def _consolidated(revision: Revision, as_of: date | None = None) -> str:
     editable = not revision.is_issued and current_user.can(Role.EDITOR)
     # The rows the edit buttons go to: a draft's, for an editor.
     rows = {r.provision_id: r for r in queries.provision_rows(revision)} if editable else {}
+    points = point_queries.points_concerning([p.key for p in provisions])
     return render_template(
         "texts/revision.html",
         revision=revision,
@@ -189,6 +193,7 @@ def _consolidated(revision: Revision, as_of: date | None = None) -> str:
         document=value,
         provisions=provisions,
         rows=rows,
+        points=points,
         show=show,
         shows=SHOWS,
         statuses=list(doc.ProvisionStatus),
@@ -298,12 +303,31 @@ def _number(value: str | None) -> int | None:
 
 
 class _Places:
-    """Where each part of the plain value came from in the form, for the service's errors."""
+    """Where each part of the plain value came from in the form, for the service's errors,
+    and the markings asked for its alternatives, by the same places."""
 
     def __init__(self) -> None:
         self.segments: list = []
         self.alternatives: dict[tuple[int, int], object] = {}
         self.notes: list = []
+        self.markings: services.AlternativeMarkings = {}
+
+
+def _prepare_markings(form: ProvisionForm, revision: Revision) -> None:
+    """Each alternative's marking sub-form: shown with its marking, or for a new one its
+    revision's (which it takes if left as shown)."""
+    own = queries.alternative_markings(revision.id)
+    default = marking_services.value_of(revision)
+    for segment in form.segments:
+        for option in segment.form.alternatives:
+            key = _number(option.form.key.data)
+            marking_id = own.get(key) if key is not None else None
+            value = (
+                markings_data.value_of(db.session, marking_id)
+                if marking_id is not None
+                else default
+            )
+            marking_forms.prepare(option.form.marking, value)
 
 
 def _value(form: ProvisionForm, current: doc.Provision | None) -> tuple[doc.Provision, _Places]:
@@ -324,7 +348,11 @@ def _value(form: ProvisionForm, current: doc.Provision | None) -> tuple[doc.Prov
                 if option.remove.data:
                     continue
                 key = _number(option.key.data)
-                places.alternatives[(len(segments), len(alternatives))] = option
+                place = (len(segments), len(alternatives))
+                places.alternatives[place] = option
+                chosen = option.marking.choice()
+                if chosen is not None:
+                    places.markings[place] = chosen
                 alternatives.append(
                     doc.Alternative(
                         wording=option.wording.data or "",
@@ -380,6 +408,9 @@ def _refuser(edit: Edit, places: _Places):
             if len(parts) >= 4 and parts[3].isdigit():
                 option = places.alternatives.get((index, int(parts[3])))
                 target = option.wording if option is not None else None
+                marking = parts[4] if len(parts) >= 5 else ""
+                if option is not None and marking.startswith("marking."):
+                    target = option.marking.form[marking.removeprefix("marking.")]
             elif index < len(places.segments):
                 part = places.segments[index]
                 target = part.text if part.kind.data == TEXT else part.kind
@@ -414,15 +445,17 @@ def add_provision(revision_id: int):
     if request.method == "GET":
         form.segments.append_entry({"kind": TEXT})
     form.set_parties(queries.agreement_parties(revision.agreement_id))
+    _prepare_markings(form, revision)
     edit = Edit(form)
     places: list[_Places] = []
 
     def save() -> object:
         value, found = _value(form, None)
         places.append(found)
-        return services.add_provision(revision, value, before=before)
+        return services.add_provision(revision, value, before=before, markings=found.markings)
 
     if form.is_submitted() and form.added_row():
+        _prepare_markings(form, revision)
         database.done_writing()
     elif edit.save(save, refused=lambda e: _refuser(edit, places[-1] if places else _Places())(e)):
         flash(f"{edit.result.label} added.", "success")
@@ -448,15 +481,17 @@ def edit_provision(provision_revision_id: int):
     if request.method == "GET":
         _fill(form, current)
     form.set_parties(queries.agreement_parties(revision.agreement_id))
+    _prepare_markings(form, revision)
     edit = Edit(form, row, noun="this provision")
     places: list[_Places] = []
 
     def save() -> None:
         value, found = _value(form, current)
         places.append(found)
-        services.save_provision(row, value)
+        services.save_provision(row, value, markings=found.markings)
 
     if form.is_submitted() and form.added_row():
+        _prepare_markings(form, revision)
         database.done_writing()
     elif edit.save(save, refused=lambda e: _refuser(edit, places[-1] if places else _Places())(e)):
         flash(f"{row.label} saved.", "success")

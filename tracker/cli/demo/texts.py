@@ -10,7 +10,14 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.markings.services import MarkingChoice
-from tracker.models import Agreement, Meeting, NegotiatingText, Party
+from tracker.models import (
+    Agreement,
+    Meeting,
+    NegotiatingText,
+    NegotiationPoint,
+    Party,
+    Provision,
+)
 from tracker.models import text_document as doc
 from tracker.texts import services
 
@@ -77,6 +84,17 @@ class _Loader:
                 provision_id=self.provisions.get(note.get("provision", "")),
                 marking=MarkingChoice(self.value_of(note.get("marking"), value)),
             )
+        # The agreement's points that name provisions of this text (``points``: [subject, key]).
+        for subject, key in row.get("points", []):
+            point = db.session.scalar(
+                sa.select(NegotiationPoint).where(
+                    NegotiationPoint.agreement_id == agreement.id,
+                    NegotiationPoint.subject == subject,
+                )
+            )
+            provision = db.session.get(Provision, self.provisions[key])
+            if point is not None and provision not in point.provisions:
+                point.provisions.append(provision)
 
     def issue(self, spec: dict) -> services.Issue:
         by = spec.get("issued_by", "joint")
@@ -162,4 +180,3 @@ class _Loader:
             segments=tuple(segments),
             notes=notes,
         )
-
