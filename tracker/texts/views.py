@@ -604,7 +604,7 @@ def compare_revisions(text_id: int):
         earlier = [r for r in text.revisions if r.id < new.id]
         based = new.based_on_id and queries.revision_of(text, new.based_on_id)
         old = based or (earlier[-1] if earlier else new)
-    before, after = queries.document(old), queries.document(new)
+    before, after = queries.documents_of([old, new])
     return render_template(
         "texts/compare.html",
         text=text,
