@@ -276,7 +276,9 @@ def _read(revisions: Sequence[Revision]) -> dict[int, _Read]:
 
 
 def _one(revision, rows, segments, alternatives, stances, notes, winners, parties) -> _Read:
-    """One revision's provisions from the rows read for it (and the others read with it)."""
+    """One revision's provisions from the rows read for it (and the others read with it).
+
+    Rows are unpacked rather than read by name: a long text has thousands."""
     used: set[int] = set()
     marked = {revision.marking_id}
     won: dict[int, tuple[int, ...]] = {}
@@ -288,55 +290,66 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
         return parties.get(party_id, (str(party_id), ""))[0]
 
     provisions = []
-    for row in rows:
+    for _, row_id, provision_id, label, heading, status, depth, kind in rows:
         own, by_alternative = [], {}
-        for n in notes.get(row.id, ()):
-            marked.add(n.marking_id)
-            value = doc.Note(kind=n.kind, body=n.body, party=ref(n.party_id))
-            if n.alternative_id is None:
+        for _, alternative_id, note_kind, body, party_id, marking_id in notes.get(row_id, ()):
+            marked.add(marking_id)
+            value = doc.Note(kind=note_kind, body=body, party=ref(party_id))
+            if alternative_id is None:
                 own.append(value)
             else:
-                by_alternative.setdefault(n.alternative_id, []).append(value)
+                by_alternative.setdefault(alternative_id, []).append(value)
         parts = []
-        for segment in segments.get(row.id, ()):
+        for _, segment_id, text, won_id in segments.get(row_id, ()):
             options = []
-            for a in alternatives.get(segment.id, ()):
-                marked.add(a.marking_id)
-                by_stance = {stance: [] for stance in doc.Stance}
-                named = sorted((ref(s.party_id) or "", s.stance) for s in stances.get(a.id, ()))
+            for (
+                _,
+                alternative_id,
+                proposal_id,
+                option_label,
+                wording,
+                marking_id,
+            ) in alternatives.get(segment_id, ()):
+                marked.add(marking_id)
+                by_stance: tuple[list, list, list] = ([], [], [])
+                named = sorted(
+                    (ref(party_id) or "", stance)
+                    for _, party_id, stance in stances.get(alternative_id, ())
+                )
                 for code, stance in named:
-                    by_stance[stance].append(code)
+                    by_stance[_STANCES[stance]].append(code)
                 options.append(
                     doc.Alternative(
-                        wording=a.wording,
-                        proposed_by=tuple(by_stance[doc.Stance.PROPOSES]),
-                        supported_by=tuple(by_stance[doc.Stance.SUPPORTS]),
-                        opposed_by=tuple(by_stance[doc.Stance.OPPOSES]),
-                        label=a.label,
-                        notes=tuple(by_alternative.get(a.id, ())),
-                        key=a.proposal_id,
+                        wording=wording,
+                        proposed_by=tuple(by_stance[0]),
+                        supported_by=tuple(by_stance[1]),
+                        opposed_by=tuple(by_stance[2]),
+                        label=option_label,
+                        notes=tuple(by_alternative.get(alternative_id, ())),
+                        key=proposal_id,
                     )
                 )
-            if segment.won_proposal_id is not None:
-                won[segment.won_proposal_id] = tuple(winners.get(segment.won_proposal_id, ()))
+            proposers = ()
+            if won_id is not None:
+                proposers = won[won_id] = tuple(winners.get(won_id, ()))
             parts.append(
                 doc.Segment(
-                    text=segment.text,
+                    text=text,
                     alternatives=tuple(options),
-                    won=segment.won_proposal_id,
-                    won_by=tuple(ref(p) for p in winners.get(segment.won_proposal_id, ())),
+                    won=won_id,
+                    won_by=tuple(ref(p) for p in proposers),
                 )
             )
         provisions.append(
             doc.Provision(
-                label=row.label,
-                kind=row.kind,
-                heading=row.heading,
-                status=row.status,
+                label=label,
+                kind=kind,
+                heading=heading,
+                status=status,
                 segments=tuple(parts),
                 notes=tuple(own),
-                depth=row.depth,
-                key=row.provision_id,
+                depth=depth,
+                key=provision_id,
             )
         )
     issuing_party = ref(revision.issuing_party_id)
@@ -347,6 +360,10 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
         marked=frozenset(marked),
         winners=tuple(sorted(won.items())),
     )
+
+
+# Where each stance's parties go in an alternative: proposed, supported, opposed by.
+_STANCES = {doc.Stance.PROPOSES: 0, doc.Stance.SUPPORTS: 1, doc.Stance.OPPOSES: 2}
 
 
 def documents(text: NegotiatingText) -> list[tuple[Revision, doc.Document]]:
