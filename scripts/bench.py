@@ -91,8 +91,9 @@ DEEP_ROW = 50_000  # the API's deep page starts after this many rows, reached by
 class Page:
     name: str
     path: str
-    # "list", "form", "agreement", "report", "pdf", "other", "csv", "api", or "tenth": a
-    # page requested by a viewer who may see a tenth of the agreements (issue 14: ≤ 5× floor)
+    # "list", "form", "agreement", "report", "pdf", "other", "csv", "api", "text" and
+    # "docx" (a negotiating text's pages and its Word file), or "tenth": a page requested
+    # by a viewer who may see a tenth of the agreements (issue 14: ≤ 5× floor)
     kind: str
     repeat: int | None = None
     # Raw SQL statements, each alone giving this page's rows; the floor runs the fastest.
@@ -158,6 +159,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         metavar="REGEX",
         help="time only the pages whose name matches (case-insensitive); prints, "
         "leaves the doc as it is",
+    )
+    parser.add_argument(
+        "--kind",
+        action="append",
+        metavar="KIND",
+        help="time only the pages of this kind (list, form, agreement, report, pdf, csv, "
+        "api, tenth, text, docx, other; may be given again: --kind text --kind docx for "
+        "the negotiating text's rows); prints, leaves the doc as it is",
     )
     parser.add_argument("--agreements", type=int, default=250_000)
     parser.add_argument("--parties", type=int, default=200)
@@ -890,8 +899,10 @@ def main() -> None:
     editor = log_in(app, password, EDITOR, Role.EDITOR)
     api = api_client(app)
     ids = known_ids(app)
-    wanted = available(app, f"{API}/agreements/") and (
-        not args.only or re.search(args.only, "API: … a deep cursor page", re.IGNORECASE)
+    wanted = (
+        available(app, f"{API}/agreements/")
+        and (not args.only or re.search(args.only, "API: … a deep cursor page", re.IGNORECASE))
+        and (not args.kind or "api" in args.kind)
     )
     ids["deep_cursor_path"] = deep_cursor_path(api) if wanted else f"{API}/agreements/"
     load_before = os.getloadavg()
@@ -908,6 +919,8 @@ def main() -> None:
     chosen = pages(ids)
     if args.only:
         chosen = [page for page in chosen if re.search(args.only, page.name, re.IGNORECASE)]
+    if args.kind:
+        chosen = [page for page in chosen if page.kind in args.kind]
     for page in chosen:
         if not available(app, page.path):
             unavailable.append(page)
@@ -952,7 +965,7 @@ def main() -> None:
     )
     print()
     print(table(results, floor, unavailable))
-    if not (args.no_write or args.only):
+    if not (args.no_write or args.only or args.kind):
         write_doc(report)
         print(f"\nWritten to {DOC.relative_to(ROOT)}.")
 

@@ -252,6 +252,26 @@ def test_word_diff_rebuilds_both_sides_of_any_edit():
         assert all(a.op != b.op for a, b in zip(runs, runs[1:], strict=False))
 
 
+def test_word_diff_spells_each_run_as_written_and_counts_its_words():
+    """A run's words are read back from its text (brackets are words even without spaces
+    around them); an unchanged wording is one run from its first word on."""
+    wording = "  Supplies[ and services /only]\n shall  be "
+    assert [(r.op, r.text, r.words) for r in word_diff(wording, wording)] == [
+        (
+            DiffOp.EQUAL,
+            "Supplies[ and services /only]\n shall  be ",
+            ("Supplies", "[", "and", "services", "/only", "]", "shall", "be"),
+        )
+    ]
+    assert word_diff("  ", "  ") == ()
+    runs = word_diff(wording, " Supplies and services[shall]be")
+    old_words = ["Supplies", "[", "and", "services", "/only", "]", "shall", "be"]
+    new_words = ["Supplies", "and", "services", "[", "shall", "]", "be"]
+    assert [w for r in runs if r.op != DiffOp.INSERT for w in r.words] == old_words
+    assert [w for r in runs if r.op != DiffOp.DELETE for w in r.words] == new_words
+    assert word_diff(wording, " Supplies and services[shall]be") is runs  # kept
+
+
 def test_a_document_survives_its_json_form():
     """What the import's review page carries to its save: the same document back."""
     import json

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, request
@@ -63,3 +65,59 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
         kept.clear()
     kept[cache_key] = value
     return value
+
+
+class Shelf:
+    """Up to ``size`` large values kept until the data changes, per reader's access, the
+    least recently used let go first: :func:`remember`'s rule, for values too big to keep
+    512 of (a negotiating text's revision as plain values).
+
+    Only reading requests use a shelf: a writing one may change what a value was computed
+    from, and a value computed inside a transaction that is then rolled back must not be
+    kept. Callers check with :meth:`usable` and fall back to computing.
+    """
+
+    def __init__(self, name: str, size: int) -> None:
+        self.name, self.size = name, size
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def usable() -> bool:
+        return has_request_context() and request.method in READING
+
+    def _key(self, key: Hashable) -> Hashable | None:
+        count = _change_count()
+        if count is None:
+            return None
+        return (count, access.current(db.session).key, key)
+
+    def _kept(self) -> OrderedDict:
+        return current_app.extensions.setdefault(self.name, OrderedDict())
+
+    def get(self, key: Hashable) -> Any | None:
+        """What :meth:`put` kept for ``key`` while the data stood as it does now, or None."""
+        if not self.usable():
+            return None
+        shelf_key = self._key(key)
+        if shelf_key is None:
+            return None
+        kept = self._kept()
+        with self._lock:
+            value = kept.get(shelf_key)
+            if value is not None:
+                kept.move_to_end(shelf_key)
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep ``value`` (plain data, never changed by anyone) for ``key``."""
+        if not self.usable():
+            return
+        shelf_key = self._key(key)
+        if shelf_key is None:
+            return
+        kept = self._kept()
+        with self._lock:
+            kept[shelf_key] = value
+            kept.move_to_end(shelf_key)
+            while len(kept) > self.size:
+                kept.popitem(last=False)

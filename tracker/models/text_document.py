@@ -22,6 +22,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cached_property
 
 
 class ProvisionKind(enum.StrEnum):
@@ -145,7 +146,7 @@ class Provision:
     def brackets(self) -> int:
         return sum(1 for s in self.segments if s.is_bracket)
 
-    @property
+    @cached_property
     def plain_text(self) -> str:
         """The wording with brackets written the way negotiators type them."""
         parts = []

@@ -18,6 +18,7 @@ import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from tracker.models.text_document import (
     Alternative,
@@ -65,8 +66,12 @@ class WordRun:
     """Consecutive words with one fate; ``text`` keeps their spacing for display."""
 
     op: DiffOp
-    words: tuple[str, ...]
     text: str
+
+    @cached_property
+    def words(self) -> tuple[str, ...]:
+        # The text is a stretch of one wording from a word's start: its words are those.
+        return tuple(word for word, _ in _TOKEN.findall(self.text))
 
 
 @dataclass(frozen=True)
@@ -260,9 +265,18 @@ def word_diff(old: str, new: str) -> tuple[WordRun, ...]:
     reads as the brackets and the losing option struck through. A replacement is its deletion
     followed by its insertion.
     """
-    old_words, old_spelled = _tokens(old)
     if new == old:  # most provisions between two rounds: no need to match anything
-        return (WordRun(DiffOp.EQUAL, tuple(old_words), "".join(old_spelled)),) if old_words else ()
+        # Its words and their spacing: the wording from its first word on.
+        text = old.lstrip()
+        return (WordRun(DiffOp.EQUAL, text),) if text else ()
+    return _word_diff(old, new)
+
+
+# Kept by the wordings compared: a page compares the same revisions again and again (each
+# reader, each "show every provision"), and most of its time is matching words.
+@lru_cache(maxsize=2048)
+def _word_diff(old: str, new: str) -> tuple[WordRun, ...]:
+    old_words, old_spelled = _tokens(old)
     new_words, new_spelled = _tokens(new)
     # Edits are local: match only what lies between the common beginning and end.
     start, end = 0, 0
@@ -309,9 +323,9 @@ def _append(runs: list[WordRun], op: DiffOp, words: list[str], spelled: list[str
         return
     if runs and runs[-1].op == op:
         last = runs.pop()
-        runs.append(WordRun(op, last.words + tuple(words), last.text + "".join(spelled)))
+        runs.append(WordRun(op, last.text + "".join(spelled)))
     else:
-        runs.append(WordRun(op, tuple(words), "".join(spelled)))
+        runs.append(WordRun(op, "".join(spelled)))
 
 
 def _normal(text: str) -> str:

@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from tracker.data import markings
+from tracker.data import cache, markings, outgoing
 from tracker.extensions import db
 from tracker.models import (
     Alternative,
@@ -79,36 +79,138 @@ def _grouped(rows, key: int) -> dict[int, list]:
     return found
 
 
+# An issued revision is frozen, so what its own rows say is kept between requests (until
+# the data changes, per reader's access: tracker/data/cache.py). A handful: each is large.
+_ISSUED = cache.Shelf("tracker.texts.issued", size=16)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a revision's own rows say: its provisions and whom they name, as read."""
+
+    provisions: tuple[doc.Provision, ...]
+    parties: dict[int, tuple[str, str]]  # the parties named: id -> (code, name)
+    issuing_party: str | None
+    marked: frozenset[int]  # the markings of the revision, its alternatives and notes
+    # Each proposal a segment was cleaned from, with the proposers read for it: they come
+    # from the last revision that bracketed it, which may be a later draft.
+    winners: tuple[tuple[int, tuple[int, ...]], ...]
+
+
+def _issued_key(revision: Revision) -> tuple | None:
+    if not revision.is_issued:
+        return None  # a draft changes under the same version (its provisions are records)
+    return ("revision", revision.id, revision.version, revision.issued_at, revision.marking_id)
+
+
 def document(revision: Revision, *, internal: bool = False) -> doc.Document:
-    """``revision`` as plain values; with our side's internal notes only if ``internal``.
+    """``revision`` as plain values; with our side's internal notes only if ``internal``."""
+    return documents_of([revision], internal=internal)[0]
 
-    Read as plain rows, one query per kind of part (a long text has thousands of parts,
-    and making an object of each costs more than reading it)."""
-    parties = party_refs()
-    used: set[int] = set()
-    marked = {revision.marking_id}
-    rid = revision.id
 
-    def ref(party_id: int | None) -> str | None:
-        if party_id is None:
-            return None
-        used.add(party_id)
-        return parties.get(party_id, (str(party_id), ""))[0]
+def documents_of(revisions: Sequence[Revision], *, internal: bool = False) -> list[doc.Document]:
+    """Each of ``revisions`` as plain values, read together in one pass (a fixed number of
+    queries however many and however long); with our side's internal notes if ``internal``.
 
-    rows = db.session.execute(
-        sa.select(
-            ProvisionRevision.id,
-            ProvisionRevision.provision_id,
-            ProvisionRevision.label,
-            ProvisionRevision.heading,
-            ProvisionRevision.status,
-            ProvisionRevision.depth,
-            Provision.kind,
+    What an issued revision's rows say is kept and reused while the data stands still, for
+    readers who see the same records (the proposers of its cleaned brackets are read again
+    and must be unchanged); the markings of what it shows are noted as a read would."""
+    reads: dict[int, _Read] = {}
+    for revision in revisions:
+        key = _issued_key(revision)
+        found = _ISSUED.get(key) if key is not None else None
+        if found is not None:
+            reads[revision.id] = found
+    missing = [r for r in dict.fromkeys(revisions) if r.id not in reads]
+    reads.update(_read(missing))
+    # Reused reads: their proposers as they are now, in the query that also notes them.
+    kept = [r for r in dict.fromkeys(revisions) if r not in missing]
+    if kept:
+        now = _proposers({p for r in kept for p, _ in reads[r.id].winners})
+        stale = [r for r in kept if _winners(reads[r.id].winners, now) != reads[r.id].winners]
+        reads.update(_read(stale))
+        for revision in kept:
+            if revision not in stale:
+                outgoing.note_markings(db.session, reads[revision.id].marked, "text_revision")
+    for revision in missing:
+        key = _issued_key(revision)
+        if key is not None:
+            _ISSUED.put(key, reads[revision.id])
+
+    notes: dict[int, list[doc.InternalNote]] = {}
+    internal_marked: dict[int, set[int]] = {}
+    if internal:
+        for n in db.session.scalars(
+            sa.select(InternalNote)
+            .where(InternalNote.text_id.in_({r.text_id for r in revisions}))
+            .order_by(InternalNote.id)
+        ):
+            internal_marked.setdefault(n.text_id, set()).add(n.marking_id)
+            notes.setdefault(n.text_id, []).append(
+                doc.InternalNote(
+                    kind=n.kind,
+                    body=n.body,
+                    provision_key=n.provision_id,
+                    proposal_key=n.proposal_id,
+                )
+            )
+    day = today()
+    made = []
+    for revision in revisions:
+        read = reads[revision.id]
+        # The marking of everything the document holds, not only of the revision.
+        marked = read.marked | internal_marked.get(revision.text_id, set())
+        marking = markings.describe(db.session, markings.combined_id(db.session, marked, day))
+        made.append(
+            doc.Document(
+                title=revision.text.title,
+                label=revision.label,
+                issued_by=revision.issued_by,
+                issuing_party=read.issuing_party,
+                issued_on=revision.issued_on,
+                provisions=read.provisions,
+                marking=marking,
+                internal=tuple(notes.get(revision.text_id, ())),
+                is_internal_copy=internal,
+                parties=dict(read.parties.values()),
+            )
         )
-        .join(Provision, Provision.id == ProvisionRevision.provision_id)
-        .where(ProvisionRevision.revision_id == rid)
-        .order_by(ProvisionRevision.position, ProvisionRevision.id)
-    ).all()
+    return made
+
+
+def _winners(
+    winners: tuple[tuple[int, tuple[int, ...]], ...], proposers: dict[int, list[int]]
+) -> tuple[tuple[int, tuple[int, ...]], ...]:
+    return tuple((p, tuple(proposers.get(p, ()))) for p, _ in winners)
+
+
+def _read(revisions: Sequence[Revision]) -> dict[int, _Read]:
+    """What the rows of ``revisions`` say, read as plain rows in one pass: one query per
+    kind of part (a long text has thousands of parts, and making an object of each costs
+    more than reading it)."""
+    if not revisions:
+        return {}
+    parties = party_refs()
+    ids = [r.id for r in revisions]
+
+    rows = _grouped(
+        db.session.execute(
+            sa.select(
+                ProvisionRevision.revision_id,
+                ProvisionRevision.id,
+                ProvisionRevision.provision_id,
+                ProvisionRevision.label,
+                ProvisionRevision.heading,
+                ProvisionRevision.status,
+                ProvisionRevision.depth,
+                Provision.kind,
+            )
+            .join(Provision, Provision.id == ProvisionRevision.provision_id)
+            .where(ProvisionRevision.revision_id.in_(ids))
+            .order_by(ProvisionRevision.position, ProvisionRevision.id)
+        ).all(),
+        0,
+    )
     segments = _grouped(
         db.session.execute(
             sa.select(
@@ -117,7 +219,7 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
                 Segment.text,
                 Segment.won_proposal_id,
             )
-            .where(Segment.revision_id == rid)
+            .where(Segment.revision_id.in_(ids))
             .order_by(Segment.provision_revision_id, Segment.position, Segment.id)
         ).all(),
         0,
@@ -132,7 +234,7 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
                 Alternative.wording,
                 Alternative.marking_id,
             )
-            .where(Alternative.revision_id == rid)
+            .where(Alternative.revision_id.in_(ids))
             .order_by(Alternative.segment_id, Alternative.position, Alternative.id)
         ).all(),
         0,
@@ -145,7 +247,7 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
                 AlternativeStance.stance,
             )
             .join(Alternative, Alternative.id == AlternativeStance.alternative_id)
-            .where(Alternative.revision_id == rid)
+            .where(Alternative.revision_id.in_(ids))
         ).all(),
         0,
     )
@@ -159,7 +261,7 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
                 TextNote.party_id,
                 TextNote.marking_id,
             )
-            .where(TextNote.revision_id == rid)
+            .where(TextNote.revision_id.in_(ids))
             .order_by(TextNote.provision_revision_id, TextNote.position, TextNote.id)
         ).all(),
         0,
@@ -167,92 +269,106 @@ def document(revision: Revision, *, internal: bool = False) -> doc.Document:
     winners = _proposers(
         {s.won_proposal_id for parts in segments.values() for s in parts if s.won_proposal_id}
     )
+    return {
+        r.id: _one(r, rows.get(r.id, ()), segments, alternatives, stances, notes, winners, parties)
+        for r in revisions
+    }
+
+
+def _one(revision, rows, segments, alternatives, stances, notes, winners, parties) -> _Read:
+    """One revision's provisions from the rows read for it (and the others read with it).
+
+    Rows are unpacked rather than read by name: a long text has thousands."""
+    used: set[int] = set()
+    marked = {revision.marking_id}
+    won: dict[int, tuple[int, ...]] = {}
+
+    def ref(party_id: int | None) -> str | None:
+        if party_id is None:
+            return None
+        used.add(party_id)
+        return parties.get(party_id, (str(party_id), ""))[0]
 
     provisions = []
-    for row in rows:
+    for _, row_id, provision_id, label, heading, status, depth, kind in rows:
         own, by_alternative = [], {}
-        for n in notes.get(row.id, ()):
-            marked.add(n.marking_id)
-            value = doc.Note(kind=n.kind, body=n.body, party=ref(n.party_id))
-            if n.alternative_id is None:
+        for _, alternative_id, note_kind, body, party_id, marking_id in notes.get(row_id, ()):
+            marked.add(marking_id)
+            value = doc.Note(kind=note_kind, body=body, party=ref(party_id))
+            if alternative_id is None:
                 own.append(value)
             else:
-                by_alternative.setdefault(n.alternative_id, []).append(value)
+                by_alternative.setdefault(alternative_id, []).append(value)
         parts = []
-        for segment in segments.get(row.id, ()):
+        for _, segment_id, text, won_id in segments.get(row_id, ()):
             options = []
-            for a in alternatives.get(segment.id, ()):
-                marked.add(a.marking_id)
-                by_stance = {stance: [] for stance in doc.Stance}
-                named = sorted((ref(s.party_id) or "", s.stance) for s in stances.get(a.id, ()))
+            for (
+                _,
+                alternative_id,
+                proposal_id,
+                option_label,
+                wording,
+                marking_id,
+            ) in alternatives.get(segment_id, ()):
+                marked.add(marking_id)
+                by_stance: tuple[list, list, list] = ([], [], [])
+                named = sorted(
+                    (ref(party_id) or "", stance)
+                    for _, party_id, stance in stances.get(alternative_id, ())
+                )
                 for code, stance in named:
-                    by_stance[stance].append(code)
+                    by_stance[_STANCES[stance]].append(code)
                 options.append(
                     doc.Alternative(
-                        wording=a.wording,
-                        proposed_by=tuple(by_stance[doc.Stance.PROPOSES]),
-                        supported_by=tuple(by_stance[doc.Stance.SUPPORTS]),
-                        opposed_by=tuple(by_stance[doc.Stance.OPPOSES]),
-                        label=a.label,
-                        notes=tuple(by_alternative.get(a.id, ())),
-                        key=a.proposal_id,
+                        wording=wording,
+                        proposed_by=tuple(by_stance[0]),
+                        supported_by=tuple(by_stance[1]),
+                        opposed_by=tuple(by_stance[2]),
+                        label=option_label,
+                        notes=tuple(by_alternative.get(alternative_id, ())),
+                        key=proposal_id,
                     )
                 )
+            proposers = ()
+            if won_id is not None:
+                proposers = won[won_id] = tuple(winners.get(won_id, ()))
             parts.append(
                 doc.Segment(
-                    text=segment.text,
+                    text=text,
                     alternatives=tuple(options),
-                    won=segment.won_proposal_id,
-                    won_by=tuple(ref(p) for p in winners.get(segment.won_proposal_id, ())),
+                    won=won_id,
+                    won_by=tuple(ref(p) for p in proposers),
                 )
             )
         provisions.append(
             doc.Provision(
-                label=row.label,
-                kind=row.kind,
-                heading=row.heading,
-                status=row.status,
+                label=label,
+                kind=kind,
+                heading=heading,
+                status=status,
                 segments=tuple(parts),
                 notes=tuple(own),
-                depth=row.depth,
-                key=row.provision_id,
+                depth=depth,
+                key=provision_id,
             )
         )
-    internal_notes = []
-    if internal:
-        for n in db.session.scalars(
-            sa.select(InternalNote)
-            .where(InternalNote.text_id == revision.text_id)
-            .order_by(InternalNote.id)
-        ):
-            marked.add(n.marking_id)
-            internal_notes.append(
-                doc.InternalNote(
-                    kind=n.kind,
-                    body=n.body,
-                    provision_key=n.provision_id,
-                    proposal_key=n.proposal_id,
-                )
-            )
-    # The marking of everything the document holds, not only of the revision.
-    marking = markings.describe(db.session, markings.combined_id(db.session, marked, today()))
-    return doc.Document(
-        title=revision.text.title,
-        label=revision.label,
-        issued_by=revision.issued_by,
-        issuing_party=ref(revision.issuing_party_id),
-        issued_on=revision.issued_on,
+    issuing_party = ref(revision.issuing_party_id)
+    return _Read(
         provisions=tuple(provisions),
-        marking=marking,
-        internal=tuple(internal_notes),
-        is_internal_copy=internal,
-        parties={parties[i][0]: parties[i][1] for i in used if i in parties},
+        parties={i: parties[i] for i in used if i in parties},
+        issuing_party=issuing_party,
+        marked=frozenset(marked),
+        winners=tuple(sorted(won.items())),
     )
+
+
+# Where each stance's parties go in an alternative: proposed, supported, opposed by.
+_STANCES = {doc.Stance.PROPOSES: 0, doc.Stance.SUPPORTS: 1, doc.Stance.OPPOSES: 2}
 
 
 def documents(text: NegotiatingText) -> list[tuple[Revision, doc.Document]]:
     """Every revision of ``text`` the reader sees, oldest first, as plain values."""
-    return [(r, document(r)) for r in text.revisions]
+    return list(zip(text.revisions, documents_of(text.revisions), strict=True))
 
 
 def as_of(text: NegotiatingText, day: date | None = None) -> Revision | None:

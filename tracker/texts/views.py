@@ -4,6 +4,7 @@ forms that change a draft (a provision at a time, cleaning a bracket) and our si
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 from flask import (
@@ -19,7 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import SelectChoice
 
 from tracker.agreements import queries as agreement_queries
@@ -639,18 +640,53 @@ def compare_revisions(text_id: int):
         earlier = [r for r in text.revisions if r.id < new.id]
         based = new.based_on_id and queries.revision_of(text, new.based_on_id)
         old = based or (earlier[-1] if earlier else new)
-    before, after = queries.document(old), queries.document(new)
+    before, after = queries.documents_of([old, new])
+    comparison = compare.compare(before, after)
     return render_template(
         "texts/compare.html",
         text=text,
         revisions=text.revisions,
         old=old,
         new=new,
-        comparison=compare.compare(before, after),
+        comparison=comparison,
         before=progress.progress(before),
         after=progress.progress(after),
         show_all=bool(request.args.get("all")),
+        parties=_party_lists(comparison.parties),
+        words=_words,
     )
+
+
+def _party_lists(names: Mapping[str, str]) -> Callable[[Iterable[str]], Markup]:
+    """Parties named by code, each with its name to hover over when known: drawn once per
+    distinct list (a page names the same few lists hundreds of times)."""
+    made: dict[tuple[str, ...], Markup] = {}
+
+    def party(code: str) -> str:
+        name = names.get(code)
+        return f'<abbr title="{escape(name)}">{escape(code)}</abbr>' if name else escape(code)
+
+    def parties(codes: Iterable[str]) -> Markup:
+        key = tuple(codes)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = Markup(", ".join(map(party, key)))  # noqa: S704  (escaped)
+        return found
+
+    return parties
+
+
+_RUN_TAGS = {compare.DiffOp.INSERT: "ins", compare.DiffOp.DELETE: "del"}
+
+
+def _words(runs: Iterable[compare.WordRun]) -> Markup:
+    """A wording's runs: inserted words underlined, deleted ones struck through."""
+    parts = []
+    for run in runs:
+        tag = _RUN_TAGS.get(run.op)
+        text = escape(run.text)
+        parts.append(f"<{tag}>{text}</{tag}>" if tag else text)
+    return Markup("".join(parts))  # noqa: S704  (escaped above)
 
 
 # -- Word and PDF files -------------------------------------------------------------------
