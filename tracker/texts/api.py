@@ -174,6 +174,16 @@ def _one_provision(revision: Revision, row_id: int, status: int = 200, **headers
     return tagged(SimpleNamespace(**found), status, **headers)
 
 
+def _markings(data: dict) -> services.AlternativeMarkings:
+    """The markings sent for a provision's alternatives, by (segment, alternative) place."""
+    return {
+        (index, position): sent["marking_id"]
+        for index, segment in enumerate(data["segments"])
+        for position, sent in enumerate(segment["alternatives"])
+        if sent["marking_id"] is not None
+    }
+
+
 def _value(data: dict) -> doc.Provision:
     """A provision sent as the API takes it, as the services take it."""
 
@@ -398,7 +408,10 @@ def add_provision(data, text_id: int, revision_id: int):
             message = f"{revision.label} has no provision {data['before']}."
             abort(422, message=message, errors={"json": {"before": [message]}})
     row = save(
-        lambda: services.add_provision(revision, _value(data), before=before), where=_where()
+        lambda: services.add_provision(
+            revision, _value(data), before=before, markings=_markings(data)
+        ),
+        where=_where(),
     )
     return _one_provision(revision, row.id, 201, Location=_provision_url(revision, row.id))
 
@@ -425,13 +438,17 @@ def get_provision(text_id: int, revision_id: int, provision_id: int):
 @blp.response(200, ProvisionSchema)
 def save_provision(data, text_id: int, revision_id: int, provision_id: int):
     """Replace a provision of a draft with what is sent: the shape it is read in (what is
-    only read, such as `id`, `version` and an alternative's `marking`, may be sent back and
-    is ignored). An alternative sent with its `key` keeps its proposal; one without tables a
-    new one. Send the provision's ETag as If-Match."""
+    only read, such as `id` and `version`, may be sent back and is ignored). An alternative
+    sent with its `key` keeps its proposal; one without tables a new one. An alternative's
+    `marking` sent back as read changes nothing; a higher one raises it, a lower one needs
+    `downgrade_reason`. Send the provision's ETag as If-Match."""
     revision = _revision(_text(text_id), revision_id)
     row = _row(revision, provision_id)
     require_version(row, _provision_url(revision, row.id))
-    save(lambda: _change(row, services.save_provision, _value(data)), where=_where())
+    save(
+        lambda: services.save_provision(row, _value(data), markings=_markings(data)),
+        where=_where(),
+    )
     return _one_provision(revision, row.id)
 
 

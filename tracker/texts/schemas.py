@@ -20,7 +20,8 @@ from tracker.texts.services import MAX_HEADING, MAX_LABEL, MAX_WORDING
 # What a provision's answer says that is only read: sent back with a change, it is ignored,
 # so that what was read can be changed and sent as it is.
 READ_ONLY = {"id", "key", "version", "url"}
-READ_ONLY_IN_ALTERNATIVE = {"marking"}
+# Likewise in an alternative's marking: how banners write it.
+READ_ONLY_IN_MARKING = {"text"}
 
 PARTY_REF = "A party by its code (`IND`), or by its name for a party without one."
 
@@ -193,13 +194,22 @@ class AlternativeSchema(ma.Schema):
     opposed_by = _party_list(f"Parties opposing it. {PARTY_REF}")
     notes = ma.fields.List(ma.fields.Nested(NoteSchema), load_default=list)
     marking = Marking(
-        dump_only=True,
-        metadata={"description": "Its classification: its revision's unless marked higher."},
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "Its classification: its revision's unless marked higher. Sent, "
+            "it is what the alternative is marked: never lower than its revision, nor than "
+            "it was, without `downgrade_reason` (recorded in the revision's history). Sent "
+            "back as read, or left out (null), it changes nothing; a new alternative then "
+            "takes its revision's."
+        },
     )
 
     @ma.pre_load
     def _ignore_read_only(self, data, **kwargs):
-        return _without(data, READ_ONLY_IN_ALTERNATIVE)
+        if isinstance(data, dict) and isinstance(data.get("marking"), dict):
+            return {**data, "marking": _without(data["marking"], READ_ONLY_IN_MARKING)}
+        return data
 
 
 class SegmentSchema(ma.Schema):
