@@ -176,3 +176,18 @@ def test_an_editor_cannot_drop_what_is_marked_above_them(app, db, world):
     db.session.rollback()
     with access.reading_whole(db.session):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Alternative)) == 2
+
+
+def test_an_agreements_texts_name_the_latest_revision_their_reader_sees(app, db, texts, world):
+    """The agreement page's summary: the Secret draft for a reader cleared for it, the
+    issued draft before it (and its counts) for one who is not, never nothing."""
+    agreement_id = world.open.id
+    with app.test_request_context():
+        access.use(db.session, _reader(db, "viewer"))
+        (summary,) = queries.text_summaries(agreement_id)
+        assert (summary.latest.label, summary.total, summary.open_brackets) == ("Draft 1", 1, 1)
+        access.use(db.session, _reader(db, "secret"))
+        db.session.expire_all()
+        (summary,) = queries.text_summaries(agreement_id)
+        assert summary.latest.label == "Rev.1 osprey"
+        assert (summary.total, summary.open_brackets) == (1, 1)  # a copy of its base

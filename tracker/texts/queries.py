@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.data import cache, markings, outgoing
 from tracker.extensions import db
@@ -30,12 +30,16 @@ from tracker.texts.progress import BurnDownPoint
 
 
 def texts_of(agreement_id: int) -> Sequence[NegotiatingText]:
-    return db.session.scalars(
-        sa.select(NegotiatingText)
-        .where(NegotiatingText.agreement_id == agreement_id)
-        .order_by(NegotiatingText.id)
-        .options(selectinload(NegotiatingText.revisions))
-    ).all()
+    return (
+        db.session.scalars(
+            sa.select(NegotiatingText)
+            .where(NegotiatingText.agreement_id == agreement_id)
+            .order_by(NegotiatingText.id)
+            .options(joinedload(NegotiatingText.revisions))  # one statement, not two
+        )
+        .unique()
+        .all()
+    )
 
 
 def revision_on(text: NegotiatingText, day: date) -> Revision | None:
@@ -539,88 +543,73 @@ class TextSummary:
     open_brackets: int
 
 
-def text_summaries(agreement_id: int) -> list[TextSummary]:
-    """Each text of the agreement with its latest revision's counts, in a fixed number of
-    queries however many texts and provisions there are."""
-    texts = texts_of(agreement_id)
-    latest = {text.id: text.revisions[-1] for text in texts if text.revisions}
-    ids = [revision.id for revision in latest.values()] or [0]
+def _counted(revision) -> tuple[sa.ScalarSelect, sa.ScalarSelect, sa.ScalarSelect]:
+    """(provisions agreed, provisions, open brackets) of ``revision`` (an entity or alias),
+    as scalar subqueries to select alongside it; deleted provisions do not count."""
     live = ProvisionRevision.status != doc.ProvisionStatus.DELETED
     agreed = ProvisionRevision.status.in_(
         [doc.ProvisionStatus.AGREED, doc.ProvisionStatus.AGREED_AD_REF]
     )
-    provisions = (
-        {
-            revision_id: (total, done or 0)
-            for revision_id, total, done in db.session.execute(
-                sa.select(
-                    ProvisionRevision.revision_id,
-                    sa.func.count(),
-                    sa.func.sum(sa.case((agreed, 1), else_=0)),
-                )
-                .where(ProvisionRevision.revision_id.in_(ids), live)
-                .group_by(ProvisionRevision.revision_id)
-            )
-        }
-        if texts
-        else {}
-    )
-    brackets = (
-        dict(
-            db.session.execute(
-                sa.select(Segment.revision_id, sa.func.count())
-                .join(ProvisionRevision, Segment.provision_revision_id == ProvisionRevision.id)
-                .where(Segment.revision_id.in_(ids), Segment.is_bracket, live)
-                .group_by(Segment.revision_id)
-            ).all()
+
+    def provisions(*conditions) -> sa.ScalarSelect:
+        return (
+            sa.select(sa.func.count())
+            .where(ProvisionRevision.revision_id == revision.id, *conditions)
+            .scalar_subquery()
         )
-        if texts
-        else {}
+
+    brackets = (
+        sa.select(sa.func.count())
+        .select_from(Segment)
+        .join(ProvisionRevision, Segment.provision_revision_id == ProvisionRevision.id)
+        .where(Segment.revision_id == revision.id, Segment.is_bracket, live)
+        .scalar_subquery()
     )
-    summaries = []
-    for text in texts:
-        revision = latest.get(text.id)
-        key = revision.id if revision else 0
-        total, done = provisions.get(key, (0, 0))
-        summaries.append(TextSummary(text, revision, done, total, brackets.get(key, 0)))
-    return summaries
+    return provisions(agreed), provisions(live), brackets
+
+
+def text_summaries(agreement_id: int) -> list[TextSummary]:
+    """Each text of the agreement with its latest revision the reader sees and how far it
+    has come, in one statement however many texts, revisions and provisions there are (the
+    agreement's page stays within its bound of statements)."""
+    later = aliased(Revision)
+    # The latest revision: none later of the same text (the criteria narrow the alias too,
+    # so a revision hidden from the reader does not hide the one before it).
+    latest = sa.and_(
+        Revision.text_id == NegotiatingText.id,
+        ~sa.exists().where(later.text_id == Revision.text_id, later.id > Revision.id),
+    )
+    rows = db.session.execute(
+        sa.select(NegotiatingText, Revision, *_counted(Revision))
+        .outerjoin(Revision, latest)
+        .where(NegotiatingText.agreement_id == agreement_id)
+        .order_by(NegotiatingText.id)
+    ).all()
+    return [
+        TextSummary(text, revision, done or 0, total or 0, open_brackets or 0)
+        if revision is not None
+        else TextSummary(text, None, 0, 0, 0)
+        for text, revision, done, total, open_brackets in rows
+    ]
 
 
 def burn_down(text: NegotiatingText, until: date | None = None) -> tuple[BurnDownPoint, ...]:
-    """Each issued revision's open brackets and provisions agreed, counted in two queries
+    """Each issued revision's open brackets and provisions agreed, counted in one query
     however many revisions (the picture on the text's page); with ``until``, only those
     issued on or before that day (the status report as of a day)."""
     revisions = [
         r for r in text.revisions if r.is_issued and (until is None or r.issued_on <= until)
     ]
     ids = [r.id for r in revisions] or [0]
-    live = ProvisionRevision.status != doc.ProvisionStatus.DELETED
-    agreed = ProvisionRevision.status.in_(
-        [doc.ProvisionStatus.AGREED, doc.ProvisionStatus.AGREED_AD_REF]
-    )
     counts = {
-        revision_id: (total, done or 0)
-        for revision_id, total, done in db.session.execute(
-            sa.select(
-                ProvisionRevision.revision_id,
-                sa.func.count(),
-                sa.func.sum(sa.case((agreed, 1), else_=0)),
-            )
-            .where(ProvisionRevision.revision_id.in_(ids), live)
-            .group_by(ProvisionRevision.revision_id)
+        revision_id: (done or 0, total or 0, open_brackets or 0)
+        for revision_id, done, total, open_brackets in db.session.execute(
+            sa.select(Revision.id, *_counted(Revision)).where(Revision.id.in_(ids))
         )
     }
-    brackets = dict(
-        db.session.execute(
-            sa.select(Segment.revision_id, sa.func.count())
-            .join(ProvisionRevision, Segment.provision_revision_id == ProvisionRevision.id)
-            .where(Segment.revision_id.in_(ids), Segment.is_bracket, live)
-            .group_by(Segment.revision_id)
-        ).all()
-    )
     points = []
     for revision in revisions:
-        total, done = counts.get(revision.id, (0, 0))
+        done, total, open_brackets = counts.get(revision.id, (0, 0, 0))
         if revision.issued_by == doc.IssuedBy.PARTY and revision.issuing_party is not None:
             issuer = revision.issuing_party.name
         else:
@@ -630,7 +619,7 @@ def burn_down(text: NegotiatingText, until: date | None = None) -> tuple[BurnDow
                 label=revision.label,
                 issued_on=revision.issued_on,
                 issued_by=issuer,
-                open_brackets=brackets.get(revision.id, 0),
+                open_brackets=open_brackets,
                 agreed=done,
                 total=total,
             )
