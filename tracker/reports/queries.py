@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from tracker.agreements.queries import agreement_for_page, meetings_of
 from tracker.extensions import db
@@ -156,8 +156,8 @@ def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
         sa.select(NegotiatingText)
         .where(NegotiatingText.agreement_id == agreement_id)
         .order_by(NegotiatingText.id)
-        .options(selectinload(NegotiatingText.revisions).selectinload(Revision.issuing_party))
-    ).all()
+        .options(joinedload(NegotiatingText.revisions).joinedload(Revision.issuing_party))
+    ).unique().all()
     lines: list[TextLine] = []
     shown: set[int] = set()
     cutoff = end_of_day(as_of)
@@ -175,8 +175,8 @@ def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
         old = texts.document(previous) if previous is not None else new
         points = texts.burn_down(text, until=as_of)
         shown.update(r.marking_id for r in issued)
-        for compared in {revision.id, previous.id if previous else revision.id}:
-            shown.update(texts.alternative_markings(compared).values())
+        compared = {revision.id, previous.id if previous else revision.id}
+        shown.update(texts.markings_of_alternatives(compared))
         lines.append(
             TextLine(
                 id=text.id,
