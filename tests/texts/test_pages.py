@@ -189,6 +189,14 @@ def test_a_text_from_creation_to_its_second_revision(logged_in, db, rpss):
     assert [p.key for p in _document(db, rev1).provisions] == [row.provision_id]
     page = client.get(f"/texts/{text.id}").get_data(as_text=True)
     assert "Rev.1" in page and "Draft" in page and "Issued" in page
+    # The agreement's page: the latest revision (the new draft) and the issued one's
+    # brackets drawn round by round.
+    page = client.get(f"/agreements/{rpss.id}").get_data(as_text=True)
+    assert "latest: <a" in page and ">Rev.1</a> (draft)" in page
+    figure = page[page.index('<figure class="mt-1 mb-0 burn-down-small">') :]
+    figure = figure[: figure.index("</figure>")]
+    assert "<svg" in figure and "Bracket burn-down of Main text" in figure
+    assert "Japan's draft (Joint, 20 Nov 2024)" in figure  # the issued revision, not the draft
 
 
 @pytest.fixture

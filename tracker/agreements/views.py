@@ -40,6 +40,7 @@ from tracker.models import (
     clock,
 )
 from tracker.models.status import INITIAL_STATUSES
+from tracker.render import text_chart
 from tracker.render.dates import format_date
 from tracker.render.timeline import render_timeline
 from tracker.texts import queries as text_queries
@@ -212,6 +213,7 @@ def _detail_page(
         today=today,
         timeline=timeline,
         text_summaries=text_queries.text_summaries(agreement.id),
+        burn_down_chart=_burn_down_chart,
         # Its need-to-know switch and list, for its lead and admins only.
         access_summary=(
             access_queries.summary(agreement)
@@ -220,6 +222,14 @@ def _detail_page(
         ),
         **context,
     )
+
+
+def _burn_down_chart(summary: text_queries.TextSummary) -> Markup:
+    """A text's brackets round by round, for its line on the agreement's page."""
+    svg = text_chart.burn_down_chart(
+        summary.burn_down, title=f"Bracket burn-down of {summary.text.title}"
+    )
+    return Markup(svg)  # noqa: S704  (built with ElementTree, which escapes all text)
 
 
 @bp.route("/agreements/<int:agreement_id>/edit", methods=["GET", "POST"])

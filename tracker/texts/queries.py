@@ -3,12 +3,13 @@ in a fixed number of queries however long the text."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.data import cache, markings, outgoing
 from tracker.extensions import db
@@ -552,6 +553,7 @@ class TextSummary:
     agreed: int
     total: int
     open_brackets: int
+    burn_down: tuple[BurnDownPoint, ...] = ()
 
 
 def _counted(revision) -> tuple[sa.ScalarSelect, sa.ScalarSelect, sa.ScalarSelect]:
@@ -580,28 +582,47 @@ def _counted(revision) -> tuple[sa.ScalarSelect, sa.ScalarSelect, sa.ScalarSelec
 
 
 def text_summaries(agreement_id: int) -> list[TextSummary]:
-    """Each text of the agreement with its latest revision the reader sees and how far it
-    has come, in one statement however many texts, revisions and provisions there are (the
-    agreement's page stays within its bound of statements)."""
-    later = aliased(Revision)
-    # The latest revision: none later of the same text (the criteria narrow the alias too,
-    # so a revision hidden from the reader does not hide the one before it).
-    latest = sa.and_(
-        Revision.text_id == NegotiatingText.id,
-        ~sa.exists().where(later.text_id == Revision.text_id, later.id > Revision.id),
-    )
+    """Each text of the agreement with its latest revision the reader sees, how far that has
+    come and the burn-down of its issued revisions, in one statement however many texts,
+    revisions and provisions there are (the agreement's page stays within its bound)."""
     rows = db.session.execute(
         sa.select(NegotiatingText, Revision, *_counted(Revision))
-        .outerjoin(Revision, latest)
+        .outerjoin(Revision, Revision.text_id == NegotiatingText.id)
         .where(NegotiatingText.agreement_id == agreement_id)
-        .order_by(NegotiatingText.id)
+        .order_by(NegotiatingText.id, Revision.id)
+        .options(joinedload(Revision.issuing_party))
     ).all()
-    return [
-        TextSummary(text, revision, done or 0, total or 0, open_brackets or 0)
-        if revision is not None
-        else TextSummary(text, None, 0, 0, 0)
-        for text, revision, done, total, open_brackets in rows
-    ]
+    summaries: list[TextSummary] = []
+    for text, revisions in itertools.groupby(rows, key=lambda row: row[0]):
+        counted = [row[1:] for row in revisions if row[1] is not None]
+        if not counted:
+            summaries.append(TextSummary(text, None, 0, 0, 0))
+            continue
+        latest, done, total, open_brackets = counted[-1]
+        burn_down = tuple(
+            _point(revision, done or 0, total or 0, brackets or 0)
+            for revision, done, total, brackets in counted
+            if revision.is_issued
+        )
+        summaries.append(
+            TextSummary(text, latest, done or 0, total or 0, open_brackets or 0, burn_down)
+        )
+    return summaries
+
+
+def _point(revision: Revision, agreed: int, total: int, open_brackets: int) -> BurnDownPoint:
+    if revision.issued_by == doc.IssuedBy.PARTY and revision.issuing_party is not None:
+        issuer = revision.issuing_party.name
+    else:
+        issuer = revision.issued_by.value.capitalize()
+    return BurnDownPoint(
+        label=revision.label,
+        issued_on=revision.issued_on,
+        issued_by=issuer,
+        open_brackets=open_brackets,
+        agreed=agreed,
+        total=total,
+    )
 
 
 def burn_down(text: NegotiatingText, until: date | None = None) -> tuple[BurnDownPoint, ...]:
@@ -618,24 +639,7 @@ def burn_down(text: NegotiatingText, until: date | None = None) -> tuple[BurnDow
             sa.select(Revision.id, *_counted(Revision)).where(Revision.id.in_(ids))
         )
     }
-    points = []
-    for revision in revisions:
-        done, total, open_brackets = counts.get(revision.id, (0, 0, 0))
-        if revision.issued_by == doc.IssuedBy.PARTY and revision.issuing_party is not None:
-            issuer = revision.issuing_party.name
-        else:
-            issuer = revision.issued_by.value.capitalize()
-        points.append(
-            BurnDownPoint(
-                label=revision.label,
-                issued_on=revision.issued_on,
-                issued_by=issuer,
-                open_brackets=open_brackets,
-                agreed=done,
-                total=total,
-            )
-        )
-    return tuple(points)
+    return tuple(_point(revision, *counts.get(revision.id, (0, 0, 0))) for revision in revisions)
 
 
 # -- Provisions as other pages name them (a negotiation point's) --------------------------
