@@ -171,8 +171,9 @@ def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
             continue
         issued = [r for r in text.revisions if r.is_issued and r.issued_on <= as_of]
         previous = _previous(revision, issued)
-        new = texts.document(revision)
-        old = texts.document(previous) if previous is not None else new
+        # Both in one pass; the first revision is compared with itself.
+        documents = texts.documents_of([revision] if previous is None else [revision, previous])
+        new, old = documents[0], documents[-1]
         points = texts.burn_down(text, until=as_of)
         shown.update(r.marking_id for r in issued)
         compared = {revision.id, previous.id if previous else revision.id}
