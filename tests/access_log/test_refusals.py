@@ -8,6 +8,7 @@ import re
 from tests.access_log.conftest import CONFIDENTIAL, SECRET, log_rows
 from tracker.accounts import tokens
 from tracker.models import AccessOutcome, NegotiationPoint, Role
+from tracker.texts import services
 
 ADDRESS = {"REMOTE_ADDR": "10.9.8.7"}
 # Different on every answer whatever it says: the request's id (a header, and in API
@@ -113,6 +114,25 @@ def test_a_hidden_point_under_a_visible_agreement_is_refused_alone(
     rows = log_rows(db)
     assert [(r.outcome, r.record_type, r.record_id) for r in rows] == [
         (AccessOutcome.REFUSED, "negotiation_point", point.id)
+    ] * 2
+
+
+def test_a_hidden_revision_of_a_visible_text_is_refused_alone(
+    db, client, as_user, make_agreement, marking
+):
+    text = services.create_text(make_agreement(), title="Main text", first_label="Draft 1")
+    hidden = text.revisions[0]
+    hidden.marking_id = marking(SECRET)
+    db.session.commit()
+    as_user("ann", clearance=CONFIDENTIAL)
+
+    assert client.get(f"/texts/{text.id}").status_code == 200
+    assert client.get(f"/texts/revisions/{hidden.id}").status_code == 404
+    assert client.get(f"/texts/revisions/{hidden.id}/text.docx").status_code == 404
+
+    rows = log_rows(db)
+    assert [(r.outcome, r.record_type, r.record_id, r.level) for r in rows] == [
+        (AccessOutcome.REFUSED, "text_revision", hidden.id, SECRET)
     ] * 2
 
 

@@ -34,7 +34,9 @@ from tracker.models import (
     Agreement,
     Marked,
     Meeting,
+    NegotiatingText,
     NegotiationPoint,
+    Revision,
     User,
 )
 
@@ -49,6 +51,8 @@ RECORD_ARGUMENTS: dict[str, type] = {
     "meeting_id": Meeting,
     "point_id": NegotiationPoint,
     "action_id": ActionItem,
+    "text_id": NegotiatingText,
+    "revision_id": Revision,
 }
 # Histories name their record as record_type/record_id (tracker/audit/views.py).
 HISTORY_TYPES: dict[str, type] = {
