@@ -10,6 +10,7 @@ version, and a change needs ``If-Match``.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from importlib import import_module
 from importlib.util import find_spec
@@ -32,6 +33,40 @@ class TrackerApi(Api):
 
     DEFAULT_ERROR_RESPONSE_NAME = None
     ERROR_SCHEMA = problems.ProblemSchema
+
+    # The description of each blueprint's operations is written when the description is
+    # first read (its JSON, the reference page), not as the blueprint is registered: writing
+    # it is three quarters of making an app (apispec resolving every schema), which a
+    # worker serving requests, a command or a test's app mostly never needs. The same
+    # blueprints in the same order: the very same description.
+
+    def __init__(self, *args, **kwargs):
+        self._undocumented: list[tuple] = []
+        self._documenting = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self):
+        if self._undocumented:
+            with self._documenting:
+                while self._undocumented:
+                    blueprint, name, parameters = self._undocumented.pop(0)
+                    blueprint.register_views_in_doc(
+                        self, self._app, self._spec, name=name, parameters=parameters
+                    )
+                    self._spec.tag({"name": name, "description": blueprint.description})
+        return self._spec
+
+    @spec.setter
+    def spec(self, value) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp, *, parameters=None, **options) -> None:
+        """flask-smorest's, with the blueprint's description left until it is read."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._undocumented.append((blp, name, parameters))
 
     def _register_error_handlers(self):
         pass
