@@ -14,7 +14,6 @@ from tracker.models import (
     Agreement,
     AuditRecord,
     Meeting,
-    NegotiatingText,
     PositionChange,
     Revision,
     clock,
@@ -152,12 +151,7 @@ def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
     of what that shows. A fixed number of queries per text, however long it is: its two
     revisions as plain values, their alternatives' markings and the burn-down's counts.
     Only issued revisions count; the internal layer is never read."""
-    found = db.session.scalars(
-        sa.select(NegotiatingText)
-        .where(NegotiatingText.agreement_id == agreement_id)
-        .order_by(NegotiatingText.id)
-        .options(joinedload(NegotiatingText.revisions).joinedload(Revision.issuing_party))
-    ).unique().all()
+    found = texts.texts_of(agreement_id)
     lines: list[TextLine] = []
     shown: set[int] = set()
     cutoff = end_of_day(as_of)

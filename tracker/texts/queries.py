@@ -31,12 +31,14 @@ from tracker.texts.progress import BurnDownPoint
 
 
 def texts_of(agreement_id: int) -> Sequence[NegotiatingText]:
+    """The agreement's texts the reader sees, with their revisions and who issued them, in
+    one statement."""
     return (
         db.session.scalars(
             sa.select(NegotiatingText)
             .where(NegotiatingText.agreement_id == agreement_id)
             .order_by(NegotiatingText.id)
-            .options(joinedload(NegotiatingText.revisions))  # one statement, not two
+            .options(joinedload(NegotiatingText.revisions).joinedload(Revision.issuing_party))
         )
         .unique()
         .all()
