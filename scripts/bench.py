@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from tracker import create_app  # noqa: E402
 from tracker.cli import synth  # noqa: E402
-from tracker.data import search  # noqa: E402
+from tracker.data import access, search  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
     AgendaItem,
@@ -112,19 +112,29 @@ ORDERS = {
 
 
 def list_floor(
-    where: str = "", sort: str = "title", page: int = 1, among: str = ""
+    where: str = "",
+    sort: str = "title",
+    page: int = 1,
+    among: str = "",
+    test: str = "",
 ) -> tuple[str, ...]:
     """The floor's statements for a page of the list: ``where`` a condition on the row,
     ``among`` a select of the ids of a set (a party's agreements, a search's matches),
-    applied by fetching its rows or by testing each row against it."""
+    applied by fetching its rows or by testing each row against it, and ``test`` the same
+    set as a condition on each row (a search's matches, source by source), if there is one.
+    """
     conditions = ["archived_at IS NULL"] + ([where] if where else [])
     tail = f"ORDER BY {ORDERS[sort]} LIMIT {PAGE_SIZE} OFFSET {(page - 1) * PAGE_SIZE}"
     head = "SELECT id, title, short_name, status FROM agreement WHERE "
     if not among:
         return (f"{head}{' AND '.join(conditions)} {tail}",)
     return tuple(
-        f"{head}{' AND '.join([*conditions, f'{test} IN ({among})'])} {tail}"
-        for test in ("id", "id + 0")  # "+ 0": SQLite tests rows instead of fetching by id
+        f"{head}{' AND '.join([*conditions, condition])} {tail}"
+        for condition in (
+            f"id IN ({among})",
+            f"id + 0 IN ({among})",  # "+ 0": SQLite tests rows instead of fetching by id
+            *([f"({test})"] if test else []),
+        )
     )
 
 
@@ -418,6 +428,17 @@ def known_ids(app: Flask) -> dict:
             )
             for text in (narrow, SEARCH_BROAD)
         }
+        # The same matches tested on each row, source by source, as the app can: for a
+        # broad search, the fastest of the floor's statements.
+        tests = {
+            text: str(
+                search.agreement_matches(text).compile(
+                    db.engine, compile_kwargs={"literal_binds": True}
+                )
+            )
+            for text in (narrow, SEARCH_BROAD)
+        }
+        tenth, tenth_tests = tenth_condition(tests)
         texts = text_ids()
     return {
         "busy": busy,
@@ -427,11 +448,52 @@ def known_ids(app: Flask) -> dict:
         "lead": lead,
         "narrow": narrow,
         "matches": matches,
+        "tests": tests,
+        "tenth": tenth,
+        "tenth_tests": tenth_tests,
         "five_parties": five,
         "eight_items": eight,
         "gatherings": gatherings,
         **texts,
     }
+
+
+def tenth_condition(tests: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """What ``TENTH_USERNAME`` sees, for the floors of that reader's pages: the agreements
+    (their markings, need-to-know only where they are listed) as a condition on the row,
+    and each search's ``tests`` as the app runs them for that reader (its rule on the
+    meetings and points that match), parameters written in."""
+    user = db.session.scalar(sa.select(User).where(User.username == TENTH_USERNAME))
+    seen = access.for_user(db.session, user)
+    markings = ", ".join(str(marking_id) for marking_id in sorted(seen.markings)) or "NULL"
+    listed = ", ".join(str(agreement_id) for agreement_id in sorted(seen.agreements))
+    need_to_know = f"(need_to_know = 0 OR id IN ({listed}))" if listed else "need_to_know = 0"
+    run: list[tuple[str, tuple]] = []
+
+    def capture(_connection, _cursor, statement, parameters, _context, _many) -> None:
+        run.append((statement, parameters))
+
+    access.use(db.session, seen)
+    sa.event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        for text in tests:
+            db.session.execute(
+                sa.select(Agreement.id).where(search.agreement_matches(text)).limit(1)
+            ).all()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+        db.session.remove()
+    found = {}
+    for text, (statement, parameters) in zip(tests, run[-len(tests) :], strict=True):
+        *pieces, last = statement.split("?")
+        literals = [
+            "'" + value.replace("'", "''") + "'" if isinstance(value, str) else str(int(value))
+            for value in parameters
+        ]
+        written = "".join(piece + literal for piece, literal in zip(pieces, literals, strict=True))
+        whole = " ".join((written + last).split())
+        found[text] = whole.split(" WHERE ", 1)[1].rsplit(" LIMIT ", 1)[0]
+    return f"marking_id IN ({markings}) AND {need_to_know}", found
 
 
 def text_ids() -> dict:
@@ -485,6 +547,12 @@ def party_set(party: int) -> str:
     return f"SELECT agreement_id FROM agreement_party WHERE party_id = {int(party)}"  # noqa: S608
 
 
+def _searched(ids: dict, text: str, tests: str = "tests") -> dict:
+    """``list_floor``'s arguments for a search's matches (``tests``: "tenth_tests" for
+    that reader's)."""
+    return {"among": ids["matches"][text], "test": ids[tests][text]}
+
+
 def list_grid(ids: dict) -> list[Page]:
     """Every filter of the list with every order, on page 3 (as a user paging on would
     reach it), and deep pages; each with its floor."""
@@ -495,8 +563,8 @@ def list_grid(ids: dict) -> list[Page]:
         ("party", f"party={ids['party']}", {"among": party_ids}),
         ("category", "category=technology", {"where": "category = 'technology'"}),
         ("lead", f"lead={ids['lead']}", {"where": f"lead_id = {ids['lead']}"}),
-        ("search, narrow", f"q={narrow}", {"among": ids["matches"][narrow]}),
-        ("search, broad", f"q={broad.replace(' ', '+')}", {"among": ids["matches"][broad]}),
+        ("search, narrow", f"q={narrow}", _searched(ids, narrow)),
+        ("search, broad", f"q={broad.replace(' ', '+')}", _searched(ids, broad)),
     ]
     grid = [
         Page(
@@ -556,13 +624,13 @@ def pages(ids: dict) -> list[Page]:
             "… text search, narrow",
             f"/agreements/?q={ids['narrow']}",
             "list",
-            floor=list_floor(among=ids["matches"][ids["narrow"]]),
+            floor=list_floor(**_searched(ids, ids["narrow"])),
         ),
         Page(
             "… text search, broad",
             f"/agreements/?q={SEARCH_BROAD.replace(' ', '+')}",
             "list",
-            floor=list_floor(among=ids["matches"][SEARCH_BROAD]),
+            floor=list_floor(**_searched(ids, SEARCH_BROAD)),
         ),
         Page("… page 1,000", "/agreements/?page=1000", "list", floor=list_floor(page=1000)),
         Page(
@@ -591,13 +659,29 @@ def pages(ids: dict) -> list[Page]:
         ),
         Page("API: … text search", f"{API}/agreements/?q={ids['narrow']}&limit={PAGE_SIZE}", "api"),
         Page("API: one agreement (500 meetings)", f"{API}/agreements/{busy}", "api"),
-        Page("Seeing a tenth: agreement list", "/agreements/", "tenth"),
-        Page("Seeing a tenth: sorted by activity", "/agreements/?sort=activity", "tenth"),
-        Page("Seeing a tenth: text search, narrow", f"/agreements/?q={ids['narrow']}", "tenth"),
+        Page(
+            "Seeing a tenth: agreement list",
+            "/agreements/",
+            "tenth",
+            floor=list_floor(ids["tenth"]),
+        ),
+        Page(
+            "Seeing a tenth: sorted by activity",
+            "/agreements/?sort=activity",
+            "tenth",
+            floor=list_floor(ids["tenth"], sort="activity"),
+        ),
+        Page(
+            "Seeing a tenth: text search, narrow",
+            f"/agreements/?q={ids['narrow']}",
+            "tenth",
+            floor=list_floor(ids["tenth"], **_searched(ids, ids["narrow"], "tenth_tests")),
+        ),
         Page(
             "Seeing a tenth: text search, broad",
             f"/agreements/?q={SEARCH_BROAD.replace(' ', '+')}",
             "tenth",
+            floor=list_floor(ids["tenth"], **_searched(ids, SEARCH_BROAD, "tenth_tests")),
         ),
         Page("Seeing a tenth: portfolio", "/portfolio/", "tenth"),
         *text_rows(ids),
