@@ -101,6 +101,9 @@ class Page:
     # A form's floor: raw SQL statements of (value, label) rows and lists of such rows made
     # in Python (time zones), each drawn as one select by a plain template.
     form_floor: tuple[tuple[str, ...], tuple[list, ...]] | None = None
+    # A list row's own bound on median ÷ floor, tighter than its kind's (issue 16: the plain
+    # list and the status filter in activity order within 3×).
+    within: float | None = None
 
 
 # The list's orders as SQL, as the app orders them.
@@ -572,6 +575,8 @@ def list_grid(ids: dict) -> list[Page]:
             f"/agreements/?{args}&sort={sort}&page=3",
             "list",
             floor=list_floor(sort=sort, page=3, **where),
+            # The page the side-by-side measurement found slowest (issue 16).
+            within=3 if (name, sort) == ("status", "activity") else None,
         )
         for name, args, where in filters
         for sort in ORDERS
@@ -601,7 +606,7 @@ def pages(ids: dict) -> list[Page]:
     busy, party = ids["busy"], ids["party"]
     party_ids = party_set(party)
     return [
-        Page("Agreement list", "/agreements/", "list", floor=list_floor()),
+        Page("Agreement list", "/agreements/", "list", floor=list_floor(), within=3),
         Page(
             "… filtered by status",
             "/agreements/?status=under_negotiation",
@@ -913,7 +918,7 @@ def verdict(result: Result) -> str:
     if page.kind == "tenth" and result.ratio > 5:
         misses.append(f"median {result.ratio:.1f}× floor")
     if page.kind == "list":
-        if result.ratio > 5:
+        if result.ratio > (page.within or 5):
             misses.append(f"median {result.ratio:.1f}× floor")
         if result.p95 > 25:
             misses.append(f"p95 {result.p95:.1f} ms > 25")
@@ -946,6 +951,8 @@ def table(results: list[Result], floor: Result, unavailable: list[Page]) -> str:
             continue
         queries = f"≤ {MAX_QUERIES.get(page.kind, 10)} queries"
         target = TARGETS[page.kind] + ("; " if TARGETS[page.kind] else "") + queries
+        if page.within:
+            target = target.replace("≤ 5× floor", f"≤ {page.within:g}× floor")
         notes = [f"peak {result.peak_mb:.0f} MB resident"] if result.peak_mb is not None else []
         notes += [result.note] if result.note else []
         extra = f" ({'; '.join(notes)})" if notes else ""

@@ -5,9 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import loaded_from
+from tests.helpers import loaded_from, log_in
 from tests.meetings.test_forms import form_data, html, only_meeting
-from tracker.models import AgendaItem, Meeting
+from tracker.markings.services import stored_id
+from tracker.models import AgendaItem, MarkingValue, Meeting, Role
+
+CONFIDENTIAL = 2
 
 
 @pytest.fixture
@@ -149,3 +152,69 @@ def test_a_side_meeting_of_a_gathering_outside_the_window_can_be_saved(
         "/meetings/new", data=form_data(title="Refused", parent_id=str(gone.id))
     )
     assert response.status_code == 200 and "Not a valid choice." in html(response)
+
+
+def _edit_page(client, meeting) -> str:
+    response = client.get(f"/meetings/{meeting.id}/edit")
+    assert response.status_code == 200
+    return html(response)
+
+
+def test_held_during_is_read_again_once_a_gathering_changes(large, logged_in, db, make_meeting):
+    # The list is kept between requests until the data changes: a renamed gathering shows
+    # under its new name on the next form, not the one kept.
+    day = datetime(2024, 8, 20, 4, 30, tzinfo=UTC)
+    meeting = make_meeting(title="Bilateral", starts_at=day)
+    near = make_meeting(title="ADMM-Plus", starts_at=day - timedelta(days=2))
+    db.session.commit()
+    assert "ADMM-Plus (Aug 2024)" in _edit_page(logged_in, meeting)
+    assert "ADMM-Plus (Aug 2024)" in _edit_page(logged_in, meeting)
+
+    near.title = "ADMM-Plus Vientiane"
+    db.session.commit()
+    page = _edit_page(logged_in, meeting)
+    assert "ADMM-Plus Vientiane (Aug 2024)" in page and "ADMM-Plus (Aug 2024)" not in page
+
+
+def test_participants_offered_are_read_again_once_a_person_changes(
+    logged_in, db, make_person, make_meeting
+):
+    # People raise the change counter (they are kept with the form's choices too).
+    meeting = make_meeting(title="Bilateral")
+    person = make_person("Rajesh Kumar", position="Joint Secretary")
+    db.session.commit()
+    assert "Rajesh Kumar, Joint Secretary" in _edit_page(logged_in, meeting)
+
+    person.name = "Rajesh K. Singh"
+    db.session.commit()
+    page = _edit_page(logged_in, meeting)
+    assert "Rajesh K. Singh, Joint Secretary" in page and "Rajesh Kumar" not in page
+
+    person.archived_at = datetime(2024, 9, 1, tzinfo=UTC)
+    db.session.commit()
+    assert "Rajesh K. Singh" not in _edit_page(logged_in, meeting)
+
+
+def test_a_kept_list_of_gatherings_marks_the_page_and_is_kept_per_reader(
+    large, app, client, make_user, db, make_meeting
+):
+    day = datetime(2024, 8, 20, 4, 30, tzinfo=UTC)
+    meeting = make_meeting(title="Bilateral", starts_at=day)
+    fallback = make_meeting(title="Fallback talks", starts_at=day - timedelta(days=1))
+    fallback.marking_id = stored_id(MarkingValue(CONFIDENTIAL))
+    cleared = make_user("cleared.editor", role=Role.EDITOR)
+    cleared.clearance = CONFIDENTIAL
+    make_user("plain.editor", role=Role.EDITOR)
+    db.session.commit()
+
+    assert log_in(client, "cleared.editor").status_code == 302
+    for _ in range(2):  # read, then kept: both times the page carries the gathering's marking
+        page = _edit_page(client, meeting)
+        assert "Fallback talks" in page
+        assert 'aria-label="Classification">CONFIDENTIAL</div>' in page
+
+    other = app.test_client()
+    assert log_in(other, "plain.editor").status_code == 302
+    page = _edit_page(other, meeting)
+    assert "Fallback talks" not in page
+    assert 'aria-label="Classification">UNCLASSIFIED</div>' in page

@@ -46,7 +46,8 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or what it gave for ``key`` before if the data has not changed since.
 
     The database's change counter, raised by triggers on every change to agreements, their
-    parties, meetings, agenda items, points and parties, tells; whichever process or tool
+    parties, meetings, agenda items, points, parties, action items and people, tells;
+    whichever process or tool
     made the change. Values must be plain data, never ORM objects, and not be changed by
     the caller. Each is kept per reader's access (tracker/data/access.py): readers who see
     different records never share a value.

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
-from tracker.data import search
-from tracker.data.cache import remember
+from tracker.data import outgoing, search
+from tracker.data.cache import Shelf, remember
 from tracker.extensions import db
 from tracker.markings.queries import at_or_above
 from tracker.models import AgendaItem, Agreement, Meeting, MeetingLevel, Party, Person, utcnow
@@ -178,20 +178,50 @@ def active_count(model) -> int:
     )
 
 
+# The gatherings a meeting's form offers, kept until the data changes (per reader's access,
+# tracker/data/cache.py): at 250,000 meetings a window holds a thousand, whose reading was
+# most of the form's time and, kept as the same tuple, are drawn once (web/forms.py).
+_GATHERINGS = Shelf("tracker.meetings.gatherings", size=32)
+
+
 def parent_choices(
     meeting: Meeting | None, *, window: timedelta | None = None, also: int | None = None
-) -> list[SelectChoice]:
+) -> tuple[SelectChoice, ...]:
     """Gatherings a meeting may be held during: not archived, not itself or below it.
 
-    With a ``window``, only those starting within it of the meeting (of now, for a new
-    one), besides its current gathering and ``also`` (the one asked for or submitted, if
-    not archived): a side meeting is held while its gathering is, and a collection can
-    hold hundreds of thousands of meetings.
+    With a ``window``, only those starting within it of the meeting (of the current hour,
+    for a new one), besides its current gathering and ``also`` (the one asked for or
+    submitted, if not archived): a side meeting is held while its gathering is, and a
+    collection can hold hundreds of thousands of meetings.
     """
+    around = None
+    if window is not None:
+        around = meeting.starts_at if meeting and meeting.starts_at else None
+        around = around or utcnow().replace(minute=0, second=0, microsecond=0)
+    key = (
+        meeting.id if meeting else None,
+        meeting.parent_id if meeting else None,
+        around,
+        window,
+        also,
+    )
+    kept = _GATHERINGS.get(key)
+    if kept is not None:
+        choices, marked = kept
+        outgoing.note_markings(db.session, marked, "meeting")  # shown as if read again
+        return choices
+    choices, marked = _read_gatherings(meeting, around, window, also)
+    _GATHERINGS.put(key, (choices, marked))
+    return choices
+
+
+def _read_gatherings(
+    meeting: Meeting | None, around: datetime | None, window: timedelta | None, also: int | None
+) -> tuple[tuple[SelectChoice, ...], frozenset[int]]:
+    """:func:`parent_choices`, read, with the markings of the gatherings offered."""
     active = Meeting.archived_at.is_(None)
     listed = active
     if window is not None:
-        around = meeting.starts_at if meeting and meeting.starts_at else utcnow()
         listed = sa.and_(active, Meeting.starts_at.between(around - window, around + window))
     current = meeting.parent_id if meeting else None
     # Only the ids there are: "id IS NULL" can be tested on no index, so SQLite would read
@@ -213,7 +243,7 @@ def parent_choices(
         listed = sa.true()
     stmt = (
         # The start as stored: only its month is shown, read from the text on SQLite.
-        sa.select(gathering.id, gathering.title, _stored(gathering.starts_at))
+        sa.select(gathering.id, gathering.title, _stored(gathering.starts_at), gathering.marking_id)
         .where(listed)
         .order_by(gathering.starts_at.desc(), gathering.id.desc())
     )
@@ -222,9 +252,11 @@ def parent_choices(
             gathering.id != meeting.id, gathering.id.not_in(_descendant_ids(meeting.id))
         )
     choices = [SelectChoice("", "None")]
-    for id_, title, starts_at in db.session.execute(stmt):
+    marked = set()
+    for id_, title, starts_at, marking_id in db.session.execute(stmt):
         choices.append(SelectChoice(str(id_), f"{title} ({_month(starts_at)})"))
-    return choices
+        marked.add(marking_id)
+    return tuple(choices), frozenset(marked)
 
 
 def _stored(column) -> sa.ColumnElement:
@@ -254,19 +286,25 @@ def _month(stored: str | datetime) -> str:
     return _month_named(moment.year, moment.month)
 
 
-def participant_choices(keep: Iterable[int] = ()) -> list[SelectChoice]:
-    """People grouped by party (an <optgroup> each); archived ones only if already chosen."""
-    keep = list(keep)
+def participant_choices(keep: Iterable[int] = ()) -> tuple[SelectChoice, ...]:
+    """People grouped by party (an <optgroup> each); archived ones only if already chosen.
+
+    Read once until the data changes (people raise the change counter too), and kept as
+    the same tuple, drawn once: 600 people at the benchmark's scale."""
+    keep = tuple(sorted(set(keep)))
     stmt = (
         sa.select(Person.id, Person.name, Person.position, Party.name)
         .join(Person.party)
         .where(sa.or_(Person.archived_at.is_(None), Person.id.in_(keep)))
         .order_by(Party.name, Person.name, Person.id)
     )
-    return [
-        SelectChoice(str(id_), f"{name}, {position}" if position else name, optgroup=party)
-        for id_, name, position, party in db.session.execute(stmt)
-    ]
+    return remember(
+        ("participant choices", keep),
+        lambda: tuple(
+            SelectChoice(str(id_), f"{name}, {position}" if position else name, optgroup=party)
+            for id_, name, position, party in db.session.execute(stmt)
+        ),
+    )
 
 
 def agreement_by_reference(text: str, keep: Iterable[int] = ()) -> int | None:

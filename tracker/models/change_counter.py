@@ -12,7 +12,7 @@ from tracker.models.base import Base
 class ChangeCounter(Base):
     """One row, raised by triggers (see the "data version" migration, which named its
     table) on every insert, update and delete of agreements, their parties, meetings,
-    agenda items, points and parties.
+    agenda items, points, parties, action items and people.
 
     Lists reuse a total they counted, and choices they read, while the counter stands still
     (:func:`tracker.data.cache.remember`): a count over 250,000 rows is not repeated on

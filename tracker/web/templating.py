@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import url_for
 from flask_login import current_user
@@ -18,9 +19,10 @@ def label(value) -> str:
     return getattr(value, "label", str(value or ""))
 
 
+@lru_cache(maxsize=64)
 def status_badge(status) -> Markup:
-    # Both parts escaped here; an f-string because lists render this for every row and
-    # Markup.format costs several times more.
+    # Drawn once per status (a list draws one a row, of a dozen statuses). Both parts
+    # escaped here; an f-string because Markup.format costs several times more.
     css, text = escape(str(status)), escape(label(status))
     return Markup(f'<span class="badge status status-{css}">{text}</span>')  # noqa: S704
 
