@@ -26,6 +26,7 @@ from tracker.agreements.forms import (
     AgreementForm,
     StatusChangeForm,
 )
+from tracker.agreements.rows import list_rows
 from tracker.data.cache import remember
 from tracker.data.markings import levels as marking_levels
 from tracker.markings import forms as marking_forms
@@ -115,8 +116,8 @@ def index():
     return render_template(
         "agreements/index.html",
         page=page,
+        rows=list_rows(page.items, clock.today()),
         filters=chosen,
-        today=clock.today(),
         statuses=list(Status),
         categories=list(Category),
         party_groups=_party_groups(),
