@@ -45,12 +45,15 @@ from tracker.cli import synth  # noqa: E402
 from tracker.data import access, search  # noqa: E402
 from tracker.extensions import db  # noqa: E402
 from tracker.models import (  # noqa: E402
+    ActionItem,
     AgendaItem,
     Agreement,
     AgreementParty,
     Meeting,
     NegotiatingText,
+    NegotiationPoint,
     Party,
+    Person,
     Role,
     User,
 )
@@ -101,8 +104,9 @@ class Page:
     # A form's floor: raw SQL statements of (value, label) rows and lists of such rows made
     # in Python (time zones), each drawn as one select by a plain template.
     form_floor: tuple[tuple[str, ...], tuple[list, ...]] | None = None
-    # A list row's own bound on median ÷ floor, tighter than its kind's (issue 16: the plain
-    # list and the status filter in activity order within 3×).
+    # A row's own bound on median ÷ floor instead of its kind's (issue 16: the plain list
+    # and the status filter in activity order within 3×, the forms other than the
+    # agreement's and the meeting's within the 5× of every other row).
     within: float | None = None
 
 
@@ -442,6 +446,7 @@ def known_ids(app: Flask) -> dict:
             for text in (narrow, SEARCH_BROAD)
         }
         tenth, tenth_tests = tenth_condition(tests)
+        records = record_ids(busy)
         texts = text_ids()
     return {
         "busy": busy,
@@ -457,7 +462,34 @@ def known_ids(app: Flask) -> dict:
         "five_parties": five,
         "eight_items": eight,
         "gatherings": gatherings,
+        **records,
         **texts,
+    }
+
+
+def record_ids(busy: int) -> dict:
+    """The first point of an everyday agreement and of the busy one, the first action item,
+    person and party: the other edit forms' records."""
+
+    def first(model, *where) -> int:
+        return db.session.scalar(sa.select(sa.func.min(model.id)).where(*where))
+
+    def sides(agreement: int) -> int:
+        return db.session.scalar(
+            sa.select(sa.func.count()).where(AgreementParty.agreement_id == agreement)
+        )
+
+    point = first(NegotiationPoint, NegotiationPoint.agreement_id != busy)
+    agreement = db.session.get(NegotiationPoint, point).agreement_id
+    return {
+        "point": point,
+        "point_agreement": agreement,
+        "point_sides": sides(agreement),
+        "busy_sides": sides(busy),
+        "busy_point": first(NegotiationPoint, NegotiationPoint.agreement_id == busy),
+        "action": first(ActionItem),
+        "action_agreement": db.session.get(ActionItem, first(ActionItem)).agreement_id,
+        "person": first(Person),
     }
 
 
@@ -529,6 +561,36 @@ def form_rows(ids: dict) -> list[Page]:
         ),
         ([(name, name.replace("_", " ")) for name in sorted(available_timezones())],),
     )
+    parties = "SELECT id, name FROM party WHERE archived_at IS NULL ORDER BY kind, name"
+    people = (
+        "SELECT person.id, person.name FROM person JOIN party ON party.id = person.party_id "
+        "WHERE person.archived_at IS NULL ORDER BY party.name, person.name, person.id"
+    )
+    # A marking's level and "downgrade to" selects, made in Python as the form makes them.
+    levels, downgrades = [(n, f"Level {n}") for n in range(5)], [(n, "") for n in range(6)]
+
+    def meetings_of(agreement: int) -> str:
+        return (
+            "SELECT id, title FROM meeting WHERE archived_at IS NULL AND id IN "  # noqa: S608
+            f"(SELECT meeting_id FROM agenda_item WHERE agreement_id = {agreement}) "
+            "ORDER BY starts_at DESC, id DESC"
+        )
+
+    def point_form(point: int, agreement: int, sides: int) -> tuple:
+        """A point's form: its status, the agreement's meetings three times (raised, settled,
+        positions stated at), its provisions, and a marking for it and each party's position."""
+        return (
+            (
+                f"SELECT id, subject FROM negotiation_point WHERE id = {point}",  # noqa: S608
+                f"SELECT party_id, position FROM party_position WHERE point_id = {point}",  # noqa: S608
+                *[meetings_of(agreement)] * 3,
+                f"SELECT id, kind FROM provision WHERE agreement_id = {agreement}",  # noqa: S608
+                *[parties] * (1 + sides),
+            ),
+            ([(n, "") for n in range(4)], *[levels, downgrades] * (1 + sides)),
+        )
+
+    action = ids["action"]
     return [
         Page(
             "Edit form: agreement with 5 parties",
@@ -541,6 +603,55 @@ def form_rows(ids: dict) -> list[Page]:
             f"/meetings/{meeting}/edit",
             "form",
             form_floor=meeting_form,
+        ),
+        Page(
+            "Edit form: point (its parties' positions)",
+            f"/points/{ids['point']}/edit",
+            "form",
+            within=5,
+            form_floor=point_form(ids["point"], ids["point_agreement"], ids["point_sides"]),
+        ),
+        Page(
+            "Edit form: point of the agreement with 500 meetings",
+            f"/points/{ids['busy_point']}/edit",
+            "form",
+            within=5,
+            form_floor=point_form(ids["busy_point"], ids["busy"], ids["busy_sides"]),
+        ),
+        Page(
+            "Edit form: action item",
+            f"/actions/{action}/edit",
+            "form",
+            within=5,
+            form_floor=(
+                (
+                    f"SELECT id, description FROM action_item WHERE id = {action}",  # noqa: S608
+                    people,
+                    meetings_of(ids["action_agreement"]),
+                    parties,
+                ),
+                (levels, downgrades),
+            ),
+        ),
+        Page(
+            "Edit form: person",
+            f"/people/{ids['person']}/edit",
+            "form",
+            within=5,
+            form_floor=(
+                (f"SELECT id, name FROM person WHERE id = {ids['person']}", parties),  # noqa: S608
+                (),
+            ),
+        ),
+        Page(
+            "Edit form: party",
+            f"/parties/{ids['party']}/edit",
+            "form",
+            within=5,
+            form_floor=(
+                (f"SELECT id, name FROM party WHERE id = {ids['party']}",),  # noqa: S608
+                ([(n, "") for n in range(3)],),
+            ),
         ),
     ]
 
@@ -913,7 +1024,7 @@ def verdict(result: Result) -> str:
     max_queries = MAX_QUERIES.get(page.kind, 10)
     if result.queries > max_queries:
         misses.append(f"{result.queries} queries > {max_queries}")
-    if page.kind in ("api", "form") and result.ratio > 3:
+    if page.kind in ("api", "form") and result.ratio > (page.within or 3):
         misses.append(f"median {result.ratio:.1f}× floor")
     if page.kind == "tenth" and result.ratio > 5:
         misses.append(f"median {result.ratio:.1f}× floor")
@@ -952,7 +1063,7 @@ def table(results: list[Result], floor: Result, unavailable: list[Page]) -> str:
         queries = f"≤ {MAX_QUERIES.get(page.kind, 10)} queries"
         target = TARGETS[page.kind] + ("; " if TARGETS[page.kind] else "") + queries
         if page.within:
-            target = target.replace("≤ 5× floor", f"≤ {page.within:g}× floor")
+            target = re.sub(r"≤ \d+× floor", f"≤ {page.within:g}× floor", target)
         notes = [f"peak {result.peak_mb:.0f} MB resident"] if result.peak_mb is not None else []
         notes += [result.note] if result.note else []
         extra = f" ({'; '.join(notes)})" if notes else ""

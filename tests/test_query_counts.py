@@ -141,3 +141,28 @@ def test_page_query_counts_do_not_grow_with_the_data(editor_client, db, app, tmp
     assert large == small
     # 13: the agreement page lists its negotiating texts (one query when it has none).
     assert max(small.values()) <= 13, small
+
+
+def test_edit_forms_read_only_what_they_show(editor_client, db):
+    # Counted on a second view: the first of each state of the data also counts the
+    # collection and reads the choices it keeps (data/cache.py).
+    busy, big = build_world(db, 20)
+    point = db.session.scalar(
+        sa.select(NegotiationPoint.id).where(NegotiationPoint.agreement_id == busy)
+    )
+    action = db.session.scalar(sa.select(ActionItem.id).where(ActionItem.agreement_id == busy))
+    forms = {
+        "agreement": f"/agreements/{busy}/edit",
+        "meeting": f"/meetings/{big}/edit",
+        "point": f"/points/{point}/edit",
+        "action item": f"/actions/{action}/edit",
+    }
+    for name, url in forms.items():
+        assert editor_client.get(url).status_code == 200, name
+        db.session.expire_all()
+        with counting(db) as statements:
+            response = editor_client.get(url)
+        assert response.status_code == 200, name
+        assert len(statements) <= 10, (name, len(statements))
+        # A point's form shows each party's position, not the history of them.
+        assert not any("FROM position_change" in sql for sql in statements), name

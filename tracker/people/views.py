@@ -1,7 +1,9 @@
 """People pages: list, detail, create, edit, archive, restore and delete."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from wtforms import SelectChoice
 
+from tracker.data.cache import remember
 from tracker.models import Party, PartyKind, Person, Role
 from tracker.parties import queries as party_queries
 from tracker.people import queries, services
@@ -18,6 +20,16 @@ bp = Blueprint("people", __name__, url_prefix="/people")
 KIND_ORDER = list(PartyKind)
 
 
+def _party_select(placeholder: str, current: Party | None = None) -> tuple[SelectChoice, ...]:
+    """The party select's choices: read once until the data changes (parties raise the
+    change counter) and kept as the same tuple, which the select draws once."""
+    archived = current.id if current is not None and current.archived_at else None
+    return remember(
+        ("people's party select", placeholder, archived),
+        lambda: tuple(party_choices(selectable_parties(current), placeholder)),
+    )
+
+
 def selectable_parties(current: Party | None = None) -> list[Party]:
     """Active parties for the select box, plus the person's own party if archived."""
     parties = party_queries.active_parties()
@@ -30,12 +42,10 @@ def selectable_parties(current: Party | None = None) -> list[Party]:
 @bp.route("/")
 def index():
     search = PersonSearchForm(request.args)
-    search.party.choices = party_choices(party_queries.active_parties(), "All parties")
+    search.party.choices = _party_select("All parties")
     text = clean_search(search.q.data)
     party_id = id_arg("party")
-    page = queries.list_people(
-        text, party_id, page_arg(), current_app.config["PAGE_SIZE"]
-    )
+    page = queries.list_people(text, party_id, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "people/index.html",
         page=page,
@@ -58,7 +68,7 @@ def create():
     form = PersonForm()
     if request.method == "GET":
         form.party_id.data = id_arg("party")
-    form.party_id.choices = party_choices(selectable_parties(), "Choose a party…")
+    form.party_id.choices = _party_select("Choose a party…")
     edit = Edit(form)
     if edit.save(
         lambda: services.create_person(form.name.data, form.position.data, form.party_id.data)
@@ -73,7 +83,7 @@ def create():
 def edit(person_id: int):
     person = or_404(queries.get_person(person_id))
     form = PersonEditForm(obj=person)
-    form.party_id.choices = party_choices(selectable_parties(person.party), "Choose a party…")
+    form.party_id.choices = _party_select("Choose a party…", person.party)
     edit = Edit(form, person)
     if edit.save(
         lambda: services.update_person(

@@ -39,20 +39,22 @@ def agreement_for_form(agreement_id: int) -> Agreement | None:
     return db.session.scalars(stmt).one_or_none()
 
 
-def point_for_form(point_id: int) -> NegotiationPoint | None:
-    """A point with its agreement's parties, its positions and their history (which a
-    change extends)."""
+def point_for_form(point_id: int, *, history: bool = False) -> NegotiationPoint | None:
+    """A point with its agreement's parties (in the same statement) and its positions; with
+    their history too if ``history`` (a change saved extends it; the form never shows it)."""
     stmt = (
         sa.select(NegotiationPoint)
         .where(NegotiationPoint.id == point_id)
         .options(
-            joinedload(NegotiationPoint.agreement).options(_with_parties()),
+            joinedload(NegotiationPoint.agreement)
+            .joinedload(Agreement.party_links)
+            .joinedload(AgreementParty.party),
             selectinload(NegotiationPoint.positions),
-            selectinload(NegotiationPoint.position_changes),
             selectinload(NegotiationPoint.provisions),
+            *([selectinload(NegotiationPoint.position_changes)] if history else []),
         )
     )
-    return db.session.scalars(stmt).one_or_none()
+    return db.session.scalars(stmt).unique().one_or_none()
 
 
 def point_for_page(point_id: int) -> NegotiationPoint | None:
@@ -191,20 +193,27 @@ def meeting_problem(meeting: Meeting, agreement_id: int) -> str | None:
 
 def meeting_choices(agreement: Agreement, keep: Iterable[int | None] = ()) -> list[SelectChoice]:
     """Meetings that discussed ``agreement``, newest first; archived ones only if already chosen."""
+    return meeting_choice_lists(agreement, keep)[0]
+
+
+def meeting_choice_lists(
+    agreement: Agreement, keep: Iterable[int | None] = ()
+) -> tuple[list[SelectChoice], list[SelectChoice]]:
+    """:func:`meeting_choices` with ``keep``, and without it (the meetings that discussed
+    ``agreement`` and are not archived), in one read."""
     keep = [id_ for id_ in keep if id_ is not None]
     discussed = sa.select(AgendaItem.meeting_id).where(AgendaItem.agreement_id == agreement.id)
+    listed = sa.and_(Meeting.id.in_(discussed), Meeting.archived_at.is_(None))
     stmt = (
-        sa.select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.timezone)
-        .where(
-            sa.or_(
-                sa.and_(Meeting.id.in_(discussed), Meeting.archived_at.is_(None)),
-                Meeting.id.in_(keep),
-            )
-        )
+        sa.select(Meeting.id, Meeting.title, Meeting.starts_at, Meeting.timezone, listed)
+        .where(sa.or_(listed, Meeting.id.in_(keep)))
         .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     )
-    choices = [NONE_CHOSEN]
-    for id_, title, starts_at, zone in db.session.execute(stmt):
+    kept, only_listed = [NONE_CHOSEN], [NONE_CHOSEN]
+    for id_, title, starts_at, zone, is_listed in db.session.execute(stmt):
         day = format_date(local_day(starts_at, zone))  # the date where it was held
-        choices.append(SelectChoice(str(id_), f"{day} · {title}"))
-    return choices
+        choice = SelectChoice(str(id_), f"{day} · {title}")
+        kept.append(choice)
+        if is_listed:
+            only_listed.append(choice)
+    return kept, only_listed

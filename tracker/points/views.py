@@ -26,11 +26,11 @@ def _agreement_page(agreement_id: int):
 
 def _prepare(form: PointForm, agreement: Agreement, point: NegotiationPoint | None) -> None:
     keep = (point.raised_at_id, point.settled_at_id) if point else ()
-    choices = queries.meeting_choices(agreement, keep)
+    choices, listed = queries.meeting_choice_lists(agreement, keep)
     form.raised_at_id.choices = choices
     form.settled_at_id.choices = choices
     # A meeting where positions were stated is newly chosen each time: no archived one.
-    form.positions_stated_at_id.choices = queries.meeting_choices(agreement)
+    form.positions_stated_at_id.choices = listed
     linked = [p.id for p in point.provisions] if point else []
     form.provision_ids.choices = [
         SelectChoice(name.provision_id, name.name)
@@ -114,7 +114,7 @@ def detail(point_id: int):
 @bp.route("/points/<int:point_id>/edit", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def edit(point_id: int):
-    point = or_404(queries.point_for_form(point_id))
+    point = or_404(queries.point_for_form(point_id, history=request.method == "POST"))
     agreement = point.agreement
     initial = {f"position_{row.party_id}": row.position for row in point.positions}
     form_class = point_form(agreement.parties, base=PointEditForm)
