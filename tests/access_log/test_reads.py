@@ -3,9 +3,23 @@ which level, when, from where, by which path; once per record per request."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from tests.access_log.conftest import CONFIDENTIAL, RESTRICTED, SECRET, log_rows
+from tests.helpers import log_in
+from tests.texts import test_text_need_to_know
 from tracker.accounts import tokens
-from tracker.models import AccessOutcome, NegotiationPoint, PartyPosition, utcnow
+from tracker.models import (
+    AccessOutcome,
+    Alternative,
+    NegotiationPoint,
+    PartyPosition,
+    TextNote,
+    utcnow,
+)
+
+texts = test_text_need_to_know.texts
+world = test_text_need_to_know.world
 
 ADDRESS = {"REMOTE_ADDR": "10.20.30.40"}
 
@@ -104,3 +118,37 @@ def test_a_download_is_logged(db, client, as_user, make_agreement, marking):
     assert [(r.record_type, r.record_id, r.path) for r in log_rows(db)] == [
         ("agreement", agreement.id, f"/agreements/{agreement.id}/report.md")
     ]
+
+
+def test_a_texts_alternatives_and_notes_read_as_rows_are_logged(app, db, client, texts, reader):
+    """The parts of a revision are read as plain rows, and kept between requests once it is
+    issued; each read of the text still logs the parts marked above the level, by name."""
+    issued = next(r for r in texts.revisions if r.is_issued)
+    alternative = db.session.scalar(
+        sa.select(Alternative).where(
+            Alternative.revision_id == issued.id, Alternative.wording.contains("gazelle")
+        )
+    )
+    note = db.session.scalar(sa.select(TextNote).where(TextNote.revision_id == issued.id))
+    wanted = {("text_alternative", alternative.id), ("text_note", note.id)}
+    path = f"/texts/revisions/{issued.id}"
+
+    assert log_in(client, "viewer").status_code == 302
+    assert "gazelle" not in client.get(path).text
+    assert log_rows(db) == []  # nothing above the level was shown to them
+
+    cleared = app.test_client()
+    assert log_in(cleared, "secret").status_code == 302
+    for request_number in (1, 2):  # read, then kept: logged both times
+        page = cleared.get(path)
+        assert page.status_code == 200 and "gazelle" in page.text
+        logged = [(r.record_type, r.record_id) for r in log_rows(db)]
+        assert all(logged.count(part) == request_number for part in wanted), logged
+
+    reader("officer", clearance=SECRET, officer=True)
+    officer = app.test_client()
+    assert log_in(officer, "officer").status_code == 302
+    page = officer.get("/security/access-log").text
+    assert f"Bracketed alternative #{alternative.id}" in page
+    assert "gazelle fallback wording" in page
+    assert f"Note in a text #{note.id}" in page and "Reservation: India reserves on lynx" in page

@@ -19,10 +19,16 @@ from tracker.models import (
     ActionItem,
     AgendaItem,
     Agreement,
+    Alternative,
+    InternalNote,
     Meeting,
+    NegotiatingText,
     NegotiationPoint,
     PartyPosition,
+    PositionChange,
+    Revision,
     StatusChange,
+    TextNote,
     User,
 )
 from tracker.render.dates import format_date
@@ -35,7 +41,13 @@ RECORD_TYPES: dict[str, str] = {
     "agenda_item": "Outcome at a meeting",
     "negotiation_point": "Negotiation point",
     "party_position": "Party position",
+    "position_change": "Position change",
     "action_item": "Action item",
+    "negotiating_text": "Negotiating text",
+    "text_revision": "Text revision",
+    "text_alternative": "Bracketed alternative",
+    "text_note": "Note in a text",
+    "internal_note": "Internal note",
 }
 OUTCOMES = tuple(outcome.value for outcome in AccessOutcome)
 # Newest first: the time, then the order rows were written in.
@@ -102,10 +114,10 @@ def key_of(entry: AccessLogEntry) -> tuple[str, int, int | None]:
     return (entry.record_type, entry.record_id, entry.part_id)
 
 
-def _single(model, title: Callable) -> Callable:
+def _single(model, title: Callable, *options) -> Callable:
     def read(keys: list[tuple[int, int | None]]) -> dict[tuple, str]:
         ids = sorted({record_id for record_id, _part in keys})
-        records = db.session.scalars(sa.select(model).where(model.id.in_(ids)))
+        records = db.session.scalars(sa.select(model).where(model.id.in_(ids)).options(*options))
         return {(record.id, None): title(record) for record in records}
 
     return read
@@ -139,6 +151,16 @@ def _outcomes(keys: list[tuple[int, int | None]]) -> dict[tuple, str]:
     }
 
 
+def _excerpt(text: str, length: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _alternative(record: Alternative) -> str:
+    wording = f"“{_excerpt(record.wording)}”" if record.wording else "(deletes the passage)"
+    return f"{record.label}: {wording}" if record.label else wording
+
+
 TITLES: dict[str, Callable[[list[tuple[int, int | None]]], dict[tuple, str]]] = {
     "agreement": _single(Agreement, lambda r: r.title),
     "meeting": _single(Meeting, lambda r: r.title),
@@ -149,6 +171,19 @@ TITLES: dict[str, Callable[[list[tuple[int, int | None]]], dict[tuple, str]]] = 
     ),
     "party_position": _positions,
     "agenda_item": _outcomes,
+    "position_change": _single(
+        PositionChange,
+        lambda r: f"{r.party.name} on “{r.point.subject}”, {format_date(r.stated_on)}",
+        joinedload(PositionChange.party),
+        joinedload(PositionChange.point),
+    ),
+    "negotiating_text": _single(NegotiatingText, lambda r: r.title),
+    "text_revision": _single(
+        Revision, lambda r: f"{r.text.title}, {r.label}", joinedload(Revision.text)
+    ),
+    "text_alternative": _single(Alternative, _alternative),
+    "text_note": _single(TextNote, lambda r: f"{r.kind.value.capitalize()}: {_excerpt(r.body)}"),
+    "internal_note": _single(InternalNote, lambda r: f"{r.kind.label}: {_excerpt(r.body)}"),
 }
 
 

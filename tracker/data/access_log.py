@@ -103,6 +103,14 @@ def _note_loaded(target, context) -> None:
     noted(session).add((target.__tablename__, tuple(key), target.marking_id))
 
 
+def note_rows(session: Session, rows: Iterable[tuple[str, int, int]]) -> None:
+    """Count records read as plain rows, not loaded as objects, as read: (table, id,
+    marking id) of each (a negotiating text's alternatives and notes)."""
+    noted(session).update(
+        (table, (record_id,), marking_id) for table, record_id, marking_id in rows
+    )
+
+
 def reads(
     loaded: Iterable[tuple[str, tuple, int]], floor: int, day: date, session: Session
 ) -> list[Entry]:

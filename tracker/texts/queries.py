@@ -11,7 +11,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.data import cache, markings, outgoing
+from tracker.data import access_log, cache, markings, outgoing
 from tracker.extensions import db
 from tracker.models import (
     Alternative,
@@ -99,6 +99,9 @@ class _Read:
     parties: dict[int, tuple[str, str]]  # the parties named: id -> (code, name)
     issuing_party: str | None
     marked: frozenset[int]  # the markings of the revision, its alternatives and notes
+    # (table, id, marking id) of the alternatives and notes marked apart from the revision,
+    # read as plain rows: the access log names each (data/access_log.py).
+    apart: tuple[tuple[str, int, int], ...]
     # Each proposal a segment was cleaned from, with the proposers read for it: they come
     # from the last revision that bracketed it, which may be a later draft.
     winners: tuple[tuple[int, tuple[int, ...]], ...]
@@ -143,6 +146,8 @@ def documents_of(revisions: Sequence[Revision], *, internal: bool = False) -> li
         key = _issued_key(revision)
         if key is not None:
             _ISSUED.put(key, reads[revision.id])
+    for revision in dict.fromkeys(revisions):
+        access_log.note_rows(db.session, reads[revision.id].apart)
 
     notes: dict[int, list[doc.InternalNote]] = {}
     internal_marked: dict[int, set[int]] = {}
@@ -267,6 +272,7 @@ def _read(revisions: Sequence[Revision]) -> dict[int, _Read]:
                 TextNote.body,
                 TextNote.party_id,
                 TextNote.marking_id,
+                TextNote.id,
             )
             .where(TextNote.revision_id.in_(ids))
             .order_by(TextNote.provision_revision_id, TextNote.position, TextNote.id)
@@ -288,6 +294,7 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
     Rows are unpacked rather than read by name: a long text has thousands."""
     used: set[int] = set()
     marked = {revision.marking_id}
+    apart: list[tuple[str, int, int]] = []
     won: dict[int, tuple[int, ...]] = {}
 
     def ref(party_id: int | None) -> str | None:
@@ -299,8 +306,12 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
     provisions = []
     for _, row_id, provision_id, label, heading, status, depth, kind in rows:
         own, by_alternative = [], {}
-        for _, alternative_id, note_kind, body, party_id, marking_id in notes.get(row_id, ()):
+        for _, alternative_id, note_kind, body, party_id, marking_id, note_id in notes.get(
+            row_id, ()
+        ):
             marked.add(marking_id)
+            if marking_id != revision.marking_id:
+                apart.append(("text_note", note_id, marking_id))
             value = doc.Note(kind=note_kind, body=body, party=ref(party_id))
             if alternative_id is None:
                 own.append(value)
@@ -318,6 +329,8 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
                 marking_id,
             ) in alternatives.get(segment_id, ()):
                 marked.add(marking_id)
+                if marking_id != revision.marking_id:
+                    apart.append(("text_alternative", alternative_id, marking_id))
                 by_stance: tuple[list, list, list] = ([], [], [])
                 named = sorted(
                     (ref(party_id) or "", stance)
@@ -365,6 +378,7 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
         parties={i: parties[i] for i in used if i in parties},
         issuing_party=issuing_party,
         marked=frozenset(marked),
+        apart=tuple(apart),
         winners=tuple(sorted(won.items())),
     )
 
