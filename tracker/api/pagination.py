@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
+from tracker.api.rows import Rows
 from tracker.data import outgoing
 from tracker.extensions import db
 from tracker.web.outgoing import shown_text
@@ -49,7 +50,7 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
         name,
         (ma.Schema,),
         {
-            "items": ma.fields.List(ma.fields.Nested(item), required=True),
+            "items": Rows(item, required=True),
             "next": ma.fields.String(
                 allow_none=True,
                 required=True,
