@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import after_this_request, current_app, g
@@ -104,18 +105,25 @@ def get_token(token_id: int) -> ApiToken | None:
     return db.session.get(ApiToken, token_id)
 
 
+@cache
+def _by_hash() -> sa.Select:
+    """The token with the bound ``secret_hash``, its user loaded with it: built once (every
+    API request runs it; SQLAlchemy works out a new statement's cache key each time)."""
+    # Tokens and users are not marked, and the reader is not known yet: the need-to-know
+    # criteria have nothing to narrow here, so the load skips them.
+    return (
+        sa.select(ApiToken)
+        .where(ApiToken.secret_hash == sa.bindparam("secret_hash"))
+        .options(joinedload(ApiToken.user))
+        .execution_options(tracker_access=False)
+    )
+
+
 def authenticate(secret: str | None) -> ApiToken | None:
     """The usable token whose secret this is, with its active user loaded; else None."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 100:
         return None
-    # Tokens and users are not marked, and the reader is not known yet: the need-to-know
-    # criteria have nothing to narrow here, so the load skips them.
-    token = db.session.scalar(
-        sa.select(ApiToken)
-        .where(ApiToken.secret_hash == hash_secret(secret))
-        .options(joinedload(ApiToken.user))
-        .execution_options(tracker_access=False)
-    )
+    token = db.session.scalar(_by_hash(), {"secret_hash": hash_secret(secret)})
     if token is None or not token.usable(utcnow()) or not token.user.active:
         return None
     return token

@@ -60,9 +60,12 @@ class AgreementRow:
 PROBE_ADVANTAGE = 10
 
 
-def _narrowed(stmt: sa.Select, filters: AgreementFilters) -> sa.Select:
-    """``stmt`` with the filters that the list's indexes serve directly."""
-    stmt = stmt.where(access.agreements_first(db.session))
+def _narrowed(
+    stmt: sa.Select, filters: AgreementFilters, first: sa.ColumnElement[bool] | None = None
+) -> sa.Select:
+    """``stmt`` with the filters that the list's indexes serve directly (after ``first``, the
+    access rule stated first: ``access.agreements_first``, worked out if not given)."""
+    stmt = stmt.where(access.agreements_first(db.session) if first is None else first)
     if filters.archived:
         stmt = stmt.where(Agreement.archived_at.is_not(None))
     else:
@@ -167,9 +170,20 @@ def _with_narrowings(
     the list's order: walking the list testing each row, or fetching the sets' rows."""
     if not narrowings:
         return wanted
+    return _narrowing(wanted, narrowings, _probes(filters, base, total, rows))
+
+
+def _probes(filters: AgreementFilters, base: sa.Select, total: int, rows: int) -> bool:
+    """Whether reading ``rows`` rows of the list narrowed to ``total`` agreements is cheaper
+    by walking the list's index testing each row (rather than fetching the sets' rows)."""
     among = _total(replace(filters, q="", party=None), False, lambda: base)
     walked = rows * among / max(total, 1)
-    probe = walked < PROBE_ADVANTAGE * total
+    return walked < PROBE_ADVANTAGE * total
+
+
+def _narrowing(wanted: sa.Select, narrowings: list[_Narrowing], probe: bool) -> sa.Select:
+    """``wanted`` kept to the narrowings' sets, each tested on each row (``probe``) or as
+    the ids to fetch."""
     for narrowing in narrowings:
         wanted = wanted.where(narrowing.test() if probe else Agreement.id.in_(narrowing.ids()))
     return wanted
@@ -375,18 +389,27 @@ LISTED = (
 )
 
 
+# The API list's statements (agreements_in_order), by filters, way and the rule's id.
+_IN_ORDER: dict[tuple, tuple[sa.ColumnElement[bool], sa.Select]] = {}
+_IN_ORDER_KEPT = 256
+
+
 def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select, tuple]:
     """The agreements the list shows for ``filters`` (rows of what the list shows of each:
     LISTED), unordered, and the keys of the list's order (the last is the id); their parties
     come from ``party_lines``.
 
     The narrowings (a party, a search) are applied the way that is cheaper for reading
-    about ``rows`` rows from wherever the page starts, as the list page does.
+    about ``rows`` rows from wherever the page starts, as the list page does. The statement
+    is built once for each filters, way and reader's rule, and kept (the API's pages bind
+    where they start and how many rows, api/pagination.py), unless it holds values of the
+    data (the markings at or above a classification).
     """
-    base = _narrowed(sa.select(Agreement.id), filters)
+    first = access.agreements_first(db.session)
     narrowings = _narrowings(filters)
-    wanted = _narrowed(sa.select(*LISTED), filters)
+    probe = None
     if narrowings:
+        base = _narrowed(sa.select(Agreement.id), filters, first)
 
         def matching() -> sa.Select:
             stmt = base
@@ -395,8 +418,23 @@ def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select
             return stmt
 
         total = _total(filters, True, matching)
-        wanted = _with_narrowings(wanted, filters, narrowings, base, total, rows)
-    return wanted, ORDER_KEYS[filters.sort if filters.sort in ORDER_KEYS else "title"]
+        probe = _probes(filters, base, total, rows)
+    keys = ORDER_KEYS[filters.sort if filters.sort in ORDER_KEYS else "title"]
+
+    def build() -> sa.Select:
+        wanted = _narrowed(sa.select(*LISTED), filters, first)
+        return wanted if probe is None else _narrowing(wanted, narrowings, probe)
+
+    if filters.classification is not None:
+        return build(), keys
+    key = (filters, probe, id(first))
+    found = _IN_ORDER.get(key)
+    if found is None or found[0] is not first:
+        if len(_IN_ORDER) >= _IN_ORDER_KEPT:
+            _IN_ORDER.clear()
+        # The rule kept alongside, so that its id names no other while kept.
+        found = _IN_ORDER[key] = (first, build().execution_options(**access.KEPT_STATEMENT))
+    return found[1], keys
 
 
 @dataclass(frozen=True)
@@ -408,18 +446,25 @@ class PartyLine:
     party_name: str
 
 
+_PARTY_LINES = (
+    sa.select(AgreementParty.agreement_id, AgreementParty.party_id, AgreementParty.role, Party.name)
+    .join(Party, Party.id == AgreementParty.party_id)
+    .where(AgreementParty.agreement_id.in_(sa.bindparam("agreement_ids", expanding=True)))
+    .order_by(Party.name, Party.id)
+    .execution_options(**access.KEPT_STATEMENT)
+)
+
+
 def party_lines(agreement_ids: Iterable[int]) -> dict[int, list[PartyLine]]:
-    """The parties of each of ``agreement_ids`` (a page's), by name, in one query."""
+    """The parties of each of ``agreement_ids`` (a page's), by name, in one query (none
+    for no agreements)."""
     lines: dict[int, list[PartyLine]] = {}
-    rows = db.session.execute(
-        sa.select(
-            AgreementParty.agreement_id, AgreementParty.party_id, AgreementParty.role, Party.name
-        )
-        .join(Party, Party.id == AgreementParty.party_id)
-        .where(AgreementParty.agreement_id.in_(list(agreement_ids)))
-        .order_by(Party.name, Party.id)
-    )
-    for agreement_id, party_id, role, name in rows:
+    wanted = list(agreement_ids)
+    if not wanted:
+        return lines
+    for agreement_id, party_id, role, name in db.session.execute(
+        _PARTY_LINES, {"agreement_ids": wanted}
+    ):
         lines.setdefault(agreement_id, []).append(PartyLine(party_id, role, name))
     return lines
 
