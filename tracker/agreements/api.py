@@ -118,7 +118,7 @@ def list_agreements(args):
         limit=args["limit"],
         whole_rows=True,
     )
-    parties = queries.party_lines(row.id for row in found.items)
+    parties = queries.party_links(found.items)
     rows = [
         SimpleNamespace(**row._mapping, party_links=parties.get(row.id, [])) for row in found.items
     ]

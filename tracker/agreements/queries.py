@@ -386,6 +386,21 @@ LISTED = (
     Agreement.version,
     # Not shown: what the answer's marking is worked out from (api/pagination.py).
     Agreement.marking_id,
+    # Its parties, read with it rather than by a query of their own: see party_links.
+    (
+        sa.select(
+            sa.func.aggregate_strings(
+                sa.cast(AgreementParty.party_id, sa.String)
+                + ":"
+                + sa.type_coerce(AgreementParty.role, sa.String),
+                ",",
+            )
+        )
+        .where(AgreementParty.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+        .label("parties")
+    ),
 )
 
 
@@ -444,6 +459,48 @@ class PartyLine:
     party_id: int
     role: PartyRole
     party_name: str
+
+
+_PARTY_ORDER = sa.select(Party.id, Party.name).order_by(Party.name, Party.id)
+
+
+def _party_order() -> dict[int, tuple[int, str]]:
+    """Each party's place in the order of their names (as the database orders them: its
+    collation, which Python's sort may not share) and its name; read once until the data
+    changes (parties are not marked)."""
+
+    def read() -> dict[int, tuple[int, str]]:
+        rows = access.read_unruled(db.session, _PARTY_ORDER)
+        return {party_id: (place, name) for place, (party_id, name) in enumerate(rows)}
+
+    return remember("party order", read)
+
+
+_ROLES = {role.value: role for role in PartyRole}
+
+
+def party_links(rows: list) -> dict[int, list[PartyLine]]:
+    """The parties of each of ``rows`` (LISTED, a page's), by name: from the ``parties``
+    each row was read with ("party id:role" pieces), in the names' order kept until the
+    data changes; by a query of their own if a party is newer than that order."""
+    order = _party_order()
+    lines: dict[int, list[PartyLine]] = {}
+    for row in rows:
+        if not row.parties:
+            continue
+        found = []
+        for piece in row.parties.split(","):
+            party_id, _, role = piece.partition(":")
+            party_id = int(party_id)
+            if party_id not in order:  # stored after the order was read (READ COMMITTED)
+                return party_lines(row.id for row in rows)
+            place, name = order[party_id]
+            found.append((place, party_id, role, name))
+        found.sort()
+        lines[row.id] = [
+            PartyLine(party_id, _ROLES[role], name) for _place, party_id, role, name in found
+        ]
+    return lines
 
 
 _PARTY_LINES = (

@@ -16,6 +16,7 @@ by attribute is dumped by the schema, so the answer is the dump's, whatever the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 import marshmallow as ma
@@ -33,30 +34,21 @@ class _Unplanned(Exception):
     """A row the plan cannot write: the schema dumps it."""
 
 
-def _read(attribute: str) -> Callable[[Any], Any]:
-    def read(row):
-        try:
-            return getattr(row, attribute)
-        except AttributeError:
-            # Missing: the field's dump default, or no key at all; the schema knows which.
-            raise _Unplanned from None
-
-    return read
-
-
-def _formatter(field: ma.fields.Field, name: str) -> Callable[[Any, Any], Any]:
-    """``format(value, row)``: what ``field`` writes for ``value`` read from ``row``."""
+def _reader(field: ma.fields.Field, name: str, attribute: str) -> Writer:
+    """What ``field`` writes for a row, its value read as the row's ``attribute`` (a row
+    without it raises AttributeError: the schema dumps that row, which knows the field's
+    default or leaves the key out)."""
+    get = attrgetter(attribute)
     own = type(field)._serialize
     slow = field._serialize
 
-    def general(value, row):
-        return slow(value, name, row)
-
     if own is ma.fields.String._serialize:
         # str() of a str is itself; anything else (bytes, numbers) as the field does it.
-        return lambda value, row: (
-            value if value is None or value.__class__ is str else slow(value, name, row)
-        )
+        def string(row):
+            value = get(row)
+            return value if value is None or value.__class__ is str else slow(value, name, row)
+
+        return string
     if (
         own is ma.fields.Number._serialize
         and type(field)._format_num is ma.fields.Number._format_num
@@ -64,21 +56,33 @@ def _formatter(field: ma.fields.Field, name: str) -> Callable[[Any, Any], Any]:
     ):
         # _format_num is num_type(value): of a value of that very type, itself.
         kind = field.num_type
-        return lambda value, row: (
-            value if value is None or value.__class__ is kind else slow(value, name, row)
-        )
+
+        def number(row):
+            value = get(row)
+            return value if value is None or value.__class__ is kind else slow(value, name, row)
+
+        return number
     if own is ma.fields.Enum._serialize and type(field.field)._serialize is _PLAIN:
-        if field.by_value:
-            return lambda value, row: None if value is None else value.value
-        return lambda value, row: None if value is None else value.name
+        part = attrgetter("value" if field.by_value else "name")
+
+        def member(row):
+            value = get(row)
+            return None if value is None else part(value)
+
+        return member
     if own is ma.fields.DateTime._serialize:  # Date and DateTime alike
         style = field.format or field.DEFAULT_FORMAT
         write = field.SERIALIZATION_FUNCS.get(style)
         if write is not None:
-            return lambda value, row: None if value is None else write(value)
+
+            def moment(row):
+                value = get(row)
+                return None if value is None else write(value)
+
+            return moment
     if own is _PLAIN:
-        return lambda value, row: value
-    return general
+        return get
+    return lambda row: slow(get(row), name, row)
 
 
 def _field_writer(field: ma.fields.Field, name: str, schema: ma.Schema) -> Callable[[], Writer]:
@@ -103,8 +107,8 @@ def _field_writer(field: ma.fields.Field, name: str, schema: ma.Schema) -> Calla
             return value
 
         return lambda: written
-    read, format_ = _read(attribute), _formatter(field, name)
-    return lambda: lambda row: format_(read(row), row)
+    writer = _reader(field, name, attribute)
+    return lambda: writer
 
 
 def plan(schema: ma.Schema) -> Plan | None:
@@ -142,7 +146,8 @@ def write(schema: ma.Schema, rows, steps: Plan | None) -> list[dict]:
             try:
                 written.append({key: writer(row) for key, writer in writers})
                 continue
-            except _Unplanned:
+            except (_Unplanned, AttributeError):
+                # An attribute missing, or an error the schema's dump meets again.
                 pass
         written.append(schema.dump(row))
     return written
