@@ -10,10 +10,11 @@ from types import SimpleNamespace
 
 import marshmallow as ma
 import pytest
+import sqlalchemy as sa
 
 from tracker.agreements.schemas import AgreementPage, AgreementRowSchema
 from tracker.api.fields import Link
-from tracker.api.rows import Rows, plan
+from tracker.api.rows import Rows, plan, records
 from tracker.data import markings
 from tracker.markings.schemas import Marking
 from tracker.models import Category, MarkingValue, Priority, Status
@@ -111,11 +112,24 @@ def test_every_kind_of_field_is_written_as_the_dump_writes_it():
     assert field._serialize([], "items", None) == []
 
 
-def test_a_row_with_keys_is_dumped_by_the_schema():
-    Pair = namedtuple("Pair", "text number")
-    schema = Inner()
-    rows = [Pair("a", 1), SimpleNamespace(name="b")]
-    assert Rows(Inner)._serialize(rows, "items", None) == schema.dump(rows, many=True)
+def test_a_row_read_by_key_is_dumped_by_the_schema_and_a_tuple_by_the_plan():
+    Pair = namedtuple("Pair", "name number")
+    rows = [{"name": "a"}, Pair("b", 1), SimpleNamespace(name="c")]
+    field = Rows(Inner)
+    dumped = []
+    dump = field.inner.schema.dump
+    field.inner.schema.dump = lambda row, **kwargs: dumped.append(row) or dump(row, **kwargs)
+    assert field._serialize(rows, "items", None) == [{"name": "a"}, {"name": "b"}, {"name": "c"}]
+    assert dumped == rows[:1]
+
+
+def test_records_are_rows_with_one_more_attribute(app, db):
+    found = db.session.execute(
+        sa.select(sa.literal(1).label("id"), sa.literal("x").label("_n"))
+    ).all()
+    (record,) = records(found, "extra", ["more"])
+    assert (record.id, record.extra) == (1, "more")
+    assert records([], "extra", []) == []
 
 
 def test_a_schema_with_dump_hooks_is_left_to_its_dump():

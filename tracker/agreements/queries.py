@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -170,13 +171,16 @@ def _with_narrowings(
     the list's order: walking the list testing each row, or fetching the sets' rows."""
     if not narrowings:
         return wanted
-    return _narrowing(wanted, narrowings, _probes(filters, base, total, rows))
+    return _narrowing(wanted, narrowings, _probes(filters, lambda: base, total, rows))
 
 
-def _probes(filters: AgreementFilters, base: sa.Select, total: int, rows: int) -> bool:
+def _probes(
+    filters: AgreementFilters, base: Callable[[], sa.Select], total: int, rows: int
+) -> bool:
     """Whether reading ``rows`` rows of the list narrowed to ``total`` agreements is cheaper
-    by walking the list's index testing each row (rather than fetching the sets' rows)."""
-    among = _total(replace(filters, q="", party=None), False, lambda: base)
+    by walking the list's index testing each row (rather than fetching the sets' rows);
+    ``base()`` is the list without the narrowings, counted if its total is not kept."""
+    among = _total(replace(filters, q="", party=None), False, base)
     walked = rows * among / max(total, 1)
     return walked < PROBE_ADVANTAGE * total
 
@@ -424,10 +428,12 @@ def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select
     narrowings = _narrowings(filters)
     probe = None
     if narrowings:
-        base = _narrowed(sa.select(Agreement.id), filters, first)
+
+        def base() -> sa.Select:
+            return _narrowed(sa.select(Agreement.id), filters, first)
 
         def matching() -> sa.Select:
-            stmt = base
+            stmt = base()
             for narrowing in narrowings:
                 stmt = stmt.where(Agreement.id.in_(narrowing.ids()))
             return stmt
@@ -452,9 +458,8 @@ def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select
     return found[1], keys
 
 
-@dataclass(frozen=True)
-class PartyLine:
-    """A party of an agreement, as a list shows it."""
+class PartyLine(NamedTuple):
+    """A party of an agreement, as a list shows it (a tuple: a page makes hundreds)."""
 
     party_id: int
     role: PartyRole

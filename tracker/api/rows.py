@@ -15,7 +15,9 @@ by attribute is dumped by the schema, so the answer is the dump's, whatever the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
@@ -140,8 +142,10 @@ def write(schema: ma.Schema, rows, steps: Plan | None) -> list[dict]:
     for row in rows:
         kind = type(row)
         if kind not in readable:
-            # marshmallow reads ``row[name]`` first where it can: leave such rows to it.
-            readable[kind] = not hasattr(kind, "__getitem__")
+            # marshmallow reads ``row[name]`` first where it can: leave such rows to it
+            # (a tuple's, a named tuple's, refuses a name: read by attribute, as here).
+            getitem = getattr(kind, "__getitem__", None)
+            readable[kind] = getitem is None or getitem is tuple.__getitem__
         if readable[kind]:
             try:
                 written.append({key: writer(row) for key, writer in writers})
@@ -168,3 +172,18 @@ class Rows(ma.fields.List):
         if self._plan is False:
             self._plan = plan(schema)
         return write(schema, value, self._plan)
+
+
+@lru_cache(maxsize=64)
+def _record(fields: tuple[str, ...]) -> type:
+    return namedtuple("Record", fields, rename=True)
+
+
+def records(rows: Sequence[Any], name: str, values: Sequence[Any]) -> list:
+    """``rows`` (a query's, read by attribute) as records with one more attribute, ``name``,
+    from ``values`` (one per row): named tuples, which a plan reads without more work per
+    row than a tuple's (a SimpleNamespace per row cost half what writing it does)."""
+    if not rows:
+        return []
+    kind = _record((*rows[0]._fields, name))
+    return [kind(*row, value) for row, value in zip(rows, values, strict=True)]
