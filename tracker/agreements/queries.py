@@ -276,26 +276,48 @@ class MeetingLine:
         return local_day(self.starts_at, self.timezone)
 
 
+_MEETING_LINE = (
+    Meeting.id,
+    Meeting.title,
+    Meeting.starts_at,
+    Meeting.timezone,
+    Meeting.city,
+    Meeting.country,
+    Meeting.level,
+    AgendaItem.outcome,
+    Meeting.created_at,
+)
+
+
+def _meetings(agreement_id: int, *columns) -> sa.Select:
+    return (
+        sa.select(*_MEETING_LINE, *columns)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.agreement_id == agreement_id)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+
+
 def meetings_of(agreement_id: int) -> list[MeetingLine]:
     """The meetings (not archived) that discussed the agreement, newest first, as plain
     rows: an agreement discussed at hundreds of meetings costs one light query."""
-    stmt = (
-        sa.select(
-            Meeting.id,
-            Meeting.title,
-            Meeting.starts_at,
-            Meeting.timezone,
-            Meeting.city,
-            Meeting.country,
-            Meeting.level,
-            AgendaItem.outcome,
-            Meeting.created_at,
-        )
-        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-        .where(AgendaItem.agreement_id == agreement_id, Meeting.archived_at.is_(None))
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-    )
+    stmt = _meetings(agreement_id).where(Meeting.archived_at.is_(None))
     return [MeetingLine(*row) for row in db.session.execute(stmt)]
+
+
+def meetings_and_markings(agreement_id: int) -> tuple[list[MeetingLine], dict[int, set[int]]]:
+    """meetings_of's lines, and the markings of every meeting that discussed the agreement
+    (archived ones too) with its agenda item's, in one statement (the status report's)."""
+    rows = db.session.execute(
+        _meetings(agreement_id, Meeting.archived_at, Meeting.marking_id, AgendaItem.marking_id)
+    )
+    lines: list[MeetingLine] = []
+    found: dict[int, set[int]] = {}
+    for *line, archived_at, meeting_marking, item_marking in rows:
+        if archived_at is None:
+            lines.append(MeetingLine(*line))
+        found.setdefault(line[0], set()).update((meeting_marking, item_marking))
+    return lines, found
 
 
 def agreement_for_page(agreement_id: int, *, agenda: bool = True) -> Agreement | None:
@@ -315,10 +337,11 @@ def agreement_for_page(agreement_id: int, *, agenda: bool = True) -> Agreement |
             selectinload(Agreement.status_changes).options(
                 joinedload(StatusChange.meeting), joinedload(StatusChange.recorded_by)
             ),
+            # Each point's few positions (one per party) joined to the points' statement.
             selectinload(Agreement.points).options(
                 joinedload(NegotiationPoint.raised_at),
                 joinedload(NegotiationPoint.settled_at),
-                selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party),
+                joinedload(NegotiationPoint.positions).joinedload(PartyPosition.party),
             ),
             selectinload(Agreement.action_items).options(
                 joinedload(ActionItem.owner), joinedload(ActionItem.meeting)

@@ -7,13 +7,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker.agreements.queries import agreement_for_page, meetings_of
+from tracker.agreements.queries import agreement_for_page, meetings_and_markings
 from tracker.extensions import db
 from tracker.models import (
-    AgendaItem,
     Agreement,
     AuditRecord,
-    Meeting,
     PositionChange,
     Revision,
     clock,
@@ -96,19 +94,6 @@ def _settled_records(agreement: Agreement) -> dict[int, datetime]:
             if change.get("field") == "status" and change.get("new") in closed:
                 settled[record.record_id] = record.recorded_at
     return settled
-
-
-def _meeting_markings(agreement_id: int) -> dict[int, set[int]]:
-    """The markings of each meeting that discussed the agreement and of its agenda item."""
-    rows = db.session.execute(
-        sa.select(Meeting.id, Meeting.marking_id, AgendaItem.marking_id)
-        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-        .where(AgendaItem.agreement_id == agreement_id)
-    )
-    found: dict[int, set[int]] = {}
-    for meeting_id, meeting_marking, item_marking in rows:
-        found.setdefault(meeting_id, set()).update((meeting_marking, item_marking))
-    return found
 
 
 def _position_history(agreement: Agreement) -> dict[int, list[PositionChange]]:
@@ -198,15 +183,16 @@ def agreement_report(
     names = {("agreement", agreement.id): agreement.short_name or agreement.title}
     names.update({("point", point.id): point.subject for point in agreement.points})
     names.update({("action", a.id): a.description for a in agreement.action_items})
+    meetings, meeting_markings = meetings_and_markings(agreement.id)
     report = build_report(
         agreement,
-        meetings=meetings_of(agreement.id),
+        meetings=meetings,
         as_of=as_of,
         today=today,
         updates=_latest_updates(agreement, as_of, LATEST_UPDATES),
         record_names=names,
         point_settled_records=_settled_records(agreement),
-        meeting_markings=_meeting_markings(agreement.id),
+        meeting_markings=meeting_markings,
         position_history=_position_history(agreement),
     )
     report.texts, text_markings = _texts(agreement.id, as_of)
