@@ -133,30 +133,39 @@ def _previous(revision: Revision, issued: list[Revision]) -> Revision | None:
 
 def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
     """Each text of the agreement the reader sees as it stood on ``as_of``, and the markings
-    of what that shows. A fixed number of queries per text, however long it is: its two
-    revisions as plain values, their alternatives' markings and the burn-down's counts.
-    Only issued revisions count; the internal layer is never read."""
-    found = texts.texts_of(agreement_id)
-    lines: list[TextLine] = []
-    shown: set[int] = set()
+    of what that shows, in a fixed number of queries however many texts and however long:
+    the texts with their revisions and the burn-down's counts, then every compared revision
+    as plain values in one pass (the markings of their alternatives come with them). Only
+    issued revisions count; the internal layer is never read."""
     cutoff = end_of_day(as_of)
-    for text in found:
-        revision = texts.revision_on(text, as_of)
+    shown: set[int] = set()
+    chosen = []  # (text, revision, previous, issued, burn-down) of each text shown
+    for text, counted in texts.counted_revisions(agreement_id):
+        issued = [r for r, *_ in counted if r.is_issued and r.issued_on <= as_of]
+        revision = max(issued, key=lambda r: (r.issued_on, r.id), default=None)
         if revision is None and text.created_at > cutoff:
             continue  # not yet begun on that day
         shown.add(text.marking_id)
+        previous = _previous(revision, issued) if revision is not None else None
+        points = tuple(
+            texts.burn_down_point(*row)
+            for row in counted
+            if row[0].is_issued and row[0].issued_on <= as_of
+        )
+        chosen.append((text, revision, previous, issued, points))
+    # Both of each text's revisions in one pass; the first revision is compared with itself.
+    compared = [r for _, *pair, _, _ in chosen for r in pair if r is not None]
+    documents, alternatives_marked = texts.documents_and_alternative_markings(compared)
+    shown.update(alternatives_marked)
+    by_revision = dict(zip((r.id for r in compared), documents, strict=True))
+    lines: list[TextLine] = []
+    for text, revision, previous, issued, points in chosen:
         if revision is None:
             lines.append(TextLine(text.id, text.title, text.kind.label, None, None, None, ()))
             continue
-        issued = [r for r in text.revisions if r.is_issued and r.issued_on <= as_of]
-        previous = _previous(revision, issued)
-        # Both in one pass; the first revision is compared with itself.
-        documents = texts.documents_of([revision] if previous is None else [revision, previous])
-        new, old = documents[0], documents[-1]
-        points = texts.burn_down(text, until=as_of)
+        new = by_revision[revision.id]
+        old = by_revision[previous.id] if previous is not None else new
         shown.update(r.marking_id for r in issued)
-        compared = {revision.id, previous.id if previous else revision.id}
-        shown.update(texts.markings_of_alternatives(compared))
         lines.append(
             TextLine(
                 id=text.id,
