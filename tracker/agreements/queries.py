@@ -27,6 +27,7 @@ from tracker.models import (
     PartyKind,
     PartyPosition,
     PartyRole,
+    PositionChange,
     Status,
     StatusChange,
     User,
@@ -320,11 +321,21 @@ def meetings_and_markings(agreement_id: int) -> tuple[list[MeetingLine], dict[in
     return lines, found
 
 
-def agreement_for_page(agreement_id: int, *, agenda: bool = True) -> Agreement | None:
+def agreement_for_page(
+    agreement_id: int, *, agenda: bool = True, position_history: bool = False
+) -> Agreement | None:
     """One agreement with everything its pages show, loaded up front; its agenda items
-    (with their meetings) only if ``agenda``: the agreement's own page reads meetings_of."""
+    (with their meetings) only if ``agenda``: the agreement's own page reads meetings_of;
+    each point's position history (oldest first) if ``position_history`` (the report)."""
     options = (
         [selectinload(Agreement.agenda_items).joinedload(AgendaItem.meeting)] if agenda else []
+    )
+    # Joined to the points' statement with their positions: a point's rows are its
+    # positions times its steps, a few each.
+    history = (
+        [joinedload(NegotiationPoint.position_changes).joinedload(PositionChange.party)]
+        if position_history
+        else []
     )
     stmt = (
         sa.select(Agreement)
@@ -342,6 +353,7 @@ def agreement_for_page(agreement_id: int, *, agenda: bool = True) -> Agreement |
                 joinedload(NegotiationPoint.raised_at),
                 joinedload(NegotiationPoint.settled_at),
                 joinedload(NegotiationPoint.positions).joinedload(PartyPosition.party),
+                *history,
             ),
             selectinload(Agreement.action_items).options(
                 joinedload(ActionItem.owner), joinedload(ActionItem.meeting)

@@ -34,7 +34,7 @@ can carry the highest marking of what they show, and the access log can record r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -55,6 +55,7 @@ from tracker.models import (
     Alternative,
     AlternativeStance,
     AuditRecord,
+    ChangeCounter,
     InternalNote,
     Marked,
     Marking,
@@ -115,7 +116,12 @@ NOTHING = Access(frozenset())
 
 
 # What each row of the reader's query (for_user) tells, in its first column.
-_LISTED, _NEWEST, _STORED, _HIDDEN = 0, 1, 2, 3
+_LISTED, _NEWEST, _STORED, _HIDDEN, _COUNTED = 0, 1, 2, 3, 4
+
+# Told the change counter (tracker/models/change_counter.py) as the reader's query read it,
+# in the request's transaction: data/cache.py keeps it as the reading request's one reading
+# rather than asking the database again.
+ON_COUNTED: list[Callable[[int | None], None]] = []
 
 
 @cache
@@ -150,7 +156,11 @@ def _reader_query() -> sa.CompoundSelect:
         .scalar_subquery()
     )
     hidden = sa.select(sa.literal_column(str(_HIDDEN)), off_list)
-    return sa.union_all(listed, led, newest, stored, hidden)
+    counted = sa.select(
+        sa.literal_column(str(_COUNTED)),
+        sa.select(ChangeCounter.n).where(ChangeCounter.id == 1).scalar_subquery(),
+    )
+    return sa.union_all(listed, led, newest, stored, hidden, counted)
 
 
 def for_user(session: Session, user: User | None, *, day: date | None = None) -> Access:
@@ -169,6 +179,8 @@ def for_user(session: Session, user: User | None, *, day: date | None = None) ->
                 agreements.add(value)
             else:
                 found[kind] = value
+    for hook in ON_COUNTED:
+        hook(found[_COUNTED])
     held = user.caveat_set
     stored_markings = markings.known(session, top=found[_NEWEST], count=found[_STORED])
     readable = frozenset(

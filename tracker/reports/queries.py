@@ -97,19 +97,9 @@ def _settled_records(agreement: Agreement) -> dict[int, datetime]:
 
 
 def _position_history(agreement: Agreement) -> dict[int, list[PositionChange]]:
-    """The steps of the parties' positions on each of the agreement's points, oldest first."""
-    if not agreement.points:
-        return {}
-    stmt = (
-        sa.select(PositionChange)
-        .where(PositionChange.point_id.in_([point.id for point in agreement.points]))
-        .options(joinedload(PositionChange.party))
-        .order_by(PositionChange.stated_on, PositionChange.recorded_at, PositionChange.id)
-    )
-    found: dict[int, list[PositionChange]] = {}
-    for change in db.session.scalars(stmt):
-        found.setdefault(change.point_id, []).append(change)
-    return found
+    """The steps of the parties' positions on each of the agreement's points, oldest first
+    (loaded with the points)."""
+    return {point.id: list(point.position_changes) for point in agreement.points}
 
 
 def _revision_line(revision: Revision) -> RevisionLine:
@@ -186,7 +176,7 @@ def agreement_report(
     """The status report of one agreement as it stood at the end of ``as_of`` (default today)."""
     today = today or clock.today()
     as_of = as_of or today
-    agreement = agreement_for_page(agreement_id, agenda=False)
+    agreement = agreement_for_page(agreement_id, agenda=False, position_history=True)
     if agreement is None:
         return None
     names = {("agreement", agreement.id): agreement.short_name or agreement.title}
