@@ -443,7 +443,8 @@ LISTED = (
 )
 
 
-# The API list's statements (agreements_in_order), by filters, way and the rule's id.
+# The API list's statements (agreements_in_order), by filters, way, the rule's id and the
+# database's kind.
 _IN_ORDER: dict[tuple, tuple[sa.ColumnElement[bool], sa.Select]] = {}
 _IN_ORDER_KEPT = 256
 
@@ -483,7 +484,8 @@ def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select
 
     if filters.classification is not None:
         return build(), keys
-    key = (filters, probe, id(first))
+    # A search's statement is the database's own (FTS5 or tsvector).
+    key = (filters, probe, id(first), db.engine.dialect.name)
     found = _IN_ORDER.get(key)
     if found is None or found[0] is not first:
         if len(_IN_ORDER) >= _IN_ORDER_KEPT:
