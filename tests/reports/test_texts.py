@@ -281,3 +281,45 @@ def test_a_text_adds_a_fixed_number_of_queries_however_long(db, negotiation, mak
         return len(statements)
 
     assert count(short) == count(long)
+
+
+def test_the_report_is_marked_as_the_alternatives_it_compares(db, negotiation, text):
+    """An alternative of a compared revision counts, marked higher than its revision; one
+    of a revision the report does not compare does not."""
+    from tracker.models import Alternative
+
+    second = db.session.scalar(sa.select(Revision).where(Revision.label == "Rev.2"))
+    first = db.session.scalar(sa.select(Revision).where(Revision.label == "Rev.1"))
+    secret = markings.id_for(db.session, MarkingValue(level=SECRET))
+    db.session.scalars(
+        sa.select(Alternative).where(Alternative.revision_id == first.id).limit(1)
+    ).one().marking_id = secret
+    db.session.commit()
+    # As of today Rev.3 is compared with Rev.2: Rev.1's alternatives are not shown.
+    assert agreement_report(negotiation.agreement.id).marking == "UNCLASSIFIED"
+    (alternative,) = db.session.scalars(
+        sa.select(Alternative).where(Alternative.revision_id == second.id).limit(1)
+    )
+    alternative.marking_id = secret
+    db.session.commit()
+    assert agreement_report(negotiation.agreement.id).marking.startswith("SECRET")
+
+
+def test_more_texts_add_no_queries(db, negotiation, make_agreement):
+    parties = [link.party for link in negotiation.agreement.party_links]
+    one = make_agreement(short_name="ONE", parties=parties)
+    three = make_agreement(short_name="THREE", parties=parties)
+    build_text(one)
+    for title in ("Main text", "Annex", "Implementing arrangement"):
+        build_text(three, title=title)
+    db.session.commit()
+
+    def count(agreement) -> int:
+        db.session.expire_all()
+        with counting(db) as statements:
+            report = agreement_report(agreement.id)
+        assert report.texts
+        return len(statements)
+
+    assert count(one) == count(three)
+    assert len(agreement_report(three.id).texts) == 3

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from tracker.access import queries, services
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
-from tracker.api.fields import Change, Flag, Text, record_id
+from tracker.api.fields import Change, Flag, Link, Text, record_id
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, etag, require_version, tagged
@@ -62,8 +62,9 @@ class GroupSchema(ma.Schema):
     member_ids = _ids("The members' user ids; a change sends them all.")
     members = ma.fields.List(ma.fields.Nested(MemberSchema), dump_only=True)
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(
-        lambda group: url_for("api_access.group", group_id=group.id),
+    url = Link(
+        "api_access.group",
+        {"group_id": "id"},
         dump_only=True,
         metadata={"type": "string", "description": "Where to read and change the group."},
     )

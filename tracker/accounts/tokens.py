@@ -13,12 +13,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 
 import sqlalchemy as sa
 from flask import after_this_request, current_app, g
 from sqlalchemy.orm import joinedload
 
-from tracker.data import audit_trail
+from tracker.data import access, audit_trail
 from tracker.data.database import apart
 from tracker.extensions import db
 from tracker.models import ApiToken, RuleError, User, clock, utcnow
@@ -104,17 +105,29 @@ def get_token(token_id: int) -> ApiToken | None:
     return db.session.get(ApiToken, token_id)
 
 
+@cache
+def _by_hash() -> sa.Select:
+    """The token with the bound ``secret_hash``, its user loaded with it, and what the
+    user's access is worked out from (tracker/data/access.py): built once (every API request
+    runs it; SQLAlchemy works out a new statement's cache key each time)."""
+    secret_hash = sa.bindparam("secret_hash", type_=sa.String)
+    user_id = sa.select(ApiToken.user_id).where(ApiToken.secret_hash == secret_hash)
+    return access.with_reader(
+        sa.select(ApiToken)
+        .where(ApiToken.secret_hash == secret_hash)
+        .options(joinedload(ApiToken.user)),
+        user_id.scalar_subquery(),
+    )
+
+
 def authenticate(secret: str | None) -> ApiToken | None:
     """The usable token whose secret this is, with its active user loaded; else None."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 100:
         return None
     # Tokens and users are not marked, and the reader is not known yet: the need-to-know
     # criteria have nothing to narrow here, so the load skips them.
-    token = db.session.scalar(
-        sa.select(ApiToken)
-        .where(ApiToken.secret_hash == hash_secret(secret))
-        .options(joinedload(ApiToken.user))
-        .execution_options(tracker_access=False)
+    token = access.reading_with_user(
+        db.session, _by_hash(), {"secret_hash": hash_secret(secret)}, lambda token: token.user
     )
     if token is None or not token.usable(utcnow()) or not token.user.active:
         return None

@@ -11,7 +11,7 @@ from flask_smorest import abort
 from tracker.actions import queries, services
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
-from tracker.api.fields import Change, Flag, record_id, text
+from tracker.api.fields import Change, Flag, Link, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -59,9 +59,7 @@ class ActionSchema(ma.Schema):
     )
     marking = Marking(load_default=None)
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(
-        lambda action: url_for("api_actions.one", action_id=action.id), dump_only=True
-    )
+    url = Link("api_actions.one", {"action_id": "id"}, dump_only=True)
 
 
 class ActionChangeSchema(Change, ActionSchema):

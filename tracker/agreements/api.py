@@ -5,7 +5,6 @@ the same queries, services and rules as the pages."""
 from __future__ import annotations
 
 from dataclasses import replace
-from types import SimpleNamespace
 
 from flask import url_for
 from flask_login import current_user
@@ -23,6 +22,7 @@ from tracker.agreements.schemas import (
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
 from tracker.api.pagination import link_header, page
+from tracker.api.rows import records
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, etag, require_version, tagged
 from tracker.models import (
@@ -118,10 +118,8 @@ def list_agreements(args):
         limit=args["limit"],
         whole_rows=True,
     )
-    parties = queries.party_lines(row.id for row in found.items)
-    rows = [
-        SimpleNamespace(**row._mapping, party_links=parties.get(row.id, [])) for row in found.items
-    ]
+    parties = queries.party_links(found.items)
+    rows = records(found.items, "party_links", [parties.get(row.id, []) for row in found.items])
     return (
         {"items": rows, "next": found.next},
         200,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -26,6 +27,7 @@ from tracker.models import (
     PartyKind,
     PartyPosition,
     PartyRole,
+    PositionChange,
     Status,
     StatusChange,
     User,
@@ -60,9 +62,12 @@ class AgreementRow:
 PROBE_ADVANTAGE = 10
 
 
-def _narrowed(stmt: sa.Select, filters: AgreementFilters) -> sa.Select:
-    """``stmt`` with the filters that the list's indexes serve directly."""
-    stmt = stmt.where(access.agreements_first(db.session))
+def _narrowed(
+    stmt: sa.Select, filters: AgreementFilters, first: sa.ColumnElement[bool] | None = None
+) -> sa.Select:
+    """``stmt`` with the filters that the list's indexes serve directly (after ``first``, the
+    access rule stated first: ``access.agreements_first``, worked out if not given)."""
+    stmt = stmt.where(access.agreements_first(db.session) if first is None else first)
     if filters.archived:
         stmt = stmt.where(Agreement.archived_at.is_not(None))
     else:
@@ -167,9 +172,23 @@ def _with_narrowings(
     the list's order: walking the list testing each row, or fetching the sets' rows."""
     if not narrowings:
         return wanted
-    among = _total(replace(filters, q="", party=None), False, lambda: base)
+    return _narrowing(wanted, narrowings, _probes(filters, lambda: base, total, rows))
+
+
+def _probes(
+    filters: AgreementFilters, base: Callable[[], sa.Select], total: int, rows: int
+) -> bool:
+    """Whether reading ``rows`` rows of the list narrowed to ``total`` agreements is cheaper
+    by walking the list's index testing each row (rather than fetching the sets' rows);
+    ``base()`` is the list without the narrowings, counted if its total is not kept."""
+    among = _total(replace(filters, q="", party=None), False, base)
     walked = rows * among / max(total, 1)
-    probe = walked < PROBE_ADVANTAGE * total
+    return walked < PROBE_ADVANTAGE * total
+
+
+def _narrowing(wanted: sa.Select, narrowings: list[_Narrowing], probe: bool) -> sa.Select:
+    """``wanted`` kept to the narrowings' sets, each tested on each row (``probe``) or as
+    the ids to fetch."""
     for narrowing in narrowings:
         wanted = wanted.where(narrowing.test() if probe else Agreement.id.in_(narrowing.ids()))
     return wanted
@@ -258,33 +277,65 @@ class MeetingLine:
         return local_day(self.starts_at, self.timezone)
 
 
+_MEETING_LINE = (
+    Meeting.id,
+    Meeting.title,
+    Meeting.starts_at,
+    Meeting.timezone,
+    Meeting.city,
+    Meeting.country,
+    Meeting.level,
+    AgendaItem.outcome,
+    Meeting.created_at,
+)
+
+
+def _meetings(agreement_id: int, *columns) -> sa.Select:
+    return (
+        sa.select(*_MEETING_LINE, *columns)
+        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
+        .where(AgendaItem.agreement_id == agreement_id)
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    )
+
+
 def meetings_of(agreement_id: int) -> list[MeetingLine]:
     """The meetings (not archived) that discussed the agreement, newest first, as plain
     rows: an agreement discussed at hundreds of meetings costs one light query."""
-    stmt = (
-        sa.select(
-            Meeting.id,
-            Meeting.title,
-            Meeting.starts_at,
-            Meeting.timezone,
-            Meeting.city,
-            Meeting.country,
-            Meeting.level,
-            AgendaItem.outcome,
-            Meeting.created_at,
-        )
-        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-        .where(AgendaItem.agreement_id == agreement_id, Meeting.archived_at.is_(None))
-        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-    )
+    stmt = _meetings(agreement_id).where(Meeting.archived_at.is_(None))
     return [MeetingLine(*row) for row in db.session.execute(stmt)]
 
 
-def agreement_for_page(agreement_id: int, *, agenda: bool = True) -> Agreement | None:
+def meetings_and_markings(agreement_id: int) -> tuple[list[MeetingLine], dict[int, set[int]]]:
+    """meetings_of's lines, and the markings of every meeting that discussed the agreement
+    (archived ones too) with its agenda item's, in one statement (the status report's)."""
+    rows = db.session.execute(
+        _meetings(agreement_id, Meeting.archived_at, Meeting.marking_id, AgendaItem.marking_id)
+    )
+    lines: list[MeetingLine] = []
+    found: dict[int, set[int]] = {}
+    for *line, archived_at, meeting_marking, item_marking in rows:
+        if archived_at is None:
+            lines.append(MeetingLine(*line))
+        found.setdefault(line[0], set()).update((meeting_marking, item_marking))
+    return lines, found
+
+
+def agreement_for_page(
+    agreement_id: int, *, agenda: bool = True, position_history: bool = False
+) -> Agreement | None:
     """One agreement with everything its pages show, loaded up front; its agenda items
-    (with their meetings) only if ``agenda``: the agreement's own page reads meetings_of."""
+    (with their meetings) only if ``agenda``: the agreement's own page reads meetings_of;
+    each point's position history (oldest first) if ``position_history`` (the report)."""
     options = (
         [selectinload(Agreement.agenda_items).joinedload(AgendaItem.meeting)] if agenda else []
+    )
+    # Joined to the points' statement with their positions: a point's rows are its
+    # positions times its steps, a few each.
+    history = (
+        [joinedload(NegotiationPoint.position_changes).joinedload(PositionChange.party)]
+        if position_history
+        else []
     )
     stmt = (
         sa.select(Agreement)
@@ -297,10 +348,12 @@ def agreement_for_page(agreement_id: int, *, agenda: bool = True) -> Agreement |
             selectinload(Agreement.status_changes).options(
                 joinedload(StatusChange.meeting), joinedload(StatusChange.recorded_by)
             ),
+            # Each point's few positions (one per party) joined to the points' statement.
             selectinload(Agreement.points).options(
                 joinedload(NegotiationPoint.raised_at),
                 joinedload(NegotiationPoint.settled_at),
-                selectinload(NegotiationPoint.positions).joinedload(PartyPosition.party),
+                joinedload(NegotiationPoint.positions).joinedload(PartyPosition.party),
+                *history,
             ),
             selectinload(Agreement.action_items).options(
                 joinedload(ActionItem.owner), joinedload(ActionItem.meeting)
@@ -372,7 +425,28 @@ LISTED = (
     Agreement.version,
     # Not shown: what the answer's marking is worked out from (api/pagination.py).
     Agreement.marking_id,
+    # Its parties, read with it rather than by a query of their own: see party_links.
+    (
+        sa.select(
+            sa.func.aggregate_strings(
+                sa.cast(AgreementParty.party_id, sa.String)
+                + ":"
+                + sa.type_coerce(AgreementParty.role, sa.String),
+                ",",
+            )
+        )
+        .where(AgreementParty.agreement_id == Agreement.id)
+        .correlate(Agreement)
+        .scalar_subquery()
+        .label("parties")
+    ),
 )
+
+
+# The API list's statements (agreements_in_order), by filters, way, the rule's id and the
+# database's kind.
+_IN_ORDER: dict[tuple, tuple[sa.ColumnElement[bool], sa.Select]] = {}
+_IN_ORDER_KEPT = 256
 
 
 def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select, tuple]:
@@ -381,45 +455,115 @@ def agreements_in_order(filters: AgreementFilters, rows: int) -> tuple[sa.Select
     come from ``party_lines``.
 
     The narrowings (a party, a search) are applied the way that is cheaper for reading
-    about ``rows`` rows from wherever the page starts, as the list page does.
+    about ``rows`` rows from wherever the page starts, as the list page does. The statement
+    is built once for each filters, way and reader's rule, and kept (the API's pages bind
+    where they start and how many rows, api/pagination.py), unless it holds values of the
+    data (the markings at or above a classification).
     """
-    base = _narrowed(sa.select(Agreement.id), filters)
+    first = access.agreements_first(db.session)
     narrowings = _narrowings(filters)
-    wanted = _narrowed(sa.select(*LISTED), filters)
+    probe = None
     if narrowings:
 
+        def base() -> sa.Select:
+            return _narrowed(sa.select(Agreement.id), filters, first)
+
         def matching() -> sa.Select:
-            stmt = base
+            stmt = base()
             for narrowing in narrowings:
                 stmt = stmt.where(Agreement.id.in_(narrowing.ids()))
             return stmt
 
         total = _total(filters, True, matching)
-        wanted = _with_narrowings(wanted, filters, narrowings, base, total, rows)
-    return wanted, ORDER_KEYS[filters.sort if filters.sort in ORDER_KEYS else "title"]
+        probe = _probes(filters, base, total, rows)
+    keys = ORDER_KEYS[filters.sort if filters.sort in ORDER_KEYS else "title"]
+
+    def build() -> sa.Select:
+        wanted = _narrowed(sa.select(*LISTED), filters, first)
+        return wanted if probe is None else _narrowing(wanted, narrowings, probe)
+
+    if filters.classification is not None:
+        return build(), keys
+    # A search's statement is the database's own (FTS5 or tsvector).
+    key = (filters, probe, id(first), db.engine.dialect.name)
+    found = _IN_ORDER.get(key)
+    if found is None or found[0] is not first:
+        if len(_IN_ORDER) >= _IN_ORDER_KEPT:
+            _IN_ORDER.clear()
+        # The rule kept alongside, so that its id names no other while kept.
+        found = _IN_ORDER[key] = (first, build().execution_options(**access.KEPT_STATEMENT))
+    return found[1], keys
 
 
-@dataclass(frozen=True)
-class PartyLine:
-    """A party of an agreement, as a list shows it."""
+class PartyLine(NamedTuple):
+    """A party of an agreement, as a list shows it (a tuple: a page makes hundreds)."""
 
     party_id: int
     role: PartyRole
     party_name: str
 
 
-def party_lines(agreement_ids: Iterable[int]) -> dict[int, list[PartyLine]]:
-    """The parties of each of ``agreement_ids`` (a page's), by name, in one query."""
+_PARTY_ORDER = sa.select(Party.id, Party.name).order_by(Party.name, Party.id)
+
+
+def _party_order() -> dict[int, tuple[int, str]]:
+    """Each party's place in the order of their names (as the database orders them: its
+    collation, which Python's sort may not share) and its name; read once until the data
+    changes (parties are not marked)."""
+
+    def read() -> dict[int, tuple[int, str]]:
+        rows = access.read_unruled(db.session, _PARTY_ORDER)
+        return {party_id: (place, name) for place, (party_id, name) in enumerate(rows)}
+
+    return remember("party order", read)
+
+
+_ROLES = {role.value: role for role in PartyRole}
+
+
+def party_links(rows: list) -> dict[int, list[PartyLine]]:
+    """The parties of each of ``rows`` (LISTED, a page's), by name: from the ``parties``
+    each row was read with ("party id:role" pieces), in the names' order kept until the
+    data changes; by a query of their own if a party is newer than that order."""
+    order = _party_order()
     lines: dict[int, list[PartyLine]] = {}
-    rows = db.session.execute(
-        sa.select(
-            AgreementParty.agreement_id, AgreementParty.party_id, AgreementParty.role, Party.name
-        )
-        .join(Party, Party.id == AgreementParty.party_id)
-        .where(AgreementParty.agreement_id.in_(list(agreement_ids)))
-        .order_by(Party.name, Party.id)
-    )
-    for agreement_id, party_id, role, name in rows:
+    for row in rows:
+        if not row.parties:
+            continue
+        found = []
+        for piece in row.parties.split(","):
+            party_id, _, role = piece.partition(":")
+            party_id = int(party_id)
+            if party_id not in order:  # stored after the order was read (READ COMMITTED)
+                return party_lines(row.id for row in rows)
+            place, name = order[party_id]
+            found.append((place, party_id, role, name))
+        found.sort()
+        lines[row.id] = [
+            PartyLine(party_id, _ROLES[role], name) for _place, party_id, role, name in found
+        ]
+    return lines
+
+
+_PARTY_LINES = (
+    sa.select(AgreementParty.agreement_id, AgreementParty.party_id, AgreementParty.role, Party.name)
+    .join(Party, Party.id == AgreementParty.party_id)
+    .where(AgreementParty.agreement_id.in_(sa.bindparam("agreement_ids", expanding=True)))
+    .order_by(Party.name, Party.id)
+    .execution_options(**access.KEPT_STATEMENT)
+)
+
+
+def party_lines(agreement_ids: Iterable[int]) -> dict[int, list[PartyLine]]:
+    """The parties of each of ``agreement_ids`` (a page's), by name, in one query (none
+    for no agreements)."""
+    lines: dict[int, list[PartyLine]] = {}
+    wanted = list(agreement_ids)
+    if not wanted:
+        return lines
+    for agreement_id, party_id, role, name in db.session.execute(
+        _PARTY_LINES, {"agreement_ids": wanted}
+    ):
         lines.setdefault(agreement_id, []).append(PartyLine(party_id, role, name))
     return lines
 

@@ -5,11 +5,10 @@ document."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import url_for
 
 from tracker.agreements import filters
 from tracker.agreements.services import MAX_PARTIES
-from tracker.api.fields import Change, Text, record_id, text
+from tracker.api.fields import Change, Link, Text, record_id, text
 from tracker.api.pagination import PageArgs, page_schema
 from tracker.markings.schemas import Marking
 from tracker.models import Category, PartyRole, Priority, Status
@@ -110,10 +109,7 @@ class AgreementSchema(ma.Schema):
     )
     marking = Marking()
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(
-        lambda agreement: url_for("api_agreements.one", agreement_id=agreement.id),
-        dump_only=True,
-    )
+    url = Link("api_agreements.one", {"agreement_id": "id"}, dump_only=True)
 
 
 class AgreementChangeSchema(Change, AgreementSchema):

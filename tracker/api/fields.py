@@ -5,6 +5,7 @@ input is a 422 naming its field rather than a database error or a blank saved.""
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import url_for
 
 from tracker.web.arguments import MAX_ID
 from tracker.web.forms import clean_text
@@ -58,3 +59,61 @@ class Change:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("partial", tuple(self._declared_fields))
         super().__init__(*args, **kwargs)
+
+
+class Link(ma.fields.Function):
+    """A record's URL on the API: ``Link("api_parties.one", {"party_id": "id"})`` fills
+    the endpoint's arguments from the record's attributes (ids). A list writes it from a
+    pattern made once for the whole list (``url_for`` for each row of a page cost as much
+    as the rest of the row); its description is a Function field's, as before."""
+
+    def __init__(self, endpoint: str, arguments: dict[str, str], **kwargs) -> None:
+        self.endpoint, self.arguments = endpoint, dict(arguments)
+        super().__init__(self._url, **kwargs)
+
+    def _url(self, record) -> str:
+        return url_for(
+            self.endpoint,
+            **{argument: getattr(record, name) for argument, name in self.arguments.items()},
+        )
+
+    def list_writer(self, name: str):
+        """The URL of each row of one list: the endpoint's URL built once with a stand-in
+        for each argument, the rows' ids put in their places (any other value: url_for)."""
+        stand_ins = {argument: STAND_IN + number for number, argument in enumerate(self.arguments)}
+        url = url_for(self.endpoint, **stand_ins)
+        pieces, order = [url], []
+        for argument, stand_in in stand_ins.items():
+            head, found, tail = pieces[-1].partition(str(stand_in))
+            if not found or str(stand_in) in tail or str(stand_in) in head:
+                return self._url
+            pieces[-1:] = [head, tail]
+            order.append(self.arguments[argument])
+        if len(order) == 1:
+            (attribute,) = order
+            head, tail = pieces
+
+            def one(record) -> str:
+                value = getattr(record, attribute)
+                if value.__class__ is not int:
+                    return self._url(record)
+                return f"{head}{value}{tail}"
+
+            return one
+
+        def written(record) -> str:
+            values = [getattr(record, attribute) for attribute in order]
+            if any(value.__class__ is not int for value in values):
+                return self._url(record)
+            parts = [pieces[0]]
+            for value, piece in zip(values, pieces[1:], strict=True):
+                parts += [str(value), piece]
+            return "".join(parts)
+
+        return written
+
+
+# Ids standing in for a Link's arguments while its pattern is made: no record's id is
+# likely to be one, and any digits of the URL around them would be found as well (then
+# every row's URL is built by url_for).
+STAND_IN = 2_147_000_001

@@ -21,6 +21,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import UnaryExpression
 
+from tracker.api.rows import Rows
 from tracker.data import outgoing
 from tracker.extensions import db
 from tracker.web.outgoing import shown_text
@@ -49,7 +50,7 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
         name,
         (ma.Schema,),
         {
-            "items": ma.fields.List(ma.fields.Nested(item), required=True),
+            "items": Rows(item, required=True),
             "next": ma.fields.String(
                 allow_none=True,
                 required=True,
@@ -132,13 +133,13 @@ def _column(key: sa.ColumnElement) -> tuple[sa.ColumnElement, bool]:
     return key, False
 
 
-def _after(keys: Sequence[sa.ColumnElement], values: Sequence[Any]) -> sa.ColumnElement[bool]:
-    """Rows after ``values`` in the order of ``keys``: one row-value comparison when the
-    keys run one way (which an index on them serves as a range), else key by key."""
+def _after(keys: Sequence[sa.ColumnElement]) -> sa.ColumnElement[bool]:
+    """Rows after the sort key bound as ``_after_0``, ``_after_1``… in the order of ``keys``:
+    one row-value comparison when the keys run one way (which an index on them serves as a
+    range), else key by key."""
     columns = [_column(key) for key in keys]
     bounds = [
-        sa.literal(_typed(column, value), column.type)
-        for (column, _), value in zip(columns, values, strict=True)
+        sa.bindparam(f"_after_{n}", type_=column.type) for n, (column, _) in enumerate(columns)
     ]
     directions = {descending for _, descending in columns}
     if directions == {False}:
@@ -157,6 +158,52 @@ def _after(keys: Sequence[sa.ColumnElement], values: Sequence[Any]) -> sa.Column
     return sa.and_(first <= bound if descending else first >= bound, condition)
 
 
+def _paged(
+    stmt: sa.Select, keys: Sequence[sa.ColumnElement], after: bool
+) -> tuple[sa.Select, list[str]]:
+    """``stmt`` as a page: after the bound sort key (if ``after``), with the key's columns
+    added (labelled ``_cursor_<n>``), in the order of ``keys``, at most ``_page_rows`` rows."""
+    if after:
+        stmt = stmt.where(_after(keys))
+    labels = [f"_cursor_{n}" for n in range(len(keys))]
+    stmt = stmt.add_columns(
+        *(_column(key)[0].label(label) for key, label in zip(keys, labels, strict=True))
+    )
+    return stmt.order_by(*keys).limit(sa.bindparam("_page_rows")), labels
+
+
+# Pages of statements built once and run again (marked ``access.KEPT_STATEMENT``), by the
+# statement's id and the page's shape, the statement and its keys kept alongside so that
+# their ids name no others: the same page statement each time, whose cache key SQLAlchemy
+# does not work out again, and which the data layer narrows once per reader's access.
+_KEPT_PAGES: dict[tuple, tuple[sa.Select, tuple, sa.Select, list[str]]] = {}
+_KEPT_PAGES_MAX = 256
+
+
+def _page_statement(
+    stmt: sa.Select, keys: Sequence[sa.ColumnElement], descending: bool, after: bool
+) -> tuple[sa.Select, list[str], list[sa.ColumnElement]]:
+    """The page statement of ``stmt`` in the order of ``keys`` (each reversed if
+    ``descending``), its cursor labels and the order's keys."""
+    order = [key.desc() for key in keys] if descending else list(keys)
+    if not stmt.get_execution_options().get("tracker_kept"):
+        return (*_paged(stmt, order, after), order)
+    key = (id(stmt), descending, after)
+    found = _KEPT_PAGES.get(key)
+    if (
+        found is not None
+        and found[0] is stmt
+        and len(found[1]) == len(keys)
+        and all(a is b for a, b in zip(found[1], keys, strict=True))
+    ):
+        return found[2], found[3], order
+    if len(_KEPT_PAGES) >= _KEPT_PAGES_MAX:
+        _KEPT_PAGES.clear()
+    paged, labels = _paged(stmt, order, after)
+    _KEPT_PAGES[key] = (stmt, tuple(keys), paged, labels)
+    return paged, labels, order
+
+
 def page(
     stmt: sa.Select,
     keys: Sequence[sa.ColumnElement],
@@ -171,16 +218,15 @@ def page(
     ``cursor``, in the order of ``keys`` (columns, ascending, or ``column.desc()``; the last
     must be unique and never null; with ``descending`` every key is reversed), at most
     ``limit``; ``scope`` names the list and its filters, so a cursor of another list is
-    refused."""
-    if descending:
-        keys = [key.desc() for key in keys]
+    refused. A statement built once and run again (marked ``access.KEPT_STATEMENT``, with
+    ``keys`` made once too) gets the same page statement each time."""
+    paged, labels, order = _page_statement(stmt, keys, descending, bool(cursor))
+    values: dict[str, Any] = {"_page_rows": limit + 1}
     if cursor:
-        stmt = stmt.where(_after(keys, decode_cursor(cursor, scope, len(keys))))
-    labels = [f"_cursor_{n}" for n in range(len(keys))]
-    stmt = stmt.add_columns(
-        *(_column(key)[0].label(label) for key, label in zip(keys, labels, strict=True))
-    )
-    rows = list(db.session.execute(stmt.order_by(*keys).limit(limit + 1)).all())
+        after = decode_cursor(cursor, scope, len(order))
+        for n, (key, value) in enumerate(zip(order, after, strict=True)):
+            values[f"_after_{n}"] = _typed(_column(key)[0], value)
+    rows = list(db.session.execute(paged, values).all())
     following = None
     if len(rows) > limit:
         rows = rows[:limit]

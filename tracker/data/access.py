@@ -34,7 +34,7 @@ can carry the highest marking of what they show, and the access log can record r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -55,6 +55,7 @@ from tracker.models import (
     Alternative,
     AlternativeStance,
     AuditRecord,
+    ChangeCounter,
     InternalNote,
     Marked,
     Marking,
@@ -115,13 +116,23 @@ NOTHING = Access(frozenset())
 
 
 # What each row of the reader's query (for_user) tells, in its first column.
-_LISTED, _NEWEST, _STORED, _HIDDEN = 0, 1, 2, 3
+_LISTED, _NEWEST, _STORED, _HIDDEN, _COUNTED = 0, 1, 2, 3, 4
+
+# Told the change counter (tracker/models/change_counter.py) as the reader's query read it,
+# in the request's transaction: data/cache.py keeps it as the reading request's one reading
+# rather than asking the database again.
+ON_COUNTED: list[Callable[[int | None], None]] = []
 
 
 @cache
 def _reader_query() -> sa.CompoundSelect:
     """What for_user reads, for the user bound as ``user_id``: built once per process."""
-    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    return _reader_rows(sa.bindparam("user_id", type_=sa.Integer))
+
+
+def _reader_rows(user_id: sa.ColumnElement[int]) -> sa.CompoundSelect:
+    """What a reader's access is worked out from, for the user ``user_id``: (kind, value)
+    rows, a listed agreement each and one of each other kind."""
     groups = sa.select(group_member.c.group_id).where(group_member.c.user_id == user_id)
     on_list = sa.or_(AccessEntry.user_id == user_id, AccessEntry.group_id.in_(groups))
     # An agreement's lead always counts as on its list, so a lead cannot lock themself out.
@@ -130,7 +141,10 @@ def _reader_query() -> sa.CompoundSelect:
     led = sa.select(sa.literal_column(str(_LISTED)), Agreement.id).where(
         Agreement.lead_id == user_id
     )
-    listed = sa.select(sa.literal_column(str(_LISTED)), AccessEntry.agreement_id).where(on_list)
+    # The first part names the columns of all.
+    listed = sa.select(
+        sa.literal_column(str(_LISTED)).label("kind"), AccessEntry.agreement_id.label("value")
+    ).where(on_list)
     # The newest marking's id and how many are stored, so that the markings kept in this
     # process are read again only when another has stored one.
     newest = sa.select(
@@ -150,25 +164,71 @@ def _reader_query() -> sa.CompoundSelect:
         .scalar_subquery()
     )
     hidden = sa.select(sa.literal_column(str(_HIDDEN)), off_list)
-    return sa.union_all(listed, led, newest, stored, hidden)
+    counted = sa.select(
+        sa.literal_column(str(_COUNTED)),
+        sa.select(ChangeCounter.n).where(ChangeCounter.id == 1).scalar_subquery(),
+    )
+    return sa.union_all(listed, led, newest, stored, hidden, counted)
+
+
+# The rows of the reader's query read with its user (:func:`with_reader`), for for_user in
+# the same transaction: (user id, transaction, rows).
+_READ_WITH_USER = "tracker.access.read_with_user"
+
+
+def with_reader(stmt: sa.Select, user_id: sa.ColumnElement[int]) -> sa.Select:
+    """``stmt`` (a SELECT of a user, or of a record with its user) with the rows of that
+    user's reader's query (``user_id``: the user's id in it) as two more columns, ``kind``
+    and ``value``: the user and what their access is worked out from in one statement. Run
+    it with :func:`reading_with_user`, which keeps those rows for :func:`for_user`."""
+    reader = _reader_rows(user_id).subquery("reader")
+    return stmt.add_columns(reader.c.kind, reader.c.value).join(reader, sa.true())
+
+
+def reading_with_user(
+    session: Session, stmt: sa.Select, params: dict, user_of=lambda entity: entity
+) -> object | None:
+    """The first entity of what ``stmt`` (made by :func:`with_reader`) selects, or None;
+    the rows of its user's reader's query kept for :func:`for_user` in this transaction.
+    Run as the rule's own reads are (:func:`reading_whole`), without the ORM's criteria:
+    the need-to-know rule cannot narrow the reads it is worked out from."""
+    with reading_whole(session):
+        rows = session.execute(stmt.execution_options(tracker_access=False), params).all()
+    if not rows:
+        return None
+    user = user_of(rows[0][0])
+    if user is not None:
+        session.info[_READ_WITH_USER] = (
+            user.id,
+            _transaction(session),
+            [(row.kind, row.value) for row in rows],
+        )
+    return rows[0][0]
 
 
 def for_user(session: Session, user: User | None, *, day: date | None = None) -> Access:
-    """``user``'s access, read now in one query: nothing for no user or an inactive one."""
+    """``user``'s access, read now in one query (or read with the user in this transaction:
+    :func:`with_reader`): nothing for no user or an inactive one."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return NOTHING
     day = day or today()
     agreements: set[int] = set()
     found: dict[int, int | None] = {}
-    with reading_whole(session):
-        # On the session's connection, in its transaction, without the ORM's work: its
-        # tables and columns are the rule's own.
-        rows = session.connection().execute(_reader_query(), {"user_id": user.id})
-        for kind, value in rows:
-            if kind == _LISTED:
-                agreements.add(value)
-            else:
-                found[kind] = value
+    kept = session.info.pop(_READ_WITH_USER, None)
+    if kept is not None and kept[0] == user.id and kept[1] is _transaction(session):
+        rows = kept[2]
+    else:
+        with reading_whole(session):
+            # On the session's connection, in its transaction, without the ORM's work: its
+            # tables and columns are the rule's own.
+            rows = session.connection().execute(_reader_query(), {"user_id": user.id}).all()
+    for kind, value in rows:
+        if kind == _LISTED:
+            agreements.add(value)
+        else:
+            found[kind] = value
+    for hook in ON_COUNTED:
+        hook(found[_COUNTED])
     held = user.caveat_set
     stored_markings = markings.known(session, top=found[_NEWEST], count=found[_STORED])
     readable = frozenset(

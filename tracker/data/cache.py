@@ -42,6 +42,18 @@ def _change_count() -> int | None:
     return environ[COUNT_READ]
 
 
+def _counted(count: int | None) -> None:
+    """The counter as the reader's access read it (tracker/data/access.py, at the start of
+    every request with a user): a reading request's one reading, without a query of its
+    own. Read before anything the request computes, never after, so a value is never kept
+    under a count newer than the data it was computed from."""
+    if count is not None and has_request_context() and request.method in READING:
+        request.environ.setdefault(COUNT_READ, count)
+
+
+access.ON_COUNTED.append(_counted)
+
+
 def remember(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or what it gave for ``key`` before if the data has not changed since.
 

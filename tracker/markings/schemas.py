@@ -128,3 +128,16 @@ class Marking(ma.fields.Nested):
         if value is None:  # a default in the API's description, not a record's
             return None
         return shown(markings.value_of(db.session, value))
+
+    def list_writer(self, name: str):
+        """The marking of each row of one list (api/rows.py), each distinct one written
+        once: a page's rows share a few."""
+        attribute, written = self.attribute or name, {}
+
+        def write(record):
+            marking_id = getattr(record, attribute)
+            if marking_id not in written:
+                written[marking_id] = self._serialize(marking_id, name, record)
+            return written[marking_id]
+
+        return write

@@ -12,7 +12,7 @@ from flask_smorest import abort
 
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
-from tracker.api.fields import Change, record_id, text
+from tracker.api.fields import Change, Link, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -157,7 +157,7 @@ class MeetingSchema(ma.Schema):
     archived = ma.fields.Function(lambda meeting: meeting.archived_at is not None, dump_only=True)
     marking = Marking()
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(_meeting_url, dump_only=True)
+    url = Link("api_meetings.one", {"meeting_id": "id"}, dump_only=True)
 
 
 class MeetingChangeSchema(Change, MeetingSchema):

@@ -10,7 +10,7 @@ from flask_smorest import abort
 
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
-from tracker.api.fields import Change, Text
+from tracker.api.fields import Change, Link, Text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -44,8 +44,9 @@ class PartySchema(ma.Schema):
         metadata={"type": "boolean", "description": "Hidden from lists and choices."},
     )
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(
-        lambda party: url_for("api_parties.one", party_id=party.id),
+    url = Link(
+        "api_parties.one",
+        {"party_id": "id"},
         dump_only=True,
         metadata={"type": "string", "description": "Where to read and change the party."},
     )

@@ -10,7 +10,7 @@ from flask_smorest import abort
 
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
-from tracker.api.fields import Change, record_id, text
+from tracker.api.fields import Change, Link, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -45,9 +45,7 @@ class PersonSchema(ma.Schema):
     )
     archived = ma.fields.Function(lambda person: person.archived_at is not None, dump_only=True)
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(
-        lambda person: url_for("api_people.one", person_id=person.id), dump_only=True
-    )
+    url = Link("api_people.one", {"person_id": "id"}, dump_only=True)
 
 
 class PersonChangeSchema(Change, PersonSchema):

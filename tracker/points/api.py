@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
-from tracker.api.fields import MAX_ID, Change, record_id, text
+from tracker.api.fields import MAX_ID, Change, Link, record_id, text
 from tracker.api.pagination import PageArgs, link_header, page, page_schema
 from tracker.api.saving import save
 from tracker.api.versions import CHANGE_RESPONSES, IF_MATCH, require_version, tagged
@@ -191,9 +191,7 @@ class PointSchema(ma.Schema):
         },
     )
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(
-        lambda point: url_for("api_points.one", point_id=point.id), dump_only=True
-    )
+    url = Link("api_points.one", {"point_id": "id"}, dump_only=True)
 
 
 class PositionChangeSchema(ma.Schema):

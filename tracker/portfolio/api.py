@@ -4,11 +4,12 @@ narrowed by the portfolio page's filters, stalled first and then by title, a pag
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app, url_for
+from flask import current_app
 from flask_smorest import abort
 
 from tracker.api.access import requires
 from tracker.api.blueprint import Blueprint
+from tracker.api.fields import Link
 from tracker.api.pagination import (
     PageArgs,
     decode_cursor,
@@ -101,13 +102,15 @@ class PortfolioRowSchema(ma.Schema):
             "status change within the deployment's stalled period (STALLED_AFTER_DAYS)."
         },
     )
-    url = ma.fields.Function(
-        lambda row: url_for("api_agreements.one", agreement_id=row.id),
+    url = Link(
+        "api_agreements.one",
+        {"agreement_id": "id"},
         required=True,
         metadata={"description": "The agreement on the API.", "type": "string"},
     )
-    report = ma.fields.Function(
-        lambda row: url_for("api_reports.report", agreement_id=row.id),
+    report = Link(
+        "api_reports.report",
+        {"agreement_id": "id"},
         required=True,
         metadata={"description": "Its status report on the API.", "type": "string"},
     )

@@ -7,13 +7,11 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from tracker.agreements.queries import agreement_for_page, meetings_of
+from tracker.agreements.queries import agreement_for_page, meetings_and_markings
 from tracker.extensions import db
 from tracker.models import (
-    AgendaItem,
     Agreement,
     AuditRecord,
-    Meeting,
     PositionChange,
     Revision,
     clock,
@@ -98,33 +96,10 @@ def _settled_records(agreement: Agreement) -> dict[int, datetime]:
     return settled
 
 
-def _meeting_markings(agreement_id: int) -> dict[int, set[int]]:
-    """The markings of each meeting that discussed the agreement and of its agenda item."""
-    rows = db.session.execute(
-        sa.select(Meeting.id, Meeting.marking_id, AgendaItem.marking_id)
-        .join(AgendaItem, AgendaItem.meeting_id == Meeting.id)
-        .where(AgendaItem.agreement_id == agreement_id)
-    )
-    found: dict[int, set[int]] = {}
-    for meeting_id, meeting_marking, item_marking in rows:
-        found.setdefault(meeting_id, set()).update((meeting_marking, item_marking))
-    return found
-
-
 def _position_history(agreement: Agreement) -> dict[int, list[PositionChange]]:
-    """The steps of the parties' positions on each of the agreement's points, oldest first."""
-    if not agreement.points:
-        return {}
-    stmt = (
-        sa.select(PositionChange)
-        .where(PositionChange.point_id.in_([point.id for point in agreement.points]))
-        .options(joinedload(PositionChange.party))
-        .order_by(PositionChange.stated_on, PositionChange.recorded_at, PositionChange.id)
-    )
-    found: dict[int, list[PositionChange]] = {}
-    for change in db.session.scalars(stmt):
-        found.setdefault(change.point_id, []).append(change)
-    return found
+    """The steps of the parties' positions on each of the agreement's points, oldest first
+    (loaded with the points)."""
+    return {point.id: list(point.position_changes) for point in agreement.points}
 
 
 def _revision_line(revision: Revision) -> RevisionLine:
@@ -148,30 +123,39 @@ def _previous(revision: Revision, issued: list[Revision]) -> Revision | None:
 
 def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
     """Each text of the agreement the reader sees as it stood on ``as_of``, and the markings
-    of what that shows. A fixed number of queries per text, however long it is: its two
-    revisions as plain values, their alternatives' markings and the burn-down's counts.
-    Only issued revisions count; the internal layer is never read."""
-    found = texts.texts_of(agreement_id)
-    lines: list[TextLine] = []
-    shown: set[int] = set()
+    of what that shows, in a fixed number of queries however many texts and however long:
+    the texts with their revisions and the burn-down's counts, then every compared revision
+    as plain values in one pass (the markings of their alternatives come with them). Only
+    issued revisions count; the internal layer is never read."""
     cutoff = end_of_day(as_of)
-    for text in found:
-        revision = texts.revision_on(text, as_of)
+    shown: set[int] = set()
+    chosen = []  # (text, revision, previous, issued, burn-down) of each text shown
+    for text, counted in texts.counted_revisions(agreement_id):
+        issued = [r for r, *_ in counted if r.is_issued and r.issued_on <= as_of]
+        revision = max(issued, key=lambda r: (r.issued_on, r.id), default=None)
         if revision is None and text.created_at > cutoff:
             continue  # not yet begun on that day
         shown.add(text.marking_id)
+        previous = _previous(revision, issued) if revision is not None else None
+        points = tuple(
+            texts.burn_down_point(*row)
+            for row in counted
+            if row[0].is_issued and row[0].issued_on <= as_of
+        )
+        chosen.append((text, revision, previous, issued, points))
+    # Both of each text's revisions in one pass; the first revision is compared with itself.
+    compared = [r for _, *pair, _, _ in chosen for r in pair if r is not None]
+    documents, alternatives_marked = texts.documents_and_alternative_markings(compared)
+    shown.update(alternatives_marked)
+    by_revision = dict(zip((r.id for r in compared), documents, strict=True))
+    lines: list[TextLine] = []
+    for text, revision, previous, issued, points in chosen:
         if revision is None:
             lines.append(TextLine(text.id, text.title, text.kind.label, None, None, None, ()))
             continue
-        issued = [r for r in text.revisions if r.is_issued and r.issued_on <= as_of]
-        previous = _previous(revision, issued)
-        # Both in one pass; the first revision is compared with itself.
-        documents = texts.documents_of([revision] if previous is None else [revision, previous])
-        new, old = documents[0], documents[-1]
-        points = texts.burn_down(text, until=as_of)
+        new = by_revision[revision.id]
+        old = by_revision[previous.id] if previous is not None else new
         shown.update(r.marking_id for r in issued)
-        compared = {revision.id, previous.id if previous else revision.id}
-        shown.update(texts.markings_of_alternatives(compared))
         lines.append(
             TextLine(
                 id=text.id,
@@ -192,21 +176,22 @@ def agreement_report(
     """The status report of one agreement as it stood at the end of ``as_of`` (default today)."""
     today = today or clock.today()
     as_of = as_of or today
-    agreement = agreement_for_page(agreement_id, agenda=False)
+    agreement = agreement_for_page(agreement_id, agenda=False, position_history=True)
     if agreement is None:
         return None
     names = {("agreement", agreement.id): agreement.short_name or agreement.title}
     names.update({("point", point.id): point.subject for point in agreement.points})
     names.update({("action", a.id): a.description for a in agreement.action_items})
+    meetings, meeting_markings = meetings_and_markings(agreement.id)
     report = build_report(
         agreement,
-        meetings=meetings_of(agreement.id),
+        meetings=meetings,
         as_of=as_of,
         today=today,
         updates=_latest_updates(agreement, as_of, LATEST_UPDATES),
         record_names=names,
         point_settled_records=_settled_records(agreement),
-        meeting_markings=_meeting_markings(agreement.id),
+        meeting_markings=meeting_markings,
         position_history=_position_history(agreement),
     )
     report.texts, text_markings = _texts(agreement.id, as_of)

@@ -102,6 +102,7 @@ class _Read:
     # (table, id, marking id) of the alternatives and notes marked apart from the revision,
     # read as plain rows: the access log names each (data/access_log.py).
     apart: tuple[tuple[str, int, int], ...]
+    alternatives_marked: frozenset[int]  # the markings of its alternatives alone
     # Each proposal a segment was cleaned from, with the proposers read for it: they come
     # from the last revision that bracketed it, which may be a later draft.
     winners: tuple[tuple[int, tuple[int, ...]], ...]
@@ -125,6 +126,21 @@ def documents_of(revisions: Sequence[Revision], *, internal: bool = False) -> li
     What an issued revision's rows say is kept and reused while the data stands still, for
     readers who see the same records (the proposers of its cleaned brackets are read again
     and must be unchanged); the markings of what it shows are noted as a read would."""
+    return _documents(revisions, internal=internal)[0]
+
+
+def documents_and_alternative_markings(
+    revisions: Sequence[Revision],
+) -> tuple[list[doc.Document], set[int]]:
+    """documents_of's, and the markings of the alternatives of ``revisions`` the reader sees
+    (what the documents show of them), without a query of their own."""
+    made, reads = _documents(revisions, internal=False)
+    return made, {m for r in revisions for m in reads[r.id].alternatives_marked}
+
+
+def _documents(
+    revisions: Sequence[Revision], *, internal: bool
+) -> tuple[list[doc.Document], dict[int, _Read]]:
     reads: dict[int, _Read] = {}
     for revision in revisions:
         key = _issued_key(revision)
@@ -187,7 +203,7 @@ def documents_of(revisions: Sequence[Revision], *, internal: bool = False) -> li
                 parties=dict(read.parties.values()),
             )
         )
-    return made
+    return made, reads
 
 
 def _winners(
@@ -295,6 +311,7 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
     used: set[int] = set()
     marked = {revision.marking_id}
     apart: list[tuple[str, int, int]] = []
+    alternatives_marked: set[int] = set()
     won: dict[int, tuple[int, ...]] = {}
 
     def ref(party_id: int | None) -> str | None:
@@ -331,6 +348,7 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
                 marked.add(marking_id)
                 if marking_id != revision.marking_id:
                     apart.append(("text_alternative", alternative_id, marking_id))
+                alternatives_marked.add(marking_id)
                 by_stance: tuple[list, list, list] = ([], [], [])
                 named = sorted(
                     (ref(party_id) or "", stance)
@@ -379,6 +397,7 @@ def _one(revision, rows, segments, alternatives, stances, notes, winners, partie
         issuing_party=issuing_party,
         marked=frozenset(marked),
         apart=tuple(apart),
+        alternatives_marked=frozenset(alternatives_marked),
         winners=tuple(sorted(won.items())),
     )
 
@@ -597,10 +616,12 @@ def _counted(revision) -> tuple[sa.ScalarSelect, sa.ScalarSelect, sa.ScalarSelec
     return provisions(agreed), provisions(live), brackets
 
 
-def text_summaries(agreement_id: int) -> list[TextSummary]:
-    """Each text of the agreement with its latest revision the reader sees, how far that has
-    come and the burn-down of its issued revisions, in one statement however many texts,
-    revisions and provisions there are (the agreement's page stays within its bound)."""
+def counted_revisions(
+    agreement_id: int,
+) -> list[tuple[NegotiatingText, list[tuple[Revision, int, int, int]]]]:
+    """Each text of the agreement the reader sees, with each of its revisions (oldest first,
+    their issuers loaded) and the revision's provisions agreed, provisions and open brackets,
+    in one statement however many texts, revisions and provisions there are."""
     rows = db.session.execute(
         sa.select(NegotiatingText, Revision, *_counted(Revision))
         .outerjoin(Revision, Revision.text_id == NegotiatingText.id)
@@ -608,25 +629,38 @@ def text_summaries(agreement_id: int) -> list[TextSummary]:
         .order_by(NegotiatingText.id, Revision.id)
         .options(joinedload(Revision.issuing_party))
     ).all()
+    return [
+        (
+            text,
+            [
+                (revision, done or 0, total or 0, brackets or 0)
+                for _, revision, done, total, brackets in revisions
+                if revision is not None
+            ],
+        )
+        for text, revisions in itertools.groupby(rows, key=lambda row: row[0])
+    ]
+
+
+def text_summaries(agreement_id: int) -> list[TextSummary]:
+    """Each text of the agreement with its latest revision the reader sees, how far that has
+    come and the burn-down of its issued revisions, in one statement however many texts,
+    revisions and provisions there are (the agreement's page stays within its bound)."""
     summaries: list[TextSummary] = []
-    for text, revisions in itertools.groupby(rows, key=lambda row: row[0]):
-        counted = [row[1:] for row in revisions if row[1] is not None]
+    for text, counted in counted_revisions(agreement_id):
         if not counted:
             summaries.append(TextSummary(text, None, 0, 0, 0))
             continue
         latest, done, total, open_brackets = counted[-1]
-        burn_down = tuple(
-            _point(revision, done or 0, total or 0, brackets or 0)
-            for revision, done, total, brackets in counted
-            if revision.is_issued
-        )
-        summaries.append(
-            TextSummary(text, latest, done or 0, total or 0, open_brackets or 0, burn_down)
-        )
+        burn_down = tuple(burn_down_point(*row) for row in counted if row[0].is_issued)
+        summaries.append(TextSummary(text, latest, done, total, open_brackets, burn_down))
     return summaries
 
 
-def _point(revision: Revision, agreed: int, total: int, open_brackets: int) -> BurnDownPoint:
+def burn_down_point(
+    revision: Revision, agreed: int, total: int, open_brackets: int
+) -> BurnDownPoint:
+    """A revision's point of its text's burn-down, from its counts (counted_revisions')."""
     if revision.issued_by == doc.IssuedBy.PARTY and revision.issuing_party is not None:
         issuer = revision.issuing_party.name
     else:
@@ -655,7 +689,9 @@ def burn_down(text: NegotiatingText, until: date | None = None) -> tuple[BurnDow
             sa.select(Revision.id, *_counted(Revision)).where(Revision.id.in_(ids))
         )
     }
-    return tuple(_point(revision, *counts.get(revision.id, (0, 0, 0))) for revision in revisions)
+    return tuple(
+        burn_down_point(revision, *counts.get(revision.id, (0, 0, 0))) for revision in revisions
+    )
 
 
 # -- Provisions as other pages name them (a negotiation point's) --------------------------

@@ -6,9 +6,9 @@ that nothing of the internal layer is in a shared answer."""
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import g, url_for
+from flask import g
 
-from tracker.api.fields import Text, record_id, text
+from tracker.api.fields import Link, Text, record_id, text
 from tracker.api.pagination import PageArgs, page_schema
 from tracker.markings.schemas import Marking, PartyCode
 from tracker.models import TextKind
@@ -24,10 +24,6 @@ READ_ONLY = {"id", "key", "version", "url"}
 READ_ONLY_IN_MARKING = {"text"}
 
 PARTY_REF = "A party by its code (`IND`), or by its name for a party without one."
-
-
-def _revision_url(revision) -> str:
-    return url_for("api_texts.revision", text_id=revision.text_id, revision_id=revision.id)
 
 
 # -- Texts and revisions -----------------------------------------------------------------
@@ -63,7 +59,12 @@ class RevisionSchema(ma.Schema):
     note = ma.fields.String(dump_only=True)
     marking = Marking(dump_only=True)
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(_revision_url, dump_only=True, metadata={"type": "string"})
+    url = Link(
+        "api_texts.revision",
+        {"text_id": "text_id", "revision_id": "id"},
+        dump_only=True,
+        metadata={"type": "string"},
+    )
 
 
 def _standing(text):
@@ -100,8 +101,9 @@ class TextSchema(ma.Schema):
         },
     )
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(
-        lambda text: url_for("api_texts.one", text_id=text.id),
+    url = Link(
+        "api_texts.one",
+        {"text_id": "id"},
         dump_only=True,
         metadata={"type": "string"},
     )
@@ -323,8 +325,9 @@ class InternalNoteSchema(ma.Schema):
     created_at = ma.fields.AwareDateTime(dump_only=True)
     marking = Marking(load_default=None)
     version = ma.fields.Integer(dump_only=True, metadata={"description": "Raised by every save."})
-    url = ma.fields.Function(
-        lambda note: url_for("api_texts.internal_note", text_id=note.text_id, note_id=note.id),
+    url = Link(
+        "api_texts.internal_note",
+        {"text_id": "text_id", "note_id": "id"},
         dump_only=True,
         metadata={"type": "string"},
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from functools import wraps
+from functools import cache, wraps
 from urllib.parse import urlsplit
 
+import sqlalchemy as sa
 from flask import (
     abort,
     current_app,
@@ -19,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from tracker.data import access
 from tracker.extensions import db, login_manager
 from tracker.models import Role, User, utcnow
 
@@ -59,6 +61,12 @@ def is_api_request() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
+@cache
+def _user_with_reader() -> sa.Select:
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    return access.with_reader(sa.select(User).where(User.id == user_id), user_id)
+
+
 def load_user(login_id: str) -> User | None:
     """The active user whose id and session generation match the session's login id; for
     the API never (its requests carry a token instead)."""
@@ -67,9 +75,9 @@ def load_user(login_id: str) -> User | None:
     user_id, _, generation = login_id.partition(":")
     if not (user_id.isdigit() and generation.isdigit()):
         return None
-    # Users are not marked: the need-to-know criteria have nothing to narrow here (the
-    # reader is not known yet), so the load skips them.
-    user = db.session.get(User, int(user_id), execution_options={"tracker_access": False})
+    # With what their access is worked out from, in the same statement (attach_reader
+    # then reads nothing more).
+    user = access.reading_with_user(db.session, _user_with_reader(), {"user_id": int(user_id)})
     if user is None or not user.active or user.session_generation != int(generation):
         return None
     return user
