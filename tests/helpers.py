@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 import sqlalchemy as sa
 
+from tests import shared_compiling
 from tracker import create_app
 from tracker.extensions import db
 
@@ -49,7 +50,9 @@ def make_test_app(database_url: str, **overrides):
         "BASE_URL": "http://localhost",
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    shared_compiling.share_templates(app)
+    return app
 
 
 def loaded_from(record, prefix: str = "") -> dict[str, str]:
