@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
+from tests import shared_compiling
 from tests.helpers import PASSWORD, log_in, make_test_app, postgres_app_role
+from tests.postgres_reset import SchemaReset
 from tracker.data import row_security
 from tracker.extensions import db as _db
 from tracker.models import Agreement, AgreementParty, Party, PartyKind, Role, User
@@ -30,6 +32,7 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=_no_postgres)]
 
 
 def pytest_configure(config):
+    shared_compiling.install()
     if REQUIRE_ALL and not POSTGRES_URL:
         raise pytest.UsageError("TRACKER_TEST_REQUIRE_ALL=1 but TRACKER_TEST_POSTGRES_URL is unset")
 
@@ -119,6 +122,17 @@ def postgres_schema():
     drop_postgres_schema(PG_SCHEMA)
 
 
+@pytest.fixture(scope="session")
+def postgres_owner(postgres_schema):
+    """The tables' owner's engine on the test schema, and what the schema held once migrated
+    (tests/postgres_reset.py), to put it back after each test."""
+    engine = sa.create_engine(postgres_url(postgres_schema))
+    with engine.connect() as connection:
+        reset = SchemaReset(connection, _db.metadata)
+    yield engine, reset
+    engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path):
     if request.param == "sqlite":
@@ -127,24 +141,13 @@ def database_url(request, tmp_path):
         yield f"sqlite:///{path}"
         return
     schema = request.getfixturevalue("postgres_schema")
+    engine, reset = request.getfixturevalue("postgres_owner")
     # As the app connects in production: a role the tables' row-level security binds.
     yield postgres_url(schema, role=postgres_app_role())
-    engine = sa.create_engine(postgres_url(schema))
-    # Every table emptied, but the lowest marking that the migration made and every record
-    # points at by default.
-    tables = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables if t.name != "marking")
-    with engine.begin() as connection:
-        # The connections' usual bound on a lock wait (tracker/data/database.py) is short
-        # for a busy machine, where a connection the test's app has just closed may still
-        # be ending on the server; a lock held for good still fails, and says by whom.
-        connection.execute(sa.text("SET LOCAL lock_timeout = '120s'"))
-        try:
-            connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        except sa.exc.OperationalError as error:
-            raise RuntimeError(f"Emptying {schema} waited too long: {_holders(engine)}") from error
-        connection.execute(sa.text("DELETE FROM marking WHERE id <> 1"))
-        connection.execute(sa.text("SELECT setval(pg_get_serial_sequence('marking', 'id'), 1)"))
-    engine.dispose()
+    try:
+        reset.reset(engine)
+    except sa.exc.OperationalError as error:
+        raise RuntimeError(f"Emptying {schema} waited too long: {_holders(engine)}") from error
 
 
 def _holders(engine) -> list[tuple]:

@@ -402,9 +402,23 @@ def test_every_route_has_a_permission_rule(app):
     assert not stale, f"RULES names endpoints that no longer exist: {stale}"
 
 
+def postgresql_role(endpoint: str, index: int) -> Role | None:
+    """The one role that walks the ``index``-th case on PostgreSQL: in turn, one of those
+    the case's rule lets in (any role for a rule that lets none in)."""
+    allowed = [role for role in ROLES if role in ALLOWED[RULES[endpoint]]] or ROLES
+    return allowed[index % len(allowed)]
+
+
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role.value if role else "anonymous")
 def test_every_route_answers_each_role_as_the_table_says(app, make_user, role):
-    """Walk every rule and method of the URL map as ``role``; collect every mismatch."""
+    """Walk every rule and method of the URL map as ``role``; collect every mismatch.
+
+    On SQLite every role walks every case. Who may use a route is decided in Python, the
+    same on both databases; what PostgreSQL adds is its own SQL and row-level security under
+    the app's role, so there each case is walked once, by one role the rule lets in
+    (:func:`postgresql_role`, the same every run): every route still runs on PostgreSQL,
+    the cases shared among the roles.
+    """
     app.test_client_class = IsolatedClient
     client = app.test_client()
     token = {}
@@ -417,9 +431,12 @@ def test_every_route_answers_each_role_as_the_table_says(app, make_user, role):
 
     problems = []
     counter = itertools.count(1)
-    for endpoint, method, _rule in cases(app):
+    on_postgresql = db.engine.dialect.name == "postgresql"
+    for index, (endpoint, method, _rule) in enumerate(cases(app)):
         if endpoint not in RULES:
             problems.append(missing_rule_message(endpoint))
+            continue
+        if on_postgresql and postgresql_role(endpoint, index) != role:
             continue
         url = url_for_case(app, endpoint, seed_world(next(counter)))
         try:
