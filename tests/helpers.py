@@ -102,16 +102,21 @@ def db_snapshot(engine) -> dict[str, tuple[int, str]]:
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
             return _server_snapshot(connection)
+        # The values as stored, read by the driver (converting each to Python's types took
+        # most of the time; a stored value that changed is a different raw value too).
         snapshot = {}
-        for table in _snapshot_tables():
-            columns = _snapshot_columns(table)
-            rows = connection.execute(sa.select(*columns).order_by(*table.primary_key.columns))
-            digest = hashlib.sha256()
-            count = 0
-            for row in rows:
-                digest.update(repr(tuple(row)).encode())
-                count += 1
-            snapshot[table.name] = (count, digest.hexdigest()[:16])
+        quote = connection.dialect.identifier_preparer.quote
+        cursor = connection.connection.dbapi_connection.cursor()
+        try:
+            for table in _snapshot_tables():
+                row = ", ".join(quote(c.name) for c in _snapshot_columns(table))
+                key = ", ".join(quote(c.name) for c in table.primary_key.columns)
+                cursor.execute(f"SELECT {row} FROM {quote(table.name)} ORDER BY {key}")
+                rows = cursor.fetchall()
+                digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+                snapshot[table.name] = (len(rows), digest)
+        finally:
+            cursor.close()
         return snapshot
 
 

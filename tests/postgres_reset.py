@@ -1,12 +1,15 @@
 """Putting the PostgreSQL test schema back as the migrations left it, after each test.
 
-By TRUNCATE, which gives every table new, empty files: 0.05-0.1 s of the server's time, and
-deleting only what a test wrote takes a few milliseconds instead, but it leaves the rows it
-deleted in the tables' pages, where later inserts may take their place. A query without
-ORDER BY (an agreement's parties, a meeting's agenda, a point's positions are loaded so)
-then returns rows in an order that depends on what earlier tests did and on when autovacuum
-ran: a test asserting that order would fail now and then. Emptied by TRUNCATE, a table
-returns rows in the order they were inserted, in every test.
+By TRUNCATE, which gives every table and index new files: about 0.1 s of the server's time
+(60 ms of it CPU), and on a machine busy with other disk work several times that, as the new
+file of each of the ~140 indexes is synced to disk. Deleting only what a test wrote takes
+about 12 ms, but it leaves the deleted rows in the tables' pages, whose space and line
+pointers later inserts take once autovacuum or pruning frees them: rows then come back from a
+query without ORDER BY in an order that depends on earlier tests and on when autovacuum ran.
+The app loads several collections so (an agreement's parties, a meeting's agenda, a point's
+positions and provisions: relationships without ``order_by``), and a test comparing one with
+what it created would fail now and then. Emptied by TRUNCATE, a table returns rows in the
+order they were inserted, in every test.
 """
 
 from __future__ import annotations
