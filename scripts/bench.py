@@ -44,6 +44,7 @@ from tracker import create_app  # noqa: E402
 from tracker.cli import synth  # noqa: E402
 from tracker.data import access, search  # noqa: E402
 from tracker.extensions import db  # noqa: E402
+from tracker.gunicorn_conf import post_worker_init  # noqa: E402
 from tracker.models import (  # noqa: E402
     ActionItem,
     AgendaItem,
@@ -1108,6 +1109,9 @@ def main() -> None:
     )
     ids["deep_cursor_path"] = deep_cursor_path(api) if wanted else f"{API}/agreements/"
     load_before = os.getloadavg()
+    # What each gunicorn worker does once it has loaded the app: a full garbage collection
+    # then skips the app's long-lived objects (about 10 ms a collection instead of 100).
+    post_worker_init(None)
 
     with app.app_context():
         engine = db.engine

@@ -75,6 +75,26 @@ def test_gunicorn_takes_workers_and_address_from_the_environment():
     assert bind == ["127.0.0.1:8000"]  # never exposed to the network unless asked
 
 
+def test_each_worker_sets_the_loaded_app_aside_from_the_garbage_collector(tmp_path):
+    """gunicorn takes the hook and, once the app is loaded, the objects it made are frozen:
+    a full collection, which stops a request, then skips them."""
+    code = (
+        "import gc; from gunicorn.config import Config; import tracker.gunicorn_conf as c; "
+        "config = Config(); config.set('post_worker_init', c.post_worker_init); "
+        "from tracker import create_app; create_app(); "
+        "before = gc.get_freeze_count(); config.post_worker_init(None); "
+        "print(before, gc.get_freeze_count())"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["TRACKER_INSTANCE_PATH"] = str(tmp_path)
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    before, after = map(int, output.split())
+    assert before == 0
+    assert after > 50_000  # the app's objects, not a handful
+
+
 def _login_failure_address(app, caplog, **headers) -> str:
     app.test_client_class = None
     client = app.test_client()

@@ -72,3 +72,32 @@ def test_a_paragraph_longer_than_a_page_flows_onto_the_next_in_order():
     assert positions == sorted(positions)
     assert everything.index("Line 199 of") < everything.index("After the minutes.")
     assert everything.index("Summary") < positions[0]
+
+
+def test_a_character_outside_windows_1252_is_found_before_drawing():
+    """The font is chosen before the report is laid out (a long report laid out in
+    Helvetica up to its first "→" would be laid out twice): any string at any depth of
+    the outline, or in a picture's description, decides it."""
+    from types import SimpleNamespace
+
+    from tracker.reports.as_pdf import Pictures, _fits_windows_1252
+    from tracker.reports.outline import Column, Entry, Outline, Section, Span, Table
+
+    report = SimpleNamespace(name="RPSS")
+
+    def shape(cell) -> Outline:
+        table = Table(columns=(Column("Change", 1),), rows=((cell,),))
+        entry = Entry(heading="Article 5", blocks=(table,))
+        return Outline(
+            title="RPSS",
+            subtitle="Status report",
+            facts=(),
+            sections=(Section("texts", "Texts", (entry,)),),
+        )
+
+    nothing = Pictures(None, {})
+    assert _fits_windows_1252(report, shape("open – agreed, “quoted” …"), nothing)
+    assert not _fits_windows_1252(report, shape((Span("open "), Span("→ agreed"))), nothing)
+    assert not _fits_windows_1252(report, shape("Tōkyō"), nothing)
+    timeline = Pictures(("<svg/>", "Talks moved to Αθήνα"), {})
+    assert not _fits_windows_1252(report, shape("plain"), timeline)

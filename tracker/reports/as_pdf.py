@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, fields, is_dataclass
 from itertools import groupby
 
 from fpdf.errors import FPDFUnicodeEncodingException
@@ -51,10 +52,37 @@ def render_pdf(
     """
     shape = outline(report)
     pictures = Pictures(timeline, burn_downs or {})
+    if not _fits_windows_1252(report, shape, pictures):
+        return _render_pdf(report, shape, pictures, unicode=True)
     try:
         return _render_pdf(report, shape, pictures, unicode=False)
-    except FPDFUnicodeEncodingException:
+    except FPDFUnicodeEncodingException:  # a character the check above did not see
         return _render_pdf(report, shape, pictures, unicode=True)
+
+
+def _fits_windows_1252(report: AgreementReport, shape: Outline, pictures: Pictures) -> bool:
+    """Whether every word the PDF sets is in Windows-1252, found before drawing: a long
+    report that fails on its last page would otherwise be laid out twice."""
+    words = [report.name, shape.marking, *_strings(shape)]
+    drawn = [pictures.timeline, *pictures.burn_downs.values()]
+    words += [description for _, description in filter(None, drawn)]
+    try:
+        "\n".join(words).encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in an outline: its dataclasses, tuples and spans, walked through."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _strings(item)
+    elif is_dataclass(value):
+        for field in fields(value):
+            yield from _strings(getattr(value, field.name))
 
 
 def _render_pdf(
