@@ -773,8 +773,14 @@ def pages(ids: dict) -> list[Page]:
             "API: … filtered by status and party",
             f"{API}/agreements/?status=under_negotiation&party={party}&limit={PAGE_SIZE}",
             "api",
+            floor=list_floor(UNDER_NEGOTIATION, among=party_ids),
         ),
-        Page("API: … text search", f"{API}/agreements/?q={ids['narrow']}&limit={PAGE_SIZE}", "api"),
+        Page(
+            "API: … text search",
+            f"{API}/agreements/?q={ids['narrow']}&limit={PAGE_SIZE}",
+            "api",
+            floor=list_floor(**_searched(ids, ids["narrow"])),
+        ),
         Page("API: one agreement (500 meetings)", f"{API}/agreements/{busy}", "api"),
         Page(
             "Seeing a tenth: agreement list",
