@@ -41,6 +41,4 @@ def csv_rows(
     """The CSV text, one line at a time, header first (UTF-8 with BOM for spreadsheets);
     with a ``marking``, it is the first line, and the last (``last_marking()`` once every
     entry is read, if given)."""
-    return csvfile.lines(
-        HEADER, map(_cells, records), marking=marking, last_marking=last_marking
-    )
+    return csvfile.lines(HEADER, map(_cells, records), marking=marking, last_marking=last_marking)

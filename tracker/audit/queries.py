@@ -59,9 +59,7 @@ def _conditions(filters: AuditFilters) -> list[sa.ColumnElement[bool]]:
     if filters.record_type:
         conditions.append(AuditRecord.record_type == filters.record_type)
     if filters.since:
-        conditions.append(
-            AuditRecord.recorded_at >= datetime.combine(filters.since, time(), UTC)
-        )
+        conditions.append(AuditRecord.recorded_at >= datetime.combine(filters.since, time(), UTC))
     if filters.until and filters.until < date.max:  # the last day there is bounds nothing
         end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
         conditions.append(AuditRecord.recorded_at < end)

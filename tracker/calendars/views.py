@@ -15,6 +15,7 @@ from tracker.web.records import or_404
 
 bp = Blueprint("calendars", __name__)
 
+
 def slug(text: str, fallback: str) -> str:
     """ASCII letters, digits and hyphens for a file name ("Tōkyō talks" -> "tokyo-talks")."""
     # Accents come off ("ō" -> "o"); every other run of non-ASCII-alphanumerics is one hyphen.

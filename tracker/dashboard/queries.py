@@ -83,4 +83,3 @@ def recently_changed(limit: int = LIMIT) -> list[Agreement]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
-

@@ -1,6 +1,5 @@
 """The dashboard: agreements by status, next meetings, overdue actions, recent changes."""
 
-
 from flask import Blueprint, render_template
 
 from tracker.dashboard import queries

@@ -93,4 +93,3 @@ def refuse_nul() -> None:
     view. (Search boxes in the query string drop it, with the other control characters.)"""
     if any("\x00" in key + value for key, value in request.form.items(multi=True)):
         abort(400, description="The form contained a NUL character, which no field takes.")
-

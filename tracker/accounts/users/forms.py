@@ -46,6 +46,7 @@ class ClearanceFields:
     def validate_caveats(self, field):
         if len(field.data or ()) > len(field.choices or ()):
             raise ValidationError("Choose each caveat at most once.")
+
     security_officer = BooleanField(
         "Security officer: reads and exports the access log (no reading rights of its own)"
     )
