@@ -6,10 +6,10 @@ file of each of the ~140 indexes is synced to disk. Deleting only what a test wr
 about 12 ms, but it leaves the deleted rows in the tables' pages, whose space and line
 pointers later inserts take once autovacuum or pruning frees them: rows then come back from a
 query without ORDER BY in an order that depends on earlier tests and on when autovacuum ran.
-The app loads several collections so (an agreement's parties, a meeting's agenda, a point's
-positions and provisions: relationships without ``order_by``), and a test comparing one with
-what it created would fail now and then. Emptied by TRUNCATE, a table returns rows in the
-order they were inserted, in every test.
+The app's collections all have an order now (an agreement's parties, a meeting's agenda, a
+point's positions: tests/api/test_collection_order.py), but a test's own query for what it
+wrote need not, and one comparing it with what it created would fail now and then. Emptied
+by TRUNCATE, a table returns rows in the order they were inserted, in every test.
 """
 
 from __future__ import annotations

@@ -164,8 +164,10 @@ class Agreement(Marked, Versioned, Base):
     last_activity_on: Mapped[date | None]
 
     lead: Mapped[User | None] = relationship()
+    # Every collection has an order: PostgreSQL returns rows in no order of their own, so
+    # without one a page, form or API answer would list them differently after an edit.
     party_links: Mapped[list[AgreementParty]] = relationship(
-        back_populates="agreement", cascade="all, delete-orphan"
+        back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementParty.party_id"
     )
     status_changes: Mapped[list[StatusChange]] = relationship(
         back_populates="agreement",
@@ -173,16 +175,16 @@ class Agreement(Marked, Versioned, Base):
         order_by=lambda: [StatusChange.effective_on, StatusChange.id],
     )
     agenda_items: Mapped[list[AgendaItem]] = relationship(
-        back_populates="agreement", cascade="all, delete-orphan"
+        back_populates="agreement", cascade="all, delete-orphan", order_by="AgendaItem.meeting_id"
     )
     points: Mapped[list[NegotiationPoint]] = relationship(
-        back_populates="agreement", cascade="all, delete-orphan"
+        back_populates="agreement", cascade="all, delete-orphan", order_by="NegotiationPoint.id"
     )
     action_items: Mapped[list[ActionItem]] = relationship(
-        back_populates="agreement", cascade="all, delete-orphan"
+        back_populates="agreement", cascade="all, delete-orphan", order_by="ActionItem.id"
     )
     access_entries: Mapped[list[AccessEntry]] = relationship(
-        back_populates="agreement", cascade="all, delete-orphan"
+        back_populates="agreement", cascade="all, delete-orphan", order_by="AccessEntry.id"
     )
     texts: Mapped[list[NegotiatingText]] = relationship(
         back_populates="agreement",
@@ -209,8 +211,14 @@ class Agreement(Marked, Versioned, Base):
         )
 
     @property
+    def party_links_by_name(self) -> list[AgreementParty]:
+        """Its parties as every page, report, form and API answer lists them: by name, as
+        the agreements list does."""
+        return sorted(self.party_links, key=lambda link: (link.party.name, link.party_id))
+
+    @property
     def parties(self) -> list[Party]:
-        return [link.party for link in self.party_links]
+        return [link.party for link in self.party_links_by_name]
 
     def change_status(
         self,

@@ -81,16 +81,20 @@ class Meeting(Marked, Versioned, Base):
         back_populates="side_meetings", remote_side=lambda: [Meeting.id]
     )
     side_meetings: Mapped[list[Meeting]] = relationship(
-        back_populates="parent", order_by=lambda: Meeting.starts_at
+        back_populates="parent", order_by=lambda: [Meeting.starts_at, Meeting.id]
     )
     participants: Mapped[list[Person]] = relationship(
         secondary=meeting_participant, back_populates="meetings", order_by="Person.name"
     )
     agenda_items: Mapped[list[AgendaItem]] = relationship(
-        back_populates="meeting", cascade="all, delete-orphan"
+        back_populates="meeting", cascade="all, delete-orphan", order_by="AgendaItem.agreement_id"
     )
-    status_changes: Mapped[list[StatusChange]] = relationship(back_populates="meeting")
-    action_items: Mapped[list[ActionItem]] = relationship(back_populates="meeting")
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="meeting", order_by="StatusChange.id"
+    )
+    action_items: Mapped[list[ActionItem]] = relationship(
+        back_populates="meeting", order_by="ActionItem.id"
+    )
 
     @property
     def zone(self) -> ZoneInfo:

@@ -71,10 +71,12 @@ class NegotiationPoint(Marked, Versioned, Base):
     raised_at: Mapped[Meeting | None] = relationship(foreign_keys=[raised_at_id])
     settled_at: Mapped[Meeting | None] = relationship(foreign_keys=[settled_at_id])
     positions: Mapped[list[PartyPosition]] = relationship(
-        back_populates="point", cascade="all, delete-orphan"
+        back_populates="point", cascade="all, delete-orphan", order_by="PartyPosition.party_id"
     )
     # The provisions of the agreement's texts the point is about.
-    provisions: Mapped[list[Provision]] = relationship(secondary="point_provision")
+    provisions: Mapped[list[Provision]] = relationship(
+        secondary="point_provision", order_by="Provision.id"
+    )
     # Oldest first: the order positions were stated in, then recorded in.
     position_changes: Mapped[list[PositionChange]] = relationship(
         back_populates="point",

@@ -48,8 +48,12 @@ class Party(Versioned, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    people: Mapped[list[Person]] = relationship(back_populates="party", order_by="Person.name")
-    agreement_links: Mapped[list[AgreementParty]] = relationship(back_populates="party")
+    people: Mapped[list[Person]] = relationship(
+        back_populates="party", order_by="(Person.name, Person.id)"
+    )
+    agreement_links: Mapped[list[AgreementParty]] = relationship(
+        back_populates="party", order_by="AgreementParty.agreement_id"
+    )
 
     def __repr__(self) -> str:
         return f"<Party {self.name}>"
@@ -68,7 +72,9 @@ class Person(Versioned, Base):
 
     party: Mapped[Party] = relationship(back_populates="people")
     meetings: Mapped[list[Meeting]] = relationship(
-        secondary="meeting_participant", back_populates="participants"
+        secondary="meeting_participant",
+        back_populates="participants",
+        order_by="(Meeting.starts_at, Meeting.id)",
     )
 
     def __repr__(self) -> str:

@@ -267,7 +267,10 @@ class Alternative(Marked, Base):
     segment: Mapped[Segment] = relationship(back_populates="alternatives")
     proposal: Mapped[Proposal] = relationship()
     stances: Mapped[list[AlternativeStance]] = relationship(
-        back_populates="alternative", cascade="all, delete-orphan", passive_deletes=True
+        back_populates="alternative",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="AlternativeStance.party_id",
     )
     # Read only: a note is written through its provision's ``notes``.
     notes: Mapped[list[TextNote]] = relationship(order_by="TextNote.position", viewonly=True)
