@@ -4,7 +4,7 @@ in a fixed number of queries however long the text."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -473,17 +473,6 @@ def alternative_markings(revision_id: int) -> dict[int, int]:
         )
     )
     return dict(rows.all())
-
-
-def markings_of_alternatives(revision_ids: Iterable[int]) -> set[int]:
-    """The marking ids of the alternatives of these revisions the reader sees, in one query."""
-    return set(
-        db.session.scalars(
-            sa.select(Alternative.marking_id)
-            .where(Alternative.revision_id.in_(set(revision_ids)))
-            .distinct()
-        )
-    )
 
 
 def internal_note(text_id: int, note_id: int) -> InternalNote | None:
