@@ -1,12 +1,15 @@
 """Every collection a page, form or API answer lists comes in one order, whatever the
 database: PostgreSQL returns rows in no order of its own (an edited row moves to the end
 of its table), so an agreement's parties or a meeting's agenda would otherwise reshuffle
-after an edit. Each collection keeps the order SQLite gives by its keys."""
+after an edit. An agreement's parties come by name as the database orders names, as the
+agreements list shows them; the other collections by their keys."""
 
+import re
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
+from tests.helpers import log_in
 from tracker.models import (
     AgendaItem,
     Agreement,
@@ -16,48 +19,28 @@ from tracker.models import (
     Party,
     PartyKind,
     PartyPosition,
+    PartyRole,
+    Role,
 )
 
 
-def _edit_first_rows(db) -> None:
-    """Change the first-made row of each collection in SQL, as an edit does (on PostgreSQL
-    its new version goes after the others)."""
-    for table, column in (
-        (AgreementParty.__table__, "role"),
-        (AgendaItem.__table__, "outcome"),
-        (PartyPosition.__table__, "position"),
-    ):
-        first = db.session.execute(sa.select(table).limit(1)).first()
-        keys = {key.name: getattr(first, key.name) for key in table.primary_key}
-        value = "observer" if column == "role" else "Edited"
-        db.session.execute(
-            sa.update(table)
-            .where(*(table.c[name] == value_ for name, value_ in keys.items()))
-            .values({column: value})
-        )
-    db.session.commit()
-    db.session.expire_all()
-
-
-def test_collections_keep_their_order_after_an_edit(db, api):
+def test_collections_keep_their_order_after_an_edit(db, api, app, make_user):
+    # Made in another order than their names': the keys would give Japan first.
     japan = Party(name="Japan", code="JPN", kind=PartyKind.STATE)
     india = Party(name="India", code="IND", kind=PartyKind.STATE)
-    db.session.add_all([japan, india])
+    aland = Party(name="Åland", kind=PartyKind.GROUPING)  # sorted apart by some collations
+    db.session.add_all([japan, india, aland])
     db.session.flush()
-    # Made in the opposite order to their keys: India's link first, the later agreement
-    # first on the agenda.
     rpss, dic = (
         Agreement(
             title=title,
             category="logistics",
             status="proposed",
             status_on=date(2024, 11, 1),
-            party_links=[AgreementParty(party=india), AgreementParty(party=japan)],
+            party_links=[AgreementParty(party=party) for party in (india, japan, aland)],
         )
         for title in ("Reciprocal Provision", "Defence industry")
     )
-    db.session.add_all([rpss, dic])
-    db.session.flush()
     point = NegotiationPoint(
         agreement=rpss,
         subject="Scope",
@@ -72,28 +55,49 @@ def test_collections_keep_their_order_after_an_edit(db, api):
         level="ministerial",
         timezone="Asia/Kolkata",
         starts_at=datetime(2025, 5, 4, 20, 30, tzinfo=UTC),
-        agenda_items=[AgendaItem(agreement=dic), AgendaItem(agreement=rpss)],
+        agenda_items=[AgendaItem(agreement=rpss), AgendaItem(agreement=dic)],
     )
-    db.session.add_all([point, meeting])
+    db.session.add_all([rpss, dic, point, meeting])
     db.session.commit()
-    ids = rpss.id, meeting.id, point.id
+    ids = rpss.id, dic.id, meeting.id, point.id
 
-    _edit_first_rows(db)
+    # Each collection's first row edited: on PostgreSQL its new version goes after the others.
+    rpss.party_links[0].role = PartyRole.OBSERVER
+    meeting.agenda_items[0].outcome = "Formal negotiations launched"
+    point.positions[0].position = "Fuel included, at cost"
+    db.session.commit()
+    db.session.expire_all()
 
-    rpss, meeting, point = (
-        db.session.get(model, id_)
-        for model, id_ in zip((Agreement, Meeting, NegotiationPoint), ids, strict=True)
-    )
-    assert [link.party_id for link in rpss.party_links] == sorted([japan.id, india.id])
-    assert [item.agreement_id for item in meeting.agenda_items] == sorted([rpss.id, dic.id])
-    assert [position.party_id for position in point.positions] == sorted([japan.id, india.id])
+    rpss_id, dic_id, meeting_id, point_id = ids
+    by_name = list(db.session.scalars(sa.select(Party.id).order_by(Party.name, Party.id)))
+    rpss = db.session.get(Agreement, rpss_id)
+    meeting = db.session.get(Meeting, meeting_id)
+    point = db.session.get(NegotiationPoint, point_id)
+    assert {
+        "parties": [link.party_id for link in rpss.party_links],
+        "agenda": [item.agreement_id for item in meeting.agenda_items],
+        "positions": [position.party_id for position in point.positions],
+    } == {
+        "parties": by_name,
+        "agenda": [rpss_id, dic_id],
+        "positions": sorted([india.id, japan.id]),
+    }
 
-    answer = api.get(f"/api/v1/meetings/{meeting.id}").json
-    assert [row["agreement_id"] for row in answer["agenda"]] == sorted([rpss.id, dic.id])
-    # Parties are listed by name wherever they are shown, one agreement as in the list.
-    by_name = [india.id, japan.id]
-    assert [link.party_id for link in rpss.party_links_by_name] == by_name
-    answer = api.get(f"/api/v1/agreements/{rpss.id}").json
+    answer = api.get(f"/api/v1/meetings/{meeting_id}").json
+    assert [row["agreement_id"] for row in answer["agenda"]] == [rpss_id, dic_id]
+    # The agreement's page, its API answer and the agreements list agree.
+    answer = api.get(f"/api/v1/agreements/{rpss_id}").json
     assert [row["party"] for row in answer["parties"]] == by_name
     listed = api.get("/api/v1/agreements/").json["items"]
     assert [[row["party"] for row in item["parties"]] for item in listed] == [by_name, by_name]
+
+    # The agreement's page and its edit form too (they load the parties joined to it).
+    pages = app.test_client()
+    assert log_in(pages, make_user("desk.officer", role=Role.EDITOR).username).status_code == 302
+    names = {party.id: party.name for party in db.session.scalars(sa.select(Party))}
+    page = pages.get(f"/agreements/{rpss_id}").text
+    shown = [page.index(f"<li>{names[party_id]}") for party_id in by_name]
+    assert shown == sorted(shown)
+    form = pages.get(f"/agreements/{rpss_id}/edit").text
+    chosen = re.findall(r'<option selected value="(\d+)">', form)
+    assert [int(party_id) for party_id in chosen if int(party_id) in names] == by_name

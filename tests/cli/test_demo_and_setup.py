@@ -267,7 +267,7 @@ def test_demo_rpss_text_has_three_revisions_with_brackets_cleaned(runner, db):
 
     assert runner.invoke(args=["demo-data"]).exit_code == 0
     rpss = db.session.scalar(sa.select(Agreement).where(Agreement.short_name == "RPSS"))
-    (text,) = queries.texts_of(rpss.id)
+    (text,) = rpss.texts
     assert "illustrative" in text.title
     labels = [r.label for r in text.revisions]
     assert labels == ["Japan's draft", "India's counter-draft", "Rev.1"]

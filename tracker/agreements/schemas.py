@@ -38,7 +38,7 @@ class PartyLinks(ma.fields.List):
             return None
         return [
             {"party": link.party_id, "role": link.role.value, "name": link.party_name}
-            for link in sorted(value, key=lambda link: (link.party_name, link.party_id))
+            for link in value
         ]
 
 

@@ -242,7 +242,7 @@ def edit(agreement_id: int):
         form.lead.data = agreement.lead_id
         while len(form.parties) > 0:
             form.parties.pop_entry()
-        for link in agreement.party_links_by_name[: form.parties.max_entries]:
+        for link in agreement.party_links[: form.parties.max_entries]:
             form.parties.append_entry({"party": link.party_id, "role": link.role.value})
         # Two blank rows to add parties, within the most an agreement may list.
         rows = min(len(agreement.party_links) + 2, form.parties.max_entries)

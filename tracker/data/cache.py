@@ -59,10 +59,9 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
 
     The database's change counter, raised by triggers on every change to agreements, their
     parties, meetings, agenda items, points, parties, action items and people, tells;
-    whichever process or tool
-    made the change. Values must be plain data, never ORM objects, and not be changed by
-    the caller. Each is kept per reader's access (tracker/data/access.py): readers who see
-    different records never share a value.
+    whichever process or tool made the change. Values must be plain data, never ORM
+    objects, and not be changed by the caller. Each is kept per reader's access
+    (tracker/data/access.py): readers who see different records never share a value.
     """
     count = _change_count()
     if count is None:

@@ -166,8 +166,11 @@ class Agreement(Marked, Versioned, Base):
     lead: Mapped[User | None] = relationship()
     # Every collection has an order: PostgreSQL returns rows in no order of their own, so
     # without one a page, form or API answer would list them differently after an edit.
+    # Parties by name, as the database orders names (its collation), as the list does.
     party_links: Mapped[list[AgreementParty]] = relationship(
-        back_populates="agreement", cascade="all, delete-orphan", order_by="AgreementParty.party_id"
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by=lambda: [_party_name(), AgreementParty.party_id],
     )
     status_changes: Mapped[list[StatusChange]] = relationship(
         back_populates="agreement",
@@ -211,14 +214,8 @@ class Agreement(Marked, Versioned, Base):
         )
 
     @property
-    def party_links_by_name(self) -> list[AgreementParty]:
-        """Its parties as every page, report, form and API answer lists them: by name, as
-        the agreements list does."""
-        return sorted(self.party_links, key=lambda link: (link.party.name, link.party_id))
-
-    @property
     def parties(self) -> list[Party]:
-        return [link.party for link in self.party_links_by_name]
+        return [link.party for link in self.party_links]
 
     def change_status(
         self,
@@ -283,6 +280,18 @@ for _name, _leading in {
         Agreement.marking_id,
         Agreement.need_to_know,
         **ACTIVE,
+    )
+
+
+def _party_name() -> sa.ScalarSelect:
+    """A party link's party's name, to order an agreement's parties by."""
+    from tracker.models.party import Party
+
+    return (
+        sa.select(Party.name)
+        .where(Party.id == AgreementParty.party_id)
+        .correlate(AgreementParty)
+        .scalar_subquery()
     )
 
 

@@ -336,7 +336,7 @@ def build_report(
     }
     report.parties = [
         PartyLine(link.party.name, link.party.code, link.party.kind.label, link.role.label)
-        for link in agreement.party_links_by_name
+        for link in agreement.party_links
     ]
     report.history = [
         StatusStep(

@@ -117,8 +117,7 @@ def _previous(revision: Revision, issued: list[Revision]) -> Revision | None:
     if based_on is not None and based_on is not revision:
         return based_on
     order = (revision.issued_on, revision.id)
-    earlier = [r for r in issued if (r.issued_on, r.id) < order]
-    return max(earlier, key=lambda r: (r.issued_on, r.id), default=None)
+    return texts.latest(r for r in issued if (r.issued_on, r.id) < order)
 
 
 def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
@@ -131,17 +130,13 @@ def _texts(agreement_id: int, as_of: date) -> tuple[list[TextLine], set[int]]:
     shown: set[int] = set()
     chosen = []  # (text, revision, previous, issued, burn-down) of each text shown
     for text, counted in texts.counted_revisions(agreement_id):
-        issued = [r for r, *_ in counted if r.is_issued and r.issued_on <= as_of]
-        revision = max(issued, key=lambda r: (r.issued_on, r.id), default=None)
+        issued = texts.issued_by((r for r, *_ in counted), as_of)
+        revision = texts.latest(issued)
         if revision is None and text.created_at > cutoff:
             continue  # not yet begun on that day
         shown.add(text.marking_id)
         previous = _previous(revision, issued) if revision is not None else None
-        points = tuple(
-            texts.burn_down_point(*row)
-            for row in counted
-            if row[0].is_issued and row[0].issued_on <= as_of
-        )
+        points = tuple(texts.burn_down_point(*row) for row in counted if row[0] in issued)
         chosen.append((text, revision, previous, issued, points))
     # Both of each text's revisions in one pass; the first revision is compared with itself.
     compared = [r for _, *pair, _, _ in chosen for r in pair if r is not None]

@@ -4,7 +4,7 @@ in a fixed number of queries however long the text."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,25 +30,19 @@ from tracker.models.clock import today
 from tracker.texts.progress import BurnDownPoint
 
 
-def texts_of(agreement_id: int) -> Sequence[NegotiatingText]:
-    """The agreement's texts the reader sees, with their revisions and who issued them, in
-    one statement."""
-    return (
-        db.session.scalars(
-            sa.select(NegotiatingText)
-            .where(NegotiatingText.agreement_id == agreement_id)
-            .order_by(NegotiatingText.id)
-            .options(joinedload(NegotiatingText.revisions).joinedload(Revision.issuing_party))
-        )
-        .unique()
-        .all()
-    )
+def issued_by(revisions: Iterable[Revision], day: date) -> list[Revision]:
+    """Those of ``revisions`` issued on or before ``day``, in their order."""
+    return [r for r in revisions if r.is_issued and r.issued_on <= day]
+
+
+def latest(issued: Iterable[Revision]) -> Revision | None:
+    """The latest of ``issued`` (issued revisions): the one that stands."""
+    return max(issued, key=lambda r: (r.issued_on, r.id), default=None)
 
 
 def revision_on(text: NegotiatingText, day: date) -> Revision | None:
     """The revision that stood on ``day``: the latest issued on or before it."""
-    issued = [r for r in text.revisions if r.is_issued and r.issued_on <= day]
-    return max(issued, key=lambda r: (r.issued_on, r.id), default=None)
+    return latest(issued_by(text.revisions, day))
 
 
 def _proposers(proposal_ids: set[int]) -> dict[int, list[int]]:
@@ -664,13 +658,10 @@ def burn_down_point(
     )
 
 
-def burn_down(text: NegotiatingText, until: date | None = None) -> tuple[BurnDownPoint, ...]:
+def burn_down(text: NegotiatingText) -> tuple[BurnDownPoint, ...]:
     """Each issued revision's open brackets and provisions agreed, counted in one query
-    however many revisions (the picture on the text's page); with ``until``, only those
-    issued on or before that day (the status report as of a day)."""
-    revisions = [
-        r for r in text.revisions if r.is_issued and (until is None or r.issued_on <= until)
-    ]
+    however many revisions (the picture on the text's page)."""
+    revisions = [r for r in text.revisions if r.is_issued]
     ids = [r.id for r in revisions] or [0]
     counts = {
         revision_id: (done or 0, total or 0, open_brackets or 0)
